@@ -1,0 +1,108 @@
+import { columnsFor, normaliseHeader, type ImportKind } from './canonical-columns';
+
+/**
+ * How one canonical column is filled from an export. A plain string names the source header.
+ * Everything a preset does is expressible here, so a user's saved mapping has the same power.
+ */
+export type ColumnSource =
+	| string
+	| {
+			/** One source header. */
+			from?: string;
+			/** Several headers joined with a space (e.g. separate date and time columns). */
+			join?: string[];
+			/** The first non-empty of several headers. Headers missing from the file are skipped. */
+			first_of?: string[];
+			/** Keep only the first word of the value (e.g. the first of space-separated tags). */
+			first_word?: boolean;
+			/** Value translation, matched case-insensitively after trimming. Unlisted values pass through. */
+			values?: Record<string, string>;
+			/** strptime format(s) for timestamps and dates, e.g. "%d-%m-%y %I:%M:%S %p". */
+			format?: string | string[];
+			/** The source is a duration added to another canonical timestamp column. */
+			after?: { column: string; unit: 'minutes' | 'hours' | 'seconds' | 'days' };
+			/** Tried when this source is missing or empty (e.g. a duration when the timestamp is absent). */
+			otherwise?: ColumnSource;
+			/** Used when every source is missing or empty; counted as "defaulted" in the batch summary. */
+			default?: string;
+	  };
+
+export interface ColumnMapping {
+	/** Shown in the batch history. */
+	name: string;
+	kind?: ImportKind;
+	/** Canonical column -> source. Columns not listed are empty (or required => error). */
+	columns: Record<string, ColumnSource>;
+	/**
+	 * When true, headers that are missing from the file are treated as absent (the column falls
+	 * back to its default) instead of being an error. Presets set it: they describe a whole export
+	 * family, and one customer's export rarely has every column.
+	 */
+	lenient?: boolean;
+}
+
+export interface NormalisedSource {
+	from: string[];
+	combine: 'single' | 'join' | 'first_of';
+	first_word: boolean;
+	values?: Record<string, string>;
+	format?: string[];
+	after?: { column: string; unit: 'minutes' | 'hours' | 'seconds' | 'days' };
+	otherwise?: NormalisedSource;
+	default?: string;
+}
+
+export function normaliseSource(source: ColumnSource): NormalisedSource {
+	if (typeof source === 'string') return { from: [source], combine: 'single', first_word: false };
+	const from = source.join ?? source.first_of ?? (source.from !== undefined ? [source.from] : []);
+	return {
+		from,
+		combine: source.join ? 'join' : source.first_of ? 'first_of' : 'single',
+		first_word: source.first_word ?? false,
+		values: source.values,
+		format: source.format === undefined ? undefined : Array.isArray(source.format) ? source.format : [source.format],
+		after: source.after,
+		otherwise: source.otherwise === undefined ? undefined : normaliseSource(source.otherwise),
+		default: source.default
+	};
+}
+
+/** Canonical columns filled by identity or alias from the given headers: the starting point for a hand mapping. */
+export function guessMapping(kind: ImportKind, headers: readonly string[]): ColumnMapping {
+	const byNormal = new Map(headers.map((h) => [normaliseHeader(h), h]));
+	const columns: Record<string, ColumnSource> = {};
+	for (const column of columnsFor(kind)) {
+		const candidates = [column.name, ...(column.aliases ?? [])].map(normaliseHeader);
+		const hit = candidates.map((c) => byNormal.get(c)).find((h) => h !== undefined);
+		if (hit !== undefined) columns[column.name] = hit;
+	}
+	return { name: 'custom', kind, columns };
+}
+
+/** Levenshtein distance, for "closest header found" in error messages. */
+function editDistance(a: string, b: string): number {
+	const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+	for (let i = 1; i <= a.length; i++) {
+		let diagonal = row[0];
+		row[0] = i;
+		for (let j = 1; j <= b.length; j++) {
+			const above = row[j];
+			row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+			diagonal = above;
+		}
+	}
+	return row[b.length];
+}
+
+/** The header that looks most like `wanted` (or one of its aliases), or undefined if none is close. */
+export function closestHeader(wanted: string, headers: readonly string[], aliases: readonly string[] = []): string | undefined {
+	let best: { header: string; score: number } | undefined;
+	for (const header of headers) {
+		const h = normaliseHeader(header);
+		for (const target of [wanted, ...aliases].map(normaliseHeader)) {
+			const score = editDistance(h, target) / Math.max(h.length, target.length, 1);
+			if (!best || score < best.score) best = { header, score };
+		}
+	}
+	return best && best.score <= 0.5 ? best.header : undefined;
+}

@@ -1,0 +1,260 @@
+import {
+	columnsFor,
+	type CanonicalColumn,
+	type ImportKind
+} from '../../contract/canonical-columns';
+import { closestHeader, normaliseSource, type ColumnMapping, type NormalisedSource } from '../../contract/column-mapping';
+import { IngestError } from './ingest-error';
+import { listLiteral, quoteIdent, quoteLiteral } from './sql-text';
+
+/**
+ * Compiles a column mapping into SQL over a staging table whose columns are all VARCHAR and named
+ * c0..cN (one per header). Every canonical column gets a typed expression and, where a value can
+ * be wrong, a reason expression; the import keeps rows whose reasons are all NULL.
+ */
+export interface CompiledColumn {
+	column: CanonicalColumn;
+	/** Trimmed text of the source, NULL when empty: what the user's file said. */
+	text: string;
+	/** Typed value. */
+	value: string;
+	/** NULL when fine, else a sentence about this row's value. */
+	reason: string | null;
+	/** 'source' | 'derived' | 'default' | NULL, for the batch summary. */
+	provenance: string | null;
+	/** How the column is filled, in words, for the batch summary. */
+	how: string;
+}
+
+export interface CompiledMapping {
+	columns: CompiledColumn[];
+	/** Row-level checks across columns. */
+	crossChecks: string[];
+	/** Headers the mapping uses that the file lacks, tolerated because the mapping is lenient. */
+	missingOptional: string[];
+}
+
+const TS_ISO = (v: string) => `(try_cast(${v} AS TIMESTAMPTZ) AT TIME ZONE 'UTC')`;
+// Formats tried after ISO 8601; day-first vs month-first is ambiguous, so neither is guessed.
+const DEFAULT_TS_FORMATS = ['%Y-%m-%d %H:%M:%S %z', '%Y-%m-%d %H:%M %z', '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y/%m/%d'];
+
+function timestampExpr(v: string, formats: readonly string[] | undefined): string {
+	const all = formats ?? DEFAULT_TS_FORMATS;
+	const zoned = all.filter((f) => f.includes('%z') || f.includes('%Z'));
+	const naive = all.filter((f) => !zoned.includes(f));
+	const parts: string[] = [];
+	if (naive.length) parts.push(`try_strptime(${v}, ${listLiteral(naive)})`);
+	if (zoned.length) parts.push(`(try_strptime(${v}, ${listLiteral(zoned)}) AT TIME ZONE 'UTC')`);
+	// Explicit formats win over ISO guessing; without them ISO goes first because it is the norm.
+	if (formats) parts.push(TS_ISO(v));
+	else parts.unshift(TS_ISO(v));
+	return `CAST(coalesce(${parts.join(', ')}) AS TIMESTAMP)`;
+}
+
+function dateExpr(v: string, formats: readonly string[] | undefined): string {
+	const parts = [`try_cast(${v} AS DATE)`, `CAST(${TS_ISO(v)} AS DATE)`];
+	if (formats) parts.unshift(`CAST(try_strptime(${v}, ${listLiteral(formats)}) AS DATE)`);
+	return `coalesce(${parts.join(', ')})`;
+}
+
+/** Seconds in a duration that is either a number of `unit`s or h:mm[:ss]. */
+function durationSecondsExpr(v: string, unit: 'minutes' | 'hours' | 'seconds' | 'days'): string {
+	const factor = { seconds: 1, minutes: 60, hours: 3600, days: 86400 }[unit];
+	return `CASE WHEN contains(${v}, ':') THEN
+		try_cast(split_part(${v}, ':', 1) AS DOUBLE) * 3600 + try_cast(split_part(${v}, ':', 2) AS DOUBLE) * 60
+		+ coalesce(try_cast(nullif(split_part(${v}, ':', 3), '') AS DOUBLE), 0)
+		ELSE try_cast(${v} AS DOUBLE) * ${factor} END`;
+}
+
+function enumList(values: readonly string[]): string {
+	return values.join(', ');
+}
+
+interface Context {
+	headerIndex: Map<string, number>;
+	headers: readonly string[];
+	lenient: boolean;
+	missing: Set<string>;
+	mappingName: string;
+}
+
+/** The staged column for a header, or undefined when the file lacks it (lenient) / error (strict). */
+function stagedColumn(header: string, target: string, ctx: Context): string | undefined {
+	const index = ctx.headerIndex.get(header) ?? ctx.headerIndex.get(header.trim().toLowerCase());
+	if (index !== undefined) return `c${index}`;
+	if (ctx.lenient) {
+		ctx.missing.add(header);
+		return undefined;
+	}
+	const near = closestHeader(header, ctx.headers);
+	throw new IngestError(
+		'bad_mapping',
+		`The mapping "${ctx.mappingName}" reads column "${header}" for ${target}, but the file has no such header${near ? ` (closest: "${near}")` : ''}.`,
+		`Fix the header name in the mapping; the file's headers are: ${ctx.headers.map((h) => `"${h}"`).join(', ')}.`
+	);
+}
+
+/** Text of one source (before value translation); NULL when empty. */
+function sourceText(src: NormalisedSource, target: string, ctx: Context): string | undefined {
+	const staged = src.from.map((h) => stagedColumn(h, target, ctx)).filter((c): c is string => c !== undefined);
+	if (staged.length === 0) return undefined;
+	const clean = (c: string) => `nullif(trim(${c}), '')`;
+	let text: string;
+	if (src.combine === 'join') text = `nullif(trim(concat_ws(' ', ${staged.map(clean).join(', ')})), '')`;
+	else if (staged.length === 1) text = clean(staged[0]);
+	else text = `coalesce(${staged.map(clean).join(', ')})`;
+	if (src.first_word) text = `nullif(split_part(${text}, ' ', 1), '')`;
+	if (src.values && Object.keys(src.values).length) {
+		const cases = Object.entries(src.values)
+			.map(([from, to]) => `WHEN ${quoteLiteral(from.trim().toLowerCase())} THEN ${to === '' ? 'NULL' : quoteLiteral(to)}`)
+			.join(' ');
+		text = `(CASE lower(${text}) ${cases} ELSE ${text} END)`;
+	}
+	return text;
+}
+
+function describe(src: NormalisedSource): string {
+	const headers = src.from.map((h) => `"${h}"`);
+	const base = src.combine === 'join' ? headers.join(' + ') : headers.join(' or ');
+	return src.after ? `${base} (${src.after.unit} after ${src.after.column})` : base;
+}
+
+export function compileMapping(
+	kind: ImportKind,
+	mapping: ColumnMapping,
+	headers: readonly string[]
+): CompiledMapping {
+	const headerIndex = new Map<string, number>();
+	headers.forEach((h, i) => {
+		if (!headerIndex.has(h)) headerIndex.set(h, i);
+		const lower = h.trim().toLowerCase();
+		if (!headerIndex.has(lower)) headerIndex.set(lower, i);
+	});
+	const ctx: Context = { headerIndex, headers, lenient: mapping.lenient ?? false, missing: new Set(), mappingName: mapping.name };
+	const canonical = columnsFor(kind);
+	const unknown = Object.keys(mapping.columns).filter((name) => !canonical.some((c) => c.name === name));
+	if (unknown.length) {
+		throw new IngestError(
+			'bad_mapping',
+			`The mapping "${mapping.name}" names ${unknown.map((u) => `"${u}"`).join(', ')}, which ${unknown.length > 1 ? 'are not canonical columns' : 'is not a canonical column'} for ${kind}.`,
+			`Use the canonical names: ${canonical.map((c) => c.name).join(', ')}.`
+		);
+	}
+
+	const typedByName = new Map<string, string>();
+	const compiled: CompiledColumn[] = [];
+	// Columns used as the base of a duration must be compiled first.
+	const ordered = [...canonical].sort((a, b) => Number(usesAfter(mapping, a.name)) - Number(usesAfter(mapping, b.name)));
+	for (const column of ordered) {
+		const spec = mapping.columns[column.name];
+		compiled.push(compileColumn(column, spec === undefined ? undefined : normaliseSource(spec), ctx, typedByName));
+	}
+	compiled.sort((a, b) => canonical.indexOf(a.column) - canonical.indexOf(b.column));
+
+	const crossChecks: string[] = [];
+	const ts = (name: string) => typedByName.get(name);
+	if (kind === 'cases') {
+		for (const later of ['resolved_at', 'first_response_at']) {
+			crossChecks.push(
+				`CASE WHEN ${ts(later)} < ${ts('created_at')} THEN '${later} (' || strftime(${ts(later)}, '%Y-%m-%d %H:%M:%S') || ') is before created_at (' || strftime(${ts('created_at')}, '%Y-%m-%d %H:%M:%S') || ')' END`
+			);
+		}
+	}
+	return { columns: compiled, crossChecks, missingOptional: [...ctx.missing] };
+}
+
+function usesAfter(mapping: ColumnMapping, name: string): boolean {
+	const spec = mapping.columns[name];
+	if (spec === undefined || typeof spec === 'string') return false;
+	const n = normaliseSource(spec);
+	return n.after !== undefined || n.otherwise?.after !== undefined;
+}
+
+function compileColumn(
+	column: CanonicalColumn,
+	spec: NormalisedSource | undefined,
+	ctx: Context,
+	typedByName: Map<string, string>
+): CompiledColumn {
+	const primary = spec ? sourceText(spec, column.name, ctx) : undefined;
+	const fallback = spec?.otherwise ? sourceText(spec.otherwise, column.name, ctx) : undefined;
+	const defaultLiteral = spec?.default !== undefined ? quoteLiteral(spec.default) : undefined;
+
+	const typed = (text: string, src: NormalisedSource) => typedValue(column, text, src, typedByName);
+	const pieces: { text: string; value: string; label: string }[] = [];
+	if (primary && spec) pieces.push({ text: primary, value: typed(primary, spec), label: 'source' });
+	if (fallback && spec?.otherwise) pieces.push({ text: fallback, value: typed(fallback, spec.otherwise), label: 'derived' });
+	if (defaultLiteral && spec) pieces.push({ text: defaultLiteral, value: typed(defaultLiteral, { ...spec, after: undefined, format: undefined }), label: 'default' });
+
+	const text = pieces.length ? `coalesce(${pieces.map((p) => p.text).join(', ')})` : 'NULL';
+	const value = pieces.length ? (pieces.length === 1 ? pieces[0].value : `coalesce(${pieces.map((p) => p.value).join(', ')})`) : 'NULL';
+	typedByName.set(column.name, value);
+
+	// Provenance only matters when a value may come from somewhere other than the file's own column.
+	const mixed = pieces.length > 1 || pieces.some((p) => p.label !== 'source') || spec?.after !== undefined;
+	const provenance = mixed
+		? `CASE ${pieces.map((p) => `WHEN ${p.text} IS NOT NULL THEN '${p.label === 'source' && spec?.after ? 'derived' : p.label}'`).join(' ')} END`
+		: null;
+
+	const hows: string[] = [];
+	if (primary && spec) hows.push(`from ${describe(spec)}`);
+	if (fallback && spec?.otherwise) hows.push(`else from ${describe(spec.otherwise)}`);
+	if (spec?.default !== undefined) hows.push(`else "${spec.default}"`);
+	const how = hows.length ? hows.join(', ') : 'not in the file';
+
+	return { column, text, value, reason: reasonExpr(column, text, value), provenance, how };
+}
+
+function typedValue(column: CanonicalColumn, text: string, src: NormalisedSource, typedByName: Map<string, string>): string {
+	if (src.after) {
+		const base = typedByName.get(src.after.column);
+		if (!base) return 'NULL';
+		const seconds = durationSecondsExpr(text, src.after.unit);
+		return `(${base} + to_microseconds(CAST(round((${seconds}) * 1000000) AS BIGINT)))`;
+	}
+	switch (column.type) {
+		case 'timestamp':
+			return timestampExpr(text, src.format);
+		case 'date':
+			return dateExpr(text, src.format);
+		case 'decimal':
+			return `CAST(round(try_cast(${text} AS DOUBLE), 2) AS DECIMAL(18, 2))`;
+		case 'integer':
+			return `try_cast(try_cast(${text} AS DOUBLE) AS INTEGER)`;
+		case 'boolean':
+			return `(CASE lower(${text}) WHEN 'true' THEN true WHEN 't' THEN true WHEN 'yes' THEN true WHEN 'y' THEN true WHEN '1' THEN true WHEN 'false' THEN false WHEN 'f' THEN false WHEN 'no' THEN false WHEN 'n' THEN false WHEN '0' THEN false END)`;
+		case 'enum':
+			return `lower(replace(${text}, ' ', '_'))`;
+		default:
+			return text;
+	}
+}
+
+function reasonExpr(column: CanonicalColumn, text: string, value: string): string | null {
+	const name = column.name;
+	const shown = `'"' || left(${text}, 60) || '"'`;
+	const checks: string[] = [];
+	if (column.required) checks.push(`WHEN ${text} IS NULL THEN '${name} is empty (required)'`);
+	switch (column.type) {
+		case 'timestamp':
+			checks.push(`WHEN ${value} IS NULL AND ${text} IS NOT NULL THEN '${name}: ' || ${shown} || ' is not a timestamp (expected e.g. 2024-03-01 14:30:00 or ISO 8601; set ''format'' in the mapping for other layouts)'`);
+			break;
+		case 'date':
+			checks.push(`WHEN ${value} IS NULL AND ${text} IS NOT NULL THEN '${name}: ' || ${shown} || ' is not a date (expected e.g. 2024-03-01)'`);
+			break;
+		case 'decimal':
+		case 'integer':
+			checks.push(`WHEN ${value} IS NULL AND ${text} IS NOT NULL THEN '${name}: ' || ${shown} || ' is not a number'`);
+			break;
+		case 'boolean':
+			checks.push(`WHEN ${value} IS NULL AND ${text} IS NOT NULL THEN '${name}: ' || ${shown} || ' is not true/false'`);
+			break;
+		case 'enum':
+			checks.push(`WHEN ${value} IS NOT NULL AND ${value} NOT IN (${(column.values ?? []).map(quoteLiteral).join(', ')}) THEN '${name}: ' || ${shown} || ' is not one of ${enumList(column.values ?? [])} (translate it with ''values'' in the mapping)'`);
+			break;
+	}
+	if (name === 'csat') checks.push(`WHEN ${value} IS NOT NULL AND (${value} < 1 OR ${value} > 5) THEN 'csat ' || ${value} || ' is outside 1-5'`);
+	if (name === 'reopen_count') checks.push(`WHEN ${value} < 0 THEN 'reopen_count is negative'`);
+	return checks.length ? `CASE ${checks.join(' ')} END` : null;
+}
+
