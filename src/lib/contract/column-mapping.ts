@@ -104,5 +104,5 @@ export function closestHeader(wanted: string, headers: readonly string[], aliase
 			if (!best || score < best.score) best = { header, score };
 		}
 	}
-	return best && best.score <= 0.5 ? best.header : undefined;
+	return best && best.score <= 0.34 ? best.header : undefined;
 }

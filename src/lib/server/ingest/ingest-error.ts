@@ -21,6 +21,7 @@ export type IngestErrorCode =
 	| 'invalid_encoding'
 	| 'line_too_long'
 	| 'file_too_large'
+	| 'unreadable_file'
 	| 'unknown_format'
 	| 'malformed_file'
 	| 'missing_column'

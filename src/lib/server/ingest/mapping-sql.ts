@@ -66,6 +66,16 @@ function durationSecondsExpr(v: string, unit: 'minutes' | 'hours' | 'seconds' | 
 		ELSE try_cast(${v} AS DOUBLE) * ${factor} END`;
 }
 
+const SQL_TYPES: Record<CanonicalColumn['type'], string> = {
+	text: 'VARCHAR',
+	enum: 'VARCHAR',
+	timestamp: 'TIMESTAMP',
+	date: 'DATE',
+	decimal: 'DECIMAL(18, 2)',
+	integer: 'INTEGER',
+	boolean: 'BOOLEAN'
+};
+
 function enumList(values: readonly string[]): string {
 	return values.join(', ');
 }
@@ -186,8 +196,12 @@ function compileColumn(
 	if (fallback && spec?.otherwise) pieces.push({ text: fallback, value: typed(fallback, spec.otherwise), label: 'derived' });
 	if (defaultLiteral && spec) pieces.push({ text: defaultLiteral, value: typed(defaultLiteral, { ...spec, after: undefined, format: undefined }), label: 'default' });
 
-	const text = pieces.length ? `coalesce(${pieces.map((p) => p.text).join(', ')})` : 'NULL';
-	const value = pieces.length ? (pieces.length === 1 ? pieces[0].value : `coalesce(${pieces.map((p) => p.value).join(', ')})`) : 'NULL';
+	const text = pieces.length ? `coalesce(${pieces.map((p) => p.text).join(', ')})` : 'CAST(NULL AS VARCHAR)';
+	const value = pieces.length
+		? pieces.length === 1
+			? pieces[0].value
+			: `coalesce(${pieces.map((p) => p.value).join(', ')})`
+		: `CAST(NULL AS ${SQL_TYPES[column.type]})`;
 	typedByName.set(column.name, value);
 
 	// Provenance only matters when a value may come from somewhere other than the file's own column.

@@ -1,0 +1,54 @@
+import { IngestError } from '../lib/server/ingest/ingest-error';
+import { UsageError } from './args';
+import { demoCommand, demoHelp } from './commands/demo';
+import { ingestCommand, ingestHelp } from './commands/ingest';
+
+const commands: Record<string, { run: (args: string[]) => Promise<number>; help: string }> = {
+	ingest: { run: ingestCommand, help: ingestHelp },
+	demo: { run: demoCommand, help: demoHelp }
+};
+
+const overview = `caselens: quality-assurance analytics for customer-service teams
+
+Commands:
+${Object.values(commands)
+	.map((c) => `  ${c.help.split('\n')[0]}`)
+	.join('\n')}
+
+Run "caselens help COMMAND" for its options. The database is $CASELENS_DB or
+data/caselens.duckdb; --db overrides it.`;
+
+/** Exit codes: 0 done, 1 the input or the database refused the work, 2 wrong usage. */
+export async function main(argv: string[]): Promise<number> {
+	const [name, ...rest] = argv;
+	if (!name || name === 'help' || name === '--help' || name === '-h') {
+		const topic = rest[0] && commands[rest[0]];
+		console.log(topic ? topic.help : overview);
+		return 0;
+	}
+	const command = commands[name];
+	if (!command) {
+		console.error(`caselens: unknown command "${name}"\n\n${overview}`);
+		return 2;
+	}
+	if (rest.includes('--help') || rest.includes('-h')) {
+		console.log(command.help);
+		return 0;
+	}
+	try {
+		return await command.run(rest);
+	} catch (error) {
+		if (error instanceof UsageError) {
+			console.error(`caselens ${name}: ${error.message}\n\n${command.help}`);
+			return 2;
+		}
+		if (error instanceof IngestError) {
+			const wantsJson = rest.includes('--json');
+			if (wantsJson) console.log(JSON.stringify({ error: error.message, hint: error.hint, code: error.code }));
+			console.error(`caselens ${name}: ${error.message}\n  ${error.hint}`);
+			return 1;
+		}
+		console.error(`caselens ${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+		return 1;
+	}
+}

@@ -1,0 +1,48 @@
+import cliProgress from 'cli-progress';
+import type { BatchSummary } from '../lib/server/ingest/ingest-file';
+
+/** Progress on stderr, only on a terminal and never in --json mode, so stdout stays parseable. */
+export interface StepProgress {
+	step(message: string): void;
+	stop(): void;
+}
+
+export function stepProgress(total: number, enabled: boolean): StepProgress {
+	if (!enabled || !process.stderr.isTTY) {
+		return { step: () => {}, stop: () => {} };
+	}
+	const bar = new cliProgress.SingleBar(
+		{ format: ' {bar} {percentage}% | {message}', stream: process.stderr, hideCursor: true, clearOnComplete: false },
+		cliProgress.Presets.shades_classic
+	);
+	bar.start(total, 0, { message: 'starting' });
+	let done = 0;
+	return {
+		step(message) {
+			done = Math.min(total, done + 1);
+			bar.update(done, { message });
+		},
+		stop() {
+			bar.stop();
+		}
+	};
+}
+
+export function formatSummary(s: BatchSummary): string {
+	if (s.status === 'duplicate') {
+		return `${s.file_name}: already imported as batch ${s.duplicate_of}; nothing changed.`;
+	}
+	const lines = [
+		`${s.file_name}: batch ${s.batch_id} (${s.kind}, ${s.format}, ${s.encoding}${s.delimiter ? `, delimiter ${JSON.stringify(s.delimiter)}` : ''}, mapping ${s.mapping})`,
+		`  rows read ${s.rows_read.toLocaleString('en')} = accepted ${s.accepted.toLocaleString('en')} + rejected ${s.rejected.toLocaleString('en')}` +
+			(s.duplicates_in_file ? ` (of which ${s.duplicates_in_file} duplicate ids in the file)` : '') +
+			(s.replaced ? `; ${s.replaced.toLocaleString('en')} earlier rows replaced` : '')
+	];
+	for (const [column, p] of Object.entries(s.derived)) {
+		const parts = [p.derived ? `${p.derived.toLocaleString('en')} derived` : '', p.defaulted ? `${p.defaulted.toLocaleString('en')} defaulted` : ''].filter(Boolean);
+		lines.push(`  ${column}: ${parts.join(', ')} (${p.how})`);
+	}
+	for (const r of s.top_reasons.slice(0, 5)) lines.push(`  rejected ${r.count}x: ${r.reason}`);
+	for (const w of s.warnings) lines.push(`  note: ${w}`);
+	return lines.join('\n');
+}

@@ -1,0 +1,34 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema';
+import { ingestFile, type BatchSummary, type IngestProgress } from '../ingest/ingest-file';
+import { writeDemoFiles, type DemoOptions } from './generate-demo';
+
+export interface DemoLoad {
+	cases: BatchSummary;
+	feedback: BatchSummary;
+	seconds: number;
+}
+
+/** Generates demo exports and imports them through the same path as any user file. */
+export async function loadDemo(
+	db: Kysely<Database>,
+	options: DemoOptions & { archiveDir: string; maxBytes: number; importedBy: string },
+	onProgress?: (message: string) => void
+): Promise<DemoLoad> {
+	const started = performance.now();
+	const dir = await mkdtemp(join(tmpdir(), 'caselens-demo-'));
+	try {
+		onProgress?.(`Generating ${options.cases.toLocaleString('en')} demo cases (seed ${options.seed}${options.nullMode ? ', null mode' : ''})`);
+		const files = await writeDemoFiles(dir, options);
+		const common = { archiveDir: options.archiveDir, maxBytes: options.maxBytes, importedBy: options.importedBy, source: 'demo' as const, preset: 'canonical' };
+		const relay = (p: IngestProgress) => onProgress?.(p.message);
+		const cases = await ingestFile(db, { ...common, path: files.casesPath, fileName: 'demo-cases.csv', kind: 'cases', onProgress: relay });
+		const feedback = await ingestFile(db, { ...common, path: files.feedbackPath, fileName: 'demo-feedback.csv', kind: 'feedback', onProgress: relay });
+		return { cases, feedback, seconds: (performance.now() - started) / 1000 };
+	} finally {
+		await rm(dir, { recursive: true, force: true });
+	}
+}
