@@ -5,11 +5,11 @@ import type { ColumnMapping } from '../../contract/column-mapping';
 import type { Database } from '../db/schema';
 import { archiveRawFile } from './archive';
 import { IngestError } from './ingest-error';
-import { compileMapping, type CompiledMapping } from './mapping-sql';
+import { compileMapping, mapLiteral, type CompiledMapping } from './mapping-sql';
 import { checkKind, checkRequired, chooseMapping } from './resolve-mapping';
 import { sniffFile, type SniffResult } from './sniff-file';
 import { quoteIdent } from './sql-text';
-import { rawRowExpr, stageStatement } from './stage-sql';
+import { rawRowExpr, sourceSelect } from './stage-sql';
 
 export type IngestStage = 'checking' | 'loading' | 'validating' | 'writing' | 'done';
 
@@ -126,7 +126,8 @@ export async function ingestFile(db: Kysely<Database>, options: IngestOptions): 
 		mappingOrigin = origin;
 		checkKind(options.kind, headers, mapping);
 		checkRequired(options.kind, headers, mapping);
-		const compiled = compileMapping(options.kind, mapping, headers);
+		const countryRegions = Object.fromEntries((await db.selectFrom('country_regions').select(['country', 'region']).execute()).map((r) => [r.country, r.region]));
+		const compiled = compileMapping(options.kind, mapping, headers, { countryRegions });
 
 		const archivePath = await archiveRawFile(options.path, options.archiveDir, sniff.sha256, sniff.format);
 		lap('archive');
@@ -165,12 +166,30 @@ async function loadBatch(trx: Transaction<Database>, ctx: LoadContext): Promise<
 	const one = async <T>(text: string) => (await sql.raw<T>(text).execute(trx)).rows[0];
 
 	const batchId = (await one<{ id: number }>(`SELECT nextval('batch_id_seq')::INTEGER AS id`)).id;
-	const names = { stage: `stage_raw_${batchId}`, typed: `stage_typed_${batchId}`, rejects: `stage_rejects_${batchId}`, rejectsScan: `stage_rejects_scan_${batchId}` };
+	const names = { typed: `stage_typed_${batchId}`, rejects: `stage_rejects_${batchId}`, rejectsScan: `stage_rejects_scan_${batchId}` };
 
-	progress('loading', `Reading ${sniff.format.toUpperCase()} into DuckDB`);
-	await exec(stageStatement(options.path, sniff, headers, names, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES));
+	// One pass: the reader parses, every value is typed and judged, and the original text is kept
+	// only for rows that are rejected. Insertion order is file order, so rowid gives the position.
+	progress('loading', `Reading ${sniff.format.toUpperCase()} and checking every row against the data contract`);
+	const id = quoteIdent(idColumn(kind));
+	const typedColumns = compiled.columns.map((c) => `${c.value} AS ${quoteIdent(c.column.name)}`);
+	const texts = compiled.columns.filter((c) => c.reason).map((c) => `${c.text} AS ${quoteIdent(c.textAlias)}`);
+	const provenance = compiled.columns.filter((c) => c.provenance).map((c) => `${c.provenance} AS ${quoteIdent(`p_${c.column.name}`)}`);
+	const reasons = [...compiled.columns.map((c) => c.reason).filter((r): r is string => r !== null), ...compiled.crossChecks];
+	const helperColumns = [...headers.map((_, i) => `c${i}`), ...compiled.columns.filter((c) => c.reason).map((c) => quoteIdent(c.textAlias))];
+	await exec(`CREATE TEMP TABLE ${names.typed} AS
+		SELECT * EXCLUDE (${helperColumns.join(', ')}),
+			CASE WHEN reason IS NOT NULL THEN ${rawRowExpr(sniff, headers)} END AS raw
+		FROM (
+			SELECT *, nullif(concat_ws('; ', ${reasons.join(', ')}), '') AS reason
+			FROM (
+				SELECT ${[...typedColumns, ...texts, ...provenance].join(', ')}, ${headers.map((_, i) => `c${i}`).join(', ')}
+				FROM (${sourceSelect(options.path, sniff, headers, names, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES)})
+			)
+		)`);
 	lap('load');
 
+	progress('validating', 'Numbering rows and resolving duplicate ids');
 	// Reader-level rejects (wrong field count, bad quoting, bad encoding) only exist for CSV.
 	const readerRejects = sniff.format === 'csv';
 	const firstLine = sniff.format === 'csv' ? 2 : 1;
@@ -180,35 +199,26 @@ async function loadBatch(trx: Transaction<Database>, ctx: LoadContext): Promise<
 			FROM ${names.rejects} GROUP BY line`);
 	}
 	const rejectCount = readerRejects ? Number((await one<{ n: number }>(`SELECT count(*) AS n FROM ${names.rejects}_lines`)).n) : 0;
+	const firstRowid = Number((await one<{ r: number | null }>(`SELECT min(rowid) AS r FROM ${names.typed}`)).r ?? 0);
 	// A parsed record's line: its position plus the header plus the reader-rejected records before it.
-	const lineExpr =
+	const k = `(rowid - ${firstRowid})`;
+	const lineOf =
 		rejectCount === 0
-			? `k + ${firstLine}`
-			: `k + ${firstLine} + (SELECT count(*) FROM (SELECT line - row_number() OVER (ORDER BY line) - ${firstLine - 1} AS start FROM ${names.rejects}_lines) r WHERE r.start <= k)`;
-
-	progress('validating', 'Checking every row against the data contract');
-	const id = quoteIdent(idColumn(kind));
-	const typedColumns = compiled.columns.map((c) => `${c.value} AS ${quoteIdent(c.column.name)}`);
-	const provenance = compiled.columns.filter((c) => c.provenance).map((c) => `${c.provenance} AS ${quoteIdent(`p_${c.column.name}`)}`);
-	const reasons = [...compiled.columns.map((c) => c.reason).filter((r): r is string => r !== null), ...compiled.crossChecks];
-	const stagedColumns = headers.map((_, i) => `c${i}`);
-	await exec(`CREATE TEMP TABLE ${names.typed} AS
-		WITH typed AS (
-			SELECT ${lineExpr} AS line, ${[...typedColumns, ...provenance].join(', ')},
-				nullif(concat_ws('; ', ${reasons.join(', ')}), '') AS reason,
-				${stagedColumns.join(', ')}
-			FROM (SELECT rowid - (SELECT min(rowid) FROM ${names.stage}) AS k, * FROM ${names.stage})
-		), deduplicated AS (
-			SELECT * REPLACE (CASE
-				WHEN reason IS NULL AND line < max(CASE WHEN reason IS NULL THEN line END) OVER (PARTITION BY ${id})
-				THEN 'duplicate ${idColumn(kind)} "' || ${id} || '" in this file: a later row (line ' || max(CASE WHEN reason IS NULL THEN line END) OVER (PARTITION BY ${id}) || ') replaces it'
-				ELSE reason END AS reason)
-			FROM typed
-		)
-		SELECT * EXCLUDE (${stagedColumns.join(', ')}),
-			CASE WHEN reason IS NOT NULL THEN ${rawRowExpr(sniff, headers)} END AS raw
-		FROM deduplicated`);
-	await exec(`DROP TABLE ${names.stage}`);
+			? `${k} + ${firstLine}`
+			: `${k} + ${firstLine} + (SELECT count(*) FROM (SELECT line - row_number() OVER (ORDER BY line) - ${firstLine - 1} AS start FROM ${names.rejects}_lines) r WHERE r.start <= ${k})`;
+	await exec(`ALTER TABLE ${names.typed} ADD COLUMN line BIGINT`);
+	await exec(`UPDATE ${names.typed} SET line = ${lineOf} WHERE reason IS NOT NULL`);
+	// Duplicate ids are rare; find them with an aggregate instead of a window over every row.
+	await exec(`CREATE TEMP TABLE ${names.typed}_dups AS
+		SELECT ${id} AS id, max(rowid) AS keep FROM ${names.typed} WHERE reason IS NULL GROUP BY ${id} HAVING count(*) > 1`);
+	const duplicates = Number((await one<{ n: number }>(`SELECT count(*) AS n FROM ${names.typed}_dups`)).n);
+	if (duplicates > 0) {
+		const keptLine = lineOf.replaceAll('rowid', 'd.keep');
+		await exec(`UPDATE ${names.typed} AS t SET line = ${lineOf.replaceAll('rowid', 't.rowid')},
+			reason = 'duplicate ${idColumn(kind)} "' || t.${id} || '" in this file: a later row (line ' || (${keptLine}) || ') replaces it',
+			raw = CAST(to_json(struct_pack(${compiled.columns.map((c) => `${quoteIdent(c.column.name)} := t.${quoteIdent(c.column.name)}`).join(', ')})) AS VARCHAR)
+			FROM ${names.typed}_dups d WHERE t.${id} = d.id AND t.reason IS NULL AND t.rowid < d.keep`);
+	}
 	lap('validate');
 
 	progress('writing', 'Writing accepted rows and rejected rows');
@@ -224,13 +234,15 @@ async function loadBatch(trx: Transaction<Database>, ctx: LoadContext): Promise<
 	const table = kind === 'cases' ? 'cases' : 'feedback';
 	const replacedResult = await sql.raw(`DELETE FROM ${table} WHERE ${id} IN (SELECT ${id} FROM ${names.typed} WHERE reason IS NULL)`).execute(trx);
 	const replaced = Number(replacedResult.numAffectedRows ?? 0n);
-	const regionFromCountry = await insertAccepted(trx, kind, names.typed, batchId);
+	lap('replace');
+	await insertAccepted(trx, kind, names.typed, batchId);
+	lap('insert');
 
 	await exec(`INSERT INTO rejected_rows SELECT ${batchId}, line, reason, raw FROM ${names.typed} WHERE reason IS NOT NULL`);
 	if (readerRejects) {
 		await exec(`INSERT INTO rejected_rows SELECT ${batchId}, line, 'the CSV reader could not split this record: ' || reason, raw FROM ${names.rejects}_lines`);
 	}
-	const derived = await provenanceCounts(trx, compiled, names.typed, regionFromCountry);
+	const derived = await provenanceCounts(trx, compiled, names.typed);
 	const topReasons = (
 		await sql<{ reason: string; count: number }>`SELECT regexp_replace(regexp_replace(reason, '"[^"]*"', '"…"', 'g'), '\(line \d+\)|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d', '…', 'g') AS reason, count(*) AS count
 			FROM rejected_rows WHERE batch_id = ${batchId} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10`.execute(trx)
@@ -299,39 +311,27 @@ async function loadBatch(trx: Transaction<Database>, ctx: LoadContext): Promise<
 			finished_at: new Date()
 		})
 		.execute();
-	for (const t of [names.typed, ...(readerRejects ? [`${names.rejects}_lines`, names.rejects, names.rejectsScan] : [])]) {
+	for (const t of [names.typed, `${names.typed}_dups`, ...(readerRejects ? [`${names.rejects}_lines`, names.rejects, names.rejectsScan] : [])]) {
 		await exec(`DROP TABLE IF EXISTS ${t}`);
 	}
 	return summary;
 }
 
-/** Inserts the accepted rows; returns how many got their region from the country table. */
-async function insertAccepted(trx: Transaction<Database>, kind: ImportKind, typed: string, batchId: number): Promise<number> {
+async function insertAccepted(trx: Transaction<Database>, kind: ImportKind, typed: string, batchId: number): Promise<void> {
 	const names = columnsFor(kind).map((c) => c.name);
+	const columns = names.map(quoteIdent).join(', ');
 	if (kind === 'feedback') {
-		await sql.raw(`INSERT INTO feedback (${names.join(', ')}, batch_id)
-			SELECT ${names.map(quoteIdent).join(', ')}, ${batchId} FROM ${typed} WHERE reason IS NULL`).execute(trx);
-		return 0;
+		await sql.raw(`INSERT INTO feedback (${columns}, batch_id) SELECT ${columns}, ${batchId} FROM ${typed} WHERE reason IS NULL`).execute(trx);
+		return;
 	}
-	const hasRegionProvenance = await columnExists(trx, typed, 'p_region');
-	const fromCountry = hasRegionProvenance ? `(s.p_region IS DISTINCT FROM 'source' AND cr.region IS NOT NULL)` : 'false';
-	const select = names.map((n) => (n === 'region' ? `CASE WHEN ${fromCountry} THEN cr.region ELSE s.region END` : `s.${quoteIdent(n)}`));
-	await sql.raw(`INSERT INTO cases (${names.join(', ')}, order_value_reporting, batch_id)
-		SELECT ${select.join(', ')}, CAST(s.order_value * fx.rate AS DECIMAL(18, 2)), ${batchId}
-		FROM ${typed} s
-		LEFT JOIN country_regions cr ON cr.country = upper(s.country)
-		LEFT JOIN (SELECT currency, arg_max(rate, valid_from) AS rate FROM currency_rates GROUP BY currency) fx ON fx.currency = upper(s.currency)
-		WHERE s.reason IS NULL`).execute(trx);
-	const { rows } = await sql.raw<{ n: number }>(`SELECT count(*) AS n FROM ${typed} s JOIN country_regions cr ON cr.country = upper(s.country) WHERE s.reason IS NULL AND ${fromCountry}`).execute(trx);
-	return Number(rows[0].n);
+	const rates = await sql<{ currency: string; rate: number }>`SELECT currency, arg_max(rate, valid_from) AS rate FROM currency_rates GROUP BY currency`.execute(trx);
+	const rateMap = mapLiteral(Object.fromEntries(rates.rows.map((r) => [r.currency, Number(r.rate)])));
+	await sql.raw(`INSERT INTO cases (${columns}, order_value_reporting, batch_id)
+		SELECT ${columns}, CAST(order_value * map_extract_value(${rateMap}, upper(currency)) AS DECIMAL(18, 2)), ${batchId}
+		FROM ${typed} WHERE reason IS NULL`).execute(trx);
 }
 
-async function columnExists(trx: Transaction<Database>, table: string, column: string): Promise<boolean> {
-	const { rows } = await sql<{ n: number }>`SELECT count(*) AS n FROM information_schema.columns WHERE table_name = ${table} AND column_name = ${column}`.execute(trx);
-	return Number(rows[0].n) > 0;
-}
-
-async function provenanceCounts(trx: Transaction<Database>, compiled: CompiledMapping, typed: string, regionFromCountry: number): Promise<Record<string, ColumnProvenance>> {
+async function provenanceCounts(trx: Transaction<Database>, compiled: CompiledMapping, typed: string): Promise<Record<string, ColumnProvenance>> {
 	const tracked = compiled.columns.filter((c) => c.provenance);
 	const result: Record<string, ColumnProvenance> = {};
 	if (tracked.length) {
@@ -345,10 +345,6 @@ async function provenanceCounts(trx: Transaction<Database>, compiled: CompiledMa
 			const defaulted = Number(rows[0][`${c.column.name}:default`]);
 			if (derived || defaulted) result[c.column.name] = { how: c.how, derived, defaulted };
 		}
-	}
-	if (regionFromCountry > 0) {
-		const region = result.region ?? { how: compiled.columns.find((c) => c.column.name === 'region')?.how ?? '', derived: 0, defaulted: 0 };
-		result.region = { how: `${region.how}; from country via the country-to-region table when the file has no region`, derived: region.derived + regionFromCountry, defaulted: Math.max(0, region.defaulted - regionFromCountry) };
 	}
 	return result;
 }

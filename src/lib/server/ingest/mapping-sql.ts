@@ -18,8 +18,12 @@ export interface CompiledColumn {
 	text: string;
 	/** Typed value. */
 	value: string;
-	/** NULL when fine, else a sentence about this row's value. */
+	/**
+	 * NULL when fine, else a sentence about this row's value. It refers to the typed value by the
+	 * column's name and to the text by `textAlias`, so each is computed once per row.
+	 */
 	reason: string | null;
+	textAlias: string;
 	/** 'source' | 'derived' | 'default' | NULL, for the batch summary. */
 	provenance: string | null;
 	/** How the column is filled, in words, for the batch summary. */
@@ -34,7 +38,14 @@ export interface CompiledMapping {
 	missingOptional: string[];
 }
 
-const TS_ISO = (v: string) => `(try_cast(${v} AS TIMESTAMPTZ) AT TIME ZONE 'UTC')`;
+/**
+ * ISO 8601 with or without an offset. A plain TIMESTAMP cast would silently drop an offset, and
+ * the TIMESTAMPTZ cast is several times slower, so only values that end in an offset take it.
+ * (Past 16 characters, a '-' in the last six can only be a negative offset.)
+ */
+const TS_ISO = (v: string) =>
+	`(CASE WHEN right(${v}, 1) IN ('Z', 'z') OR contains(right(${v}, 6), '+') OR (length(${v}) > 16 AND contains(right(${v}, 6), '-'))
+		THEN try_cast(${v} AS TIMESTAMPTZ) AT TIME ZONE 'UTC' ELSE try_cast(${v} AS TIMESTAMP) END)`;
 // Formats tried after ISO 8601; day-first vs month-first is ambiguous, so neither is guessed.
 const DEFAULT_TS_FORMATS = ['%Y-%m-%d %H:%M:%S %z', '%Y-%m-%d %H:%M %z', '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y/%m/%d'];
 
@@ -129,10 +140,21 @@ function describe(src: NormalisedSource): string {
 	return src.after ? `${base} (${src.after.unit} after ${src.after.column})` : base;
 }
 
+/** Small reference tables inlined as MAP literals: a lookup per row without a join. */
+export interface Lookups {
+	countryRegions: Record<string, string>;
+}
+
+export function mapLiteral(entries: Record<string, string | number>): string {
+	const pairs = Object.entries(entries).map(([k, v]) => `${quoteLiteral(k)}: ${typeof v === 'number' ? `CAST(${v} AS DOUBLE)` : quoteLiteral(v)}`);
+	return pairs.length ? `MAP {${pairs.join(', ')}}` : 'NULL';
+}
+
 export function compileMapping(
 	kind: ImportKind,
 	mapping: ColumnMapping,
-	headers: readonly string[]
+	headers: readonly string[],
+	lookups: Lookups = { countryRegions: {} }
 ): CompiledMapping {
 	const headerIndex = new Map<string, number>();
 	headers.forEach((h, i) => {
@@ -154,15 +176,19 @@ export function compileMapping(
 	const typedByName = new Map<string, string>();
 	const compiled: CompiledColumn[] = [];
 	// Columns used as the base of a duration must be compiled first.
-	const ordered = [...canonical].sort((a, b) => Number(usesAfter(mapping, a.name)) - Number(usesAfter(mapping, b.name)));
+	// Region may be derived from country, so it goes last too.
+	const late = (name: string) => Number(usesAfter(mapping, name) || name === 'region');
+	const ordered = [...canonical].sort((a, b) => late(a.name) - late(b.name));
 	for (const column of ordered) {
 		const spec = mapping.columns[column.name];
-		compiled.push(compileColumn(column, spec === undefined ? undefined : normaliseSource(spec), ctx, typedByName));
+		const country = column.name === 'region' && Object.keys(lookups.countryRegions).length ? typedByName.get('country') : undefined;
+		const fromCountry = country && country !== 'CAST(NULL AS VARCHAR)' ? `map_extract_value(${mapLiteral(lookups.countryRegions)}, upper(${country}))` : undefined;
+		compiled.push(compileColumn(column, spec === undefined ? undefined : normaliseSource(spec), ctx, typedByName, fromCountry));
 	}
 	compiled.sort((a, b) => canonical.indexOf(a.column) - canonical.indexOf(b.column));
 
 	const crossChecks: string[] = [];
-	const ts = (name: string) => typedByName.get(name);
+	const ts = (name: string) => quoteIdent(name);
 	if (kind === 'cases') {
 		for (const later of ['resolved_at', 'first_response_at']) {
 			crossChecks.push(
@@ -184,7 +210,9 @@ function compileColumn(
 	column: CanonicalColumn,
 	spec: NormalisedSource | undefined,
 	ctx: Context,
-	typedByName: Map<string, string>
+	typedByName: Map<string, string>,
+	/** An expression that derives the value when the file has none (region from country). */
+	derivation?: string
 ): CompiledColumn {
 	const primary = spec ? sourceText(spec, column.name, ctx) : undefined;
 	const fallback = spec?.otherwise ? sourceText(spec.otherwise, column.name, ctx) : undefined;
@@ -194,6 +222,7 @@ function compileColumn(
 	const pieces: { text: string; value: string; label: string }[] = [];
 	if (primary && spec) pieces.push({ text: primary, value: typed(primary, spec), label: 'source' });
 	if (fallback && spec?.otherwise) pieces.push({ text: fallback, value: typed(fallback, spec.otherwise), label: 'derived' });
+	if (derivation) pieces.push({ text: derivation, value: derivation, label: 'derived' });
 	if (defaultLiteral && spec) pieces.push({ text: defaultLiteral, value: typed(defaultLiteral, { ...spec, after: undefined, format: undefined }), label: 'default' });
 
 	const text = pieces.length ? `coalesce(${pieces.map((p) => p.text).join(', ')})` : 'CAST(NULL AS VARCHAR)';
@@ -213,10 +242,12 @@ function compileColumn(
 	const hows: string[] = [];
 	if (primary && spec) hows.push(`from ${describe(spec)}`);
 	if (fallback && spec?.otherwise) hows.push(`else from ${describe(spec.otherwise)}`);
+	if (derivation) hows.push('else from country (country-to-region table)');
 	if (spec?.default !== undefined) hows.push(`else "${spec.default}"`);
 	const how = hows.length ? hows.join(', ') : 'not in the file';
 
-	return { column, text, value, reason: reasonExpr(column, text, value), provenance, how };
+	const textAlias = `t_${column.name}`;
+	return { column, text, value, reason: reasonExpr(column, quoteIdent(textAlias), quoteIdent(column.name)), textAlias, provenance, how };
 }
 
 function typedValue(column: CanonicalColumn, text: string, src: NormalisedSource, typedByName: Map<string, string>): string {

@@ -2,17 +2,15 @@ import type { SniffResult } from './sniff-file';
 import { quoteIdent, quoteLiteral } from './sql-text';
 
 /**
- * SQL that reads the file into a staging table of VARCHAR columns c0..cN plus `k`, the 0-based
- * position of the record among those the reader parsed. Typing happens later, in SQL, so that a
- * bad value rejects its row with a reason instead of failing the whole file.
+ * A SELECT that reads the file as VARCHAR columns c0..cN, in file order. Typing happens on top of
+ * it, in SQL, so that a bad value rejects its row with a reason instead of failing the whole file.
  */
-export function stageStatement(path: string, sniff: SniffResult, headers: readonly string[], names: { stage: string; rejects: string; rejectsScan: string }, maxLineBytes: number): string {
+export function sourceSelect(path: string, sniff: SniffResult, headers: readonly string[], names: { rejects: string; rejectsScan: string }, maxLineBytes: number): string {
 	const file = quoteLiteral(path);
 	const columns = headers.map((_, i) => `'c${i}': 'VARCHAR'`).join(', ');
 	switch (sniff.format) {
 		case 'csv':
-			return `CREATE TEMP TABLE ${names.stage} AS
-				SELECT * FROM read_csv(${file}, header = true, auto_detect = false, columns = {${columns}},
+			return `SELECT * FROM read_csv(${file}, header = true, auto_detect = false, columns = {${columns}},
 					delim = ${quoteLiteral(sniff.delimiter ?? ',')}, quote = '"', escape = '"',
 					encoding = ${quoteLiteral(sniff.encoding)}, strict_mode = true, null_padding = false,
 					max_line_size = ${maxLineBytes}, parallel = true,
@@ -21,13 +19,12 @@ export function stageStatement(path: string, sniff: SniffResult, headers: readon
 		case 'ndjson': {
 			const jsonColumns = headers.map((h) => `${quoteLiteral(h)}: 'VARCHAR'`).join(', ');
 			const select = headers.map((h, i) => `${quoteIdent(h)} AS c${i}`).join(', ');
-			return `CREATE TEMP TABLE ${names.stage} AS
-				SELECT ${select} FROM read_json(${file}, format = ${sniff.format === 'json' ? "'array'" : "'newline_delimited'"},
+			return `SELECT ${select} FROM read_json(${file}, format = ${sniff.format === 'json' ? "'array'" : "'newline_delimited'"},
 					records = true, columns = {${jsonColumns}}, maximum_object_size = ${maxLineBytes})`;
 		}
 		case 'parquet': {
 			const select = headers.map((h, i) => `CAST(${quoteIdent(h)} AS VARCHAR) AS c${i}`).join(', ');
-			return `CREATE TEMP TABLE ${names.stage} AS SELECT ${select} FROM read_parquet(${file})`;
+			return `SELECT ${select} FROM read_parquet(${file})`;
 		}
 	}
 }
