@@ -261,10 +261,6 @@ type Outcome = (typeof OUTCOMES)[number];
 const O_DENIED = OUTCOMES.indexOf('denied');
 const O_ESCALATED = OUTCOMES.indexOf('escalated');
 const O_WITHDRAWN = OUTCOMES.indexOf('withdrawn');
-const O_REFUNDED = OUTCOMES.indexOf('refunded');
-const O_APPROVED = OUTCOMES.indexOf('approved');
-const O_PARTIAL = OUTCOMES.indexOf('partially_approved');
-const O_REPLACED = OUTCOMES.indexOf('replaced');
 
 export const DEMO_STAGES = ['pre_purchase', 'order', 'post_purchase'] as const;
 
@@ -360,19 +356,20 @@ const CAT_ROOT_CUM = CAT_DEFS.map((c) => cumulative(c.rootCause));
 const CLAIM_CATEGORY = CAT_DEFS.map((c) => (NEW_ACCOUNT_DENIALS.categories as readonly string[]).includes(c.name));
 const CAT_REFUND = CAT_DEFS.map((c) => OUTCOMES.map((o) => (c.refunds?.[o] === 'full' ? 2 : c.refunds?.[o] === 'partial' ? 1 : 0)));
 const CAT_RETURNS = CAT_DEFS.map((c) => OUTCOMES.map((o) => c.returns?.includes(o) ?? false));
+const CAT_HAS_RETURNS = CAT_DEFS.map((c) => (c.returns?.length ?? 0) > 0);
 
 /** Base CSAT (before speed penalties) per outcome. */
 const CSAT_BASE = OUTCOMES.map(
 	(o) =>
 		({
-			approved: 4.6,
-			partially_approved: 3.6,
-			denied: 2.2,
-			replaced: 4.5,
-			refunded: 4.6,
-			info_provided: 4.3,
-			escalated: 3.0,
-			withdrawn: 3.8
+			approved: 4.9,
+			partially_approved: 3.9,
+			denied: 2.4,
+			replaced: 4.8,
+			refunded: 4.9,
+			info_provided: 4.6,
+			escalated: 3.2,
+			withdrawn: 4.0
 		})[o]
 );
 
@@ -697,7 +694,9 @@ const NEG_CUM_RISEN = cumulative(
 				: w
 	)
 );
-const POS_CUM = cumulative(POSITIVE_THEMES.map((t) => t.weight));
+/** Positive themes; "easy return" only follows cases where goods went back. */
+const POS_CUM_RETURNS = cumulative(POSITIVE_THEMES.map((t) => t.weight));
+const POS_CUM = cumulative(POSITIVE_THEMES.map((t) => (t.theme === 'easy_return' ? 0 : t.weight)));
 const SUG_CUM = cumulative(SUGGESTION_THEMES.map((t) => t.weight));
 
 const OPENERS: Record<Lang, readonly string[]> = {
@@ -767,35 +766,25 @@ function civilDate(day: number): string {
 	return pad(y, 4) + '-' + P2[m] + '-' + P2[d];
 }
 
-/** Formats UTC timestamps and dates from epoch seconds, caching each day's date string. */
-class TimeFormatter {
-	private readonly cache = new Map<number, string>();
+/** Date bytes (`YYYY-MM-DD`) for a range of day numbers, computed once. */
+class DayTable {
+	readonly bytes: Uint8Array;
 
-	date(day: number): string {
-		let s = this.cache.get(day);
-		if (s === undefined) {
-			s = civilDate(day);
-			this.cache.set(day, s);
+	constructor(
+		readonly first: number,
+		readonly count: number
+	) {
+		this.bytes = new Uint8Array(count * 10);
+		for (let d = 0; d < count; d++) {
+			const s = civilDate(first + d);
+			for (let j = 0; j < 10; j++) this.bytes[d * 10 + j] = s.charCodeAt(j);
 		}
-		return s;
-	}
-
-	/** `YYYY-MM-DD HH:MM:SS` of whole epoch seconds. */
-	ts(sec: number): string {
-		const day = Math.floor(sec / 86400);
-		const sod = sec - day * 86400;
-		const h = (sod / 3600) | 0;
-		const rem = sod - h * 3600;
-		const m = (rem / 60) | 0;
-		return this.date(day) + ' ' + P2[h] + ':' + P2[m] + ':' + P2[rem - m * 60];
 	}
 }
 
-/** Amount in minor units (cents) -> decimal text; whole-unit currencies get no decimals. */
-function money(minor: number, whole: boolean): string {
-	if (whole) return String(Math.round(minor / 100));
-	const units = Math.floor(minor / 100);
-	return units + '.' + P2[minor - units * 100];
+/** USD -> minor units of a currency (whole-unit currencies rounded to whole units). */
+function toMinor(usd: number, rate: number, whole: boolean): number {
+	return whole ? Math.round(usd * rate) * 100 : Math.round(usd * rate * 100);
 }
 
 const NEEDS_QUOTES = /[",\n\r]/;
@@ -809,7 +798,13 @@ export function csvField(s: string): string {
 // ---------------------------------------------------------------------------------------------
 
 const DAY = 86400;
-const CHUNK_ROWS = 512;
+const COMMA = 44;
+const NEWLINE = 10;
+const DEFAULT_DELIVERED_DAYS: [number, number] = [5, 1];
+/** Cases generated between backpressure checks. */
+const CHUNK_ROWS = 4096;
+const SINK_BUFFER = 1 << 20;
+const SINK_HIGH_WATER = 8 << 20;
 /** Customers whose account is younger than this are the "new account" pool. */
 const NEW_DAYS = NEW_ACCOUNT_DENIALS.maxTenureDays;
 /** Share of cases from accounts younger than NEW_DAYS (they contact support more often). */
@@ -840,9 +835,153 @@ function validate(opts: DemoOptions): { cases: number; seed: number; endSec: num
 	return { cases, seed: Math.trunc(seed) | 0, endSec: Math.floor(endMs / 1000), days };
 }
 
-async function writeChunk(ws: WriteStream, chunk: string): Promise<void> {
-	if (chunk.length === 0) return;
-	if (!ws.write(chunk)) await once(ws, 'drain');
+/** Upper bound of the bytes of a row without its free-text field. */
+const ROW_RESERVE = 512;
+
+/**
+ * Writes CSV bytes straight into fixed-size buffers and hands full buffers to the file stream.
+ * Structured fields (ids, timestamps, numbers, enumerations) are written byte by byte, without
+ * building strings: building each row as a string and encoding it cost about three times as much
+ * (garbage, rope flattening, UTF-8 encoding). Only free text goes through `Buffer.write`.
+ * Memory is bounded by the stream's high-water mark plus one buffer.
+ */
+class CsvSink {
+	private buf: Buffer;
+	private off = 0;
+	private error: unknown = null;
+	private readonly stream: WriteStream;
+
+	constructor(
+		path: string,
+		private readonly days: DayTable
+	) {
+		this.stream = createWriteStream(path, { highWaterMark: SINK_HIGH_WATER });
+		this.stream.on('error', (e) => (this.error ??= e));
+		this.buf = Buffer.allocUnsafe(SINK_BUFFER);
+	}
+
+	/** Makes room for `n` bytes; call before each row with ROW_RESERVE. */
+	reserve(n: number): void {
+		if (this.off + n > this.buf.length) {
+			this.flush();
+			if (n > this.buf.length) this.buf = Buffer.allocUnsafe(n);
+		}
+	}
+
+	byte(c: number): void {
+		this.buf[this.off++] = c;
+	}
+
+	/** A string known to be ASCII without CSV-special characters. */
+	ascii(s: string): void {
+		const b = this.buf;
+		let o = this.off;
+		for (let i = 0; i < s.length; i++) b[o++] = s.charCodeAt(i);
+		this.off = o;
+	}
+
+	/** A non-negative integer. */
+	uint(n: number): void {
+		const b = this.buf;
+		let len = 1;
+		for (let t = n; t >= 10; t = Math.floor(t / 10)) len++;
+		let p = this.off + len;
+		this.off = p;
+		do {
+			const q = Math.floor(n / 10);
+			b[--p] = 48 + n - q * 10;
+			n = q;
+		} while (n > 0);
+	}
+
+	/** A non-negative integer, zero-padded to `width` digits. */
+	padded(n: number, width: number): void {
+		const b = this.buf;
+		let len = 1;
+		for (let t = n; t >= 10; t = Math.floor(t / 10)) len++;
+		let o = this.off;
+		for (let i = len; i < width; i++) b[o++] = 48;
+		this.off = o;
+		this.uint(n);
+	}
+
+	private two(n: number): void {
+		const q = (n / 10) | 0;
+		this.buf[this.off++] = 48 + q;
+		this.buf[this.off++] = 48 + n - q * 10;
+	}
+
+	/** `YYYY-MM-DD` of a day number since the epoch. */
+	date(day: number): void {
+		const i = day - this.days.first;
+		if (i < 0 || i >= this.days.count) {
+			this.ascii(civilDate(day));
+			return;
+		}
+		const src = this.days.bytes;
+		const b = this.buf;
+		let o = this.off;
+		for (let j = i * 10, e = j + 10; j < e; j++) b[o++] = src[j];
+		this.off = o;
+	}
+
+	/** `YYYY-MM-DD HH:MM:SS` of whole epoch seconds (UTC). */
+	ts(sec: number): void {
+		const day = Math.floor(sec / 86400);
+		this.date(day);
+		let r = sec - day * 86400;
+		const h = (r / 3600) | 0;
+		r -= h * 3600;
+		const m = (r / 60) | 0;
+		this.buf[this.off++] = 32;
+		this.two(h);
+		this.buf[this.off++] = 58;
+		this.two(m);
+		this.buf[this.off++] = 58;
+		this.two(r - m * 60);
+	}
+
+	/** An amount in minor units; whole-unit currencies get no decimals. */
+	money(minor: number, whole: boolean): void {
+		const units = Math.floor(minor / 100);
+		this.uint(units);
+		if (whole) return;
+		this.buf[this.off++] = 46;
+		this.two(minor - units * 100);
+	}
+
+	/** Free text as an RFC 4180 field, UTF-8 encoded. May flush mid-row, which is harmless. */
+	text(s: string): void {
+		if (s.length === 0) return;
+		const field = csvField(s);
+		this.reserve(field.length * 3 + 1);
+		this.off += this.buf.write(field, this.off);
+	}
+
+	private flush(): void {
+		if (this.off === 0) return;
+		this.stream.write(this.buf.subarray(0, this.off));
+		this.buf = Buffer.allocUnsafe(SINK_BUFFER);
+		this.off = 0;
+	}
+
+	/** Writes out what is buffered and waits while the stream is over its high-water mark. */
+	async drain(): Promise<void> {
+		this.flush();
+		if (this.error) throw this.error;
+		if (this.stream.writableNeedDrain) await once(this.stream, 'drain');
+	}
+
+	async close(): Promise<void> {
+		this.flush();
+		this.stream.end();
+		await finished(this.stream).catch((e: unknown) => (this.error ??= e));
+		if (this.error) throw this.error;
+	}
+
+	destroy(): void {
+		this.stream.destroy();
+	}
 }
 
 /**
@@ -856,19 +995,9 @@ export async function writeDemoFiles(
 ): Promise<DemoResult> {
 	const { cases: n, seed, endSec, days } = validate(opts);
 	const planted = !opts.nullMode;
-	await mkdir(dir, { recursive: true });
-	const casesPath = join(dir, DEMO_CASES_FILE);
-	const feedbackPath = join(dir, DEMO_FEEDBACK_FILE);
-	const caseOut = createWriteStream(casesPath, { encoding: 'utf8' });
-	const fbOut = createWriteStream(feedbackPath, { encoding: 'utf8' });
-	// Surface an error from either stream at the next await instead of crashing the process.
-	let streamError: unknown = null;
-	caseOut.on('error', (e) => (streamError ??= e));
-	fbOut.on('error', (e) => (streamError ??= e));
 
 	const rng = new Rng(seed);
 	const seedHash = hash32(seed ^ 0x5bd1e995);
-	const fmt = new TimeFormatter();
 
 	// --- time layout: cases spread over `days` days before end, weekends quieter, mild growth.
 	const startSec = endSec - days * DAY;
@@ -884,7 +1013,6 @@ export async function writeDemoFiles(
 	}
 	const endDay = Math.floor((endSec - 1) / DAY);
 	const riseFrom = endSec - RISING_THEME.windowDays * DAY;
-	const staleBefore = endSec - DEMO_POLICY.staleClaimDays * DAY;
 
 	// --- customers: index k signed up on sinceDay(k), uniformly over ~6 years up to the end.
 	const nCustomers = Math.max(50, Math.round(n * 0.4));
@@ -900,15 +1028,14 @@ export async function writeDemoFiles(
 	const customerCountry = (k: number): number => pickIndex(COUNTRY_CUM, hashUnit(seedHash, k));
 	const customerLang = (k: number, country: number): Lang =>
 		hashUnit(seedHash ^ 0x27d4eb2d, k) < COUNTRY_LANG_SHARE[country] ? COUNTRY_LANG[country] : 'en';
-	const customerId = (k: number): string => 'cust-' + pad(k + 1, custWidth);
 
 	// --- agents: fixed ids and teams; per-seed workload weights.
 	const agentCum = cumulative(AGENT_IDS.map(() => 0.6 + 0.8 * rng.next()));
 
-	// --- orders: bijective scramble of a counter into 9-digit ids.
+	// --- orders: bijective scramble of a counter into 9-digit numbers (ids `ORD-<number>`).
 	const orderOffset = hash32(seed ^ 0x1b873593) % 900000000;
 	let orderCounter = 0;
-	const orderId = (o: number): string => 'ORD-' + (100000000 + ((o * 7919 + orderOffset) % 900000000));
+	const orderNumber = (o: number): number => 100000000 + ((o * 7919 + orderOffset) % 900000000);
 
 	// --- ring of recent order cases, for repeat contacts about the same order.
 	const ringSize = Math.min(65536, Math.max(16, Math.ceil((n * 3) / days)));
@@ -922,17 +1049,16 @@ export async function writeDemoFiles(
 
 	const caseWidth = Math.max(8, String(n).length);
 	let feedbackCount = 0;
-	const fbId = (): string => 'fb-' + pad(++feedbackCount, caseWidth);
 
-	// --- text helpers (all draws from the one stream, in a fixed order)
-	const fill = (tpl: string, lang: Lang, order: string): string => {
+	// --- text helpers (all draws come from the one stream, in a fixed order)
+	const fill = (tpl: string, lang: Lang, order: number): string => {
 		if (tpl.indexOf('{') < 0) return tpl;
-		return tpl
-			.replace('{p}', rng.pick(PRODUCTS[lang]))
-			.replace('{o}', order || '#' + (1000 + rng.int(9000)))
-			.replace('{n}', String(2 + rng.int(12)));
+		if (tpl.indexOf('{p}') >= 0) tpl = tpl.replace('{p}', rng.pick(PRODUCTS[lang]));
+		if (tpl.indexOf('{o}') >= 0) tpl = tpl.replace('{o}', order > 0 ? 'ORD-' + orderNumber(order) : '#' + (1000 + rng.int(9000)));
+		if (tpl.indexOf('{n}') >= 0) tpl = tpl.replace('{n}', String(2 + rng.int(12)));
+		return tpl;
 	};
-	const subjectFor = (cat: number, lang: Lang, order: string): string => {
+	const subjectFor = (cat: number, lang: Lang, order: number): string => {
 		let s = fill(rng.pick(SUBJECTS[CAT_DEFS[cat].name][lang]), lang, order);
 		const u = rng.next();
 		if (u < 0.1) s = rng.pick(SUBJECT_PREFIX[lang]) + s;
@@ -940,72 +1066,116 @@ export async function writeDemoFiles(
 		else if (u < 0.16) s = s.toLowerCase();
 		return s;
 	};
+	const digits = (k: number): string => {
+		let s = '';
+		for (let i = 0; i < k; i++) s += String(rng.int(10));
+		return s;
+	};
 	const contactLine = (lang: Lang): string => {
 		if (rng.chance(0.5)) {
 			const e =
-				rng.pick(FIRST_NAMES[lang]) + '.' + rng.pick(LAST_NAMES[lang]) + (rng.chance(0.5) ? String(rng.int(100)) : '') + '@' + rng.pick(MAIL_DOMAINS);
+				rng.pick(FIRST_NAMES[lang]) +
+				'.' +
+				rng.pick(LAST_NAMES[lang]) +
+				(rng.chance(0.5) ? String(rng.int(100)) : '') +
+				'@' +
+				rng.pick(MAIL_DOMAINS);
 			return rng.pick(CONTACT_EMAIL[lang]).replace('{e}', e);
 		}
-		const d = (k: number): string => {
-			let s = '';
-			for (let i = 0; i < k; i++) s += String(rng.int(10));
-			return s;
-		};
 		const t =
 			lang === 'pt'
-				? '+55 ' + (11 + rng.int(80)) + ' 9' + d(4) + '-' + d(4)
+				? '+55 ' + (11 + rng.int(80)) + ' 9' + digits(4) + '-' + digits(4)
 				: lang === 'es'
-					? '+52 55 ' + d(4) + ' ' + d(4)
+					? '+52 55 ' + digits(4) + ' ' + digits(4)
 					: rng.chance(0.5)
-						? '+1 (' + (200 + rng.int(700)) + ') 555-' + d(4)
-						: '+44 7700 ' + d(6);
+						? '+1 (' + (200 + rng.int(700)) + ') 555-' + digits(4)
+						: '+44 7700 ' + digits(6);
 		return rng.pick(CONTACT_PHONE[lang]).replace('{t}', t);
 	};
 	/** A comment in `lang` on a theme drawn from `themes` under `cum`. */
-	const comment = (themes: readonly ThemeDef[], cum: Cumulative, lang: Lang, order: string, negative: boolean): string => {
+	const comment = (themes: readonly ThemeDef[], cum: Cumulative, lang: Lang, order: number, negative: boolean): string => {
 		const theme = themes[rng.weighted(cum)];
 		let s = fill(rng.pick(theme.text[lang]), lang, order);
 		if (rng.chance(0.3)) s = rng.pick(OPENERS[lang]) + s.charAt(0).toLowerCase() + s.slice(1);
 		const sep = rng.chance(0.06) ? '\n' : ' ';
-		if (rng.chance(0.05)) s += sep + rng.pick(QUOTES[lang]);
+		if (negative && rng.chance(0.08)) s += sep + rng.pick(QUOTES[lang]);
 		if (rng.chance(0.3)) s += sep + rng.pick(negative ? NEG_CLOSERS[lang] : POS_CLOSERS[lang]);
 		if (rng.chance(PII_RATE)) s += (rng.chance(0.3) ? '\n' : ' ') + contactLine(lang);
 		return s;
 	};
 	const negCumAt = (sec: number): Cumulative => (planted && sec >= riseFrom ? NEG_CUM_RISEN : NEG_CUM_BASE);
-	const unlinked = (kind: string, sec: number): string => {
-		// Feedback without a case: a customer who existed then (or, now and then, none at all).
+
+	await mkdir(dir, { recursive: true });
+	const casesPath = join(dir, DEMO_CASES_FILE);
+	const feedbackPath = join(dir, DEMO_FEEDBACK_FILE);
+	const dayTable = new DayTable(custFirstDay - 1, Math.floor(endSec / DAY) - custFirstDay + 3);
+	const caseOut = new CsvSink(casesPath, dayTable);
+	const fbOut = new CsvSink(feedbackPath, dayTable);
+
+	/** Feedback row start: id, case id (or empty), submitted_at, kind. */
+	const feedbackHead = (caseNo: number, sec: number, kind: string): void => {
+		fbOut.reserve(ROW_RESERVE);
+		fbOut.ascii('fb-');
+		fbOut.padded(++feedbackCount, caseWidth);
+		fbOut.byte(COMMA);
+		if (caseNo > 0) {
+			fbOut.ascii('case-');
+			fbOut.padded(caseNo, caseWidth);
+		}
+		fbOut.byte(COMMA);
+		fbOut.ts(sec);
+		fbOut.byte(COMMA);
+		fbOut.ascii(kind);
+		fbOut.byte(COMMA);
+	};
+	/** Feedback row end after csat: comment, region, customer_id. */
+	const feedbackTail = (text: string, region: number, k: number): void => {
+		fbOut.byte(COMMA);
+		fbOut.text(text);
+		fbOut.reserve(ROW_RESERVE);
+		fbOut.byte(COMMA);
+		if (region >= 0) fbOut.ascii(DEMO_REGIONS[region]);
+		fbOut.byte(COMMA);
+		if (k >= 0) {
+			fbOut.ascii('cust-');
+			fbOut.padded(k + 1, custWidth);
+		}
+		fbOut.byte(NEWLINE);
+	};
+	/** Complaint or suggestion without a case: from a customer who existed then, or anonymous. */
+	const unlinked = (kind: 'complaint' | 'suggestion', sec: number): void => {
 		const avail = customersBy(Math.floor(sec / DAY));
-		let cust = '';
-		let region = '';
+		let k = -1;
+		let region = -1;
 		let lang: Lang = 'en';
 		if (avail > 0 && rng.chance(0.8)) {
-			const k = rng.int(avail);
+			k = rng.int(avail);
 			const c = customerCountry(k);
-			cust = customerId(k);
-			region = DEMO_REGIONS[COUNTRY_REGION[c]];
+			region = COUNTRY_REGION[c];
 			lang = customerLang(k, c);
 		} else {
 			lang = rng.chance(0.2) ? 'pt' : rng.chance(0.15) ? 'es' : 'en';
 		}
 		const text =
 			kind === 'complaint'
-				? comment(NEGATIVE_THEMES, negCumAt(sec), lang, '', true)
-				: comment(SUGGESTION_THEMES, SUG_CUM, lang, '', false);
-		return fbId() + ',,' + fmt.ts(sec) + ',' + kind + ',,' + csvField(text) + ',' + region + ',' + cust + '\n';
+				? comment(NEGATIVE_THEMES, negCumAt(sec), lang, 0, true)
+				: comment(SUGGESTION_THEMES, SUG_CUM, lang, 0, false);
+		feedbackHead(0, sec, kind);
+		feedbackTail(text, region, k);
 	};
 
-	caseOut.write(DEMO_CASE_COLUMNS.join(',') + '\n');
-	fbOut.write(DEMO_FEEDBACK_COLUMNS.join(',') + '\n');
-
-	let caseBuf = '';
-	let fbBuf = '';
+	caseOut.reserve(ROW_RESERVE);
+	caseOut.ascii(DEMO_CASE_COLUMNS.join(',') + '\n');
+	fbOut.reserve(ROW_RESERVE);
+	fbOut.ascii(DEMO_FEEDBACK_COLUMNS.join(',') + '\n');
 	let dayPtr = 0;
 	const slowRegion = DEMO_REGIONS.indexOf(SLOW_REGION.region);
 	const frtFactor = planted ? SLOW_REGION.firstResponseMultiplier : 1;
+	const returnWindowSec = DEMO_POLICY.returnWindowDays * DAY;
 
 	try {
 		for (let i = 0; i < n; i++) {
+			const caseNo = i + 1;
 			// ---- when
 			const target = (i + 0.5) / n;
 			while (dayPtr < days - 1 && dayCum[dayPtr] < target) dayPtr++;
@@ -1016,7 +1186,7 @@ export async function writeDemoFiles(
 			// ---- who and what: either a repeat contact about a recent order, or a fresh case
 			let k = -1;
 			let cat = -1;
-			let order = -1;
+			let order = 0;
 			let valueUsd = 0;
 			let delivered = -1;
 			if (rng.chance(REPEAT_CONTACT_SHARE)) {
@@ -1056,14 +1226,13 @@ export async function writeDemoFiles(
 					const at = created + Math.round(rng.lognormal(3, 0.6) * DAY);
 					delivered = at <= endSec ? at : -1;
 				} else {
-					const [med, sig] = def.deliveredDays ?? [5, 1];
-					let at = created - Math.round(Math.min(180, rng.lognormal(med, sig)) * DAY) - rng.int(DAY);
+					const dd = def.deliveredDays ?? DEFAULT_DELIVERED_DAYS;
+					let at = created - Math.round(Math.min(180, rng.lognormal(dd[0], dd[1])) * DAY) - rng.int(DAY);
 					// An order cannot be delivered before the account existed.
 					if (at < custSinceSec + 1800) at = Math.min(custSinceSec + 1800, created - 600);
 					delivered = at;
 				}
 			}
-			const orderText = order > 0 ? orderId(order) : '';
 
 			// ---- handling
 			const channel = rng.weighted(CHANNEL_CUM);
@@ -1073,7 +1242,7 @@ export async function writeDemoFiles(
 
 			// Outcome (decided even when the case is still open, then withheld).
 			let table = CAT_OUTCOMES[cat];
-			if (cat === C_RETURN && delivered >= 0 && created - delivered > DEMO_POLICY.returnWindowDays * DAY) table = RETURN_OUT_OF_WINDOW;
+			if (cat === C_RETURN && delivered >= 0 && created - delivered > returnWindowSec) table = RETURN_OUT_OF_WINDOW;
 			if (planted && cat === C_INCONSISTENT && team === HARBOR_TEAM) table = INCONSISTENT_OUTCOMES;
 			let outcome = rng.weighted(table.cum);
 			const liftDraw = rng.next();
@@ -1090,8 +1259,7 @@ export async function writeDemoFiles(
 			const handle = Math.round(rng.lognormal(def.handleHours * 3600, 0.9) * (escalated ? 1.6 : 1) * (1 + 0.5 * reopens));
 			const firstResponse = noReply ? -1 : created + frt;
 			let resolved = (noReply ? created : firstResponse) + 60 + handle;
-			const stale = CLAIM_CATEGORY[cat] && rng.chance(POLICY_VIOLATIONS.staleClaim);
-			if (stale) resolved = Infinity;
+			if (CLAIM_CATEGORY[cat] && rng.chance(POLICY_VIOLATIONS.staleClaim)) resolved = Infinity;
 			const isResolved = resolved <= endSec;
 			const statusDraw = rng.next();
 			let status: string;
@@ -1101,87 +1269,87 @@ export async function writeDemoFiles(
 			// Money.
 			const rate = CURRENCY_RATE[cur];
 			const whole = CURRENCY_WHOLE[cur];
-			const toMinor = (usd: number): number => (whole ? Math.round(usd * rate) * 100 : Math.round(usd * rate * 100));
-			const valueMinor = order > 0 ? toMinor(valueUsd) : 0;
+			const valueMinor = order > 0 ? toMinor(valueUsd, rate, whole) : 0;
 			const refundKind = CAT_REFUND[cat][outcome];
 			const partialShare = rng.range(0.2, 0.7);
-			const lateRefund = rng.chance(POLICY_VIOLATIONS.lateRefund);
-			const refundDelay = lateRefund
+			const refundDelay = rng.chance(POLICY_VIOLATIONS.lateRefund)
 				? rng.range(POLICY_VIOLATIONS.lateRefundDays[0], POLICY_VIOLATIONS.lateRefundDays[1])
 				: rng.range(POLICY_VIOLATIONS.normalRefundDays[0], POLICY_VIOLATIONS.normalRefundDays[1]);
 			const feeCharged = rng.chance(POLICY_VIOLATIONS.returnShippingFee);
 			const feeUsd = rng.range(POLICY_VIOLATIONS.returnShippingFeeUsd[0], POLICY_VIOLATIONS.returnShippingFeeUsd[1]);
-			let refundText = '';
-			let refundAtText = '';
-			let feeText = '';
-			if (isResolved && order > 0) {
-				if (refundKind > 0) {
-					const minor = refundKind === 2 ? valueMinor : whole ? Math.round((valueMinor * partialShare) / 100) * 100 : Math.round(valueMinor * partialShare);
-					refundText = money(minor, whole);
-					const at = resolved + Math.round(refundDelay * DAY);
-					if (at <= endSec) refundAtText = fmt.ts(at);
-				}
-				if (CAT_RETURNS[cat][outcome]) feeText = feeCharged ? money(toMinor(feeUsd), whole) : whole ? '0' : '0.00';
+			const subject = subjectFor(cat, lang, order);
+
+			// ---- the case row
+			const o = caseOut;
+			o.reserve(ROW_RESERVE);
+			o.ascii('case-');
+			o.padded(caseNo, caseWidth);
+			o.byte(COMMA);
+			o.ts(created);
+			o.byte(COMMA);
+			if (firstResponse >= 0 && firstResponse <= endSec) o.ts(firstResponse);
+			o.byte(COMMA);
+			if (isResolved) o.ts(resolved);
+			o.byte(COMMA);
+			o.ascii(status);
+			o.byte(COMMA);
+			o.ascii(DEMO_REGIONS[region]);
+			o.byte(COMMA);
+			o.ascii(COUNTRY_CODE[country]);
+			o.byte(COMMA);
+			o.ascii(DEMO_CHANNELS[channel]);
+			o.byte(COMMA);
+			o.ascii(DEMO_STAGES[def.stage]);
+			o.byte(COMMA);
+			o.ascii(def.name);
+			o.byte(COMMA);
+			o.ascii(ROOT_CAUSES[rootCause]);
+			o.byte(COMMA);
+			o.ascii(AGENT_IDS[agent]);
+			o.byte(COMMA);
+			o.ascii(DEMO_TEAMS[team]);
+			o.byte(COMMA);
+			o.ascii('cust-');
+			o.padded(k + 1, custWidth);
+			o.byte(COMMA);
+			o.date(custSinceDay);
+			o.byte(COMMA);
+			if (order > 0) {
+				o.ascii('ORD-');
+				o.uint(orderNumber(order));
 			}
-
-			const subject = subjectFor(cat, lang, orderText);
-			const cust = customerId(k);
-			const regionName = DEMO_REGIONS[region];
-
-			const caseId = 'case-' + pad(i + 1, caseWidth);
-			caseBuf +=
-				caseId +
-				',' +
-				fmt.ts(created) +
-				',' +
-				(firstResponse >= 0 && firstResponse <= endSec ? fmt.ts(firstResponse) : '') +
-				',' +
-				(isResolved ? fmt.ts(resolved) : '') +
-				',' +
-				status +
-				',' +
-				regionName +
-				',' +
-				COUNTRY_CODE[country] +
-				',' +
-				DEMO_CHANNELS[channel] +
-				',' +
-				DEMO_STAGES[def.stage] +
-				',' +
-				def.name +
-				',' +
-				ROOT_CAUSES[rootCause] +
-				',' +
-				AGENT_IDS[agent] +
-				',' +
-				DEMO_TEAMS[team] +
-				',' +
-				cust +
-				',' +
-				fmt.date(custSinceDay) +
-				',' +
-				orderText +
-				',' +
-				(order > 0 ? money(valueMinor, whole) : '') +
-				',' +
-				(order > 0 ? CURRENCIES[cur] : '') +
-				',' +
-				(delivered >= 0 ? fmt.ts(delivered) : '') +
-				',' +
-				(isResolved ? OUTCOMES[outcome] : '') +
-				',' +
-				refundText +
-				',' +
-				refundAtText +
-				',' +
-				feeText +
-				',' +
-				(isResolved ? reopens : 0) +
-				',' +
-				(escalated ? 'true' : 'false') +
-				',' +
-				csvField(subject) +
-				'\n';
+			o.byte(COMMA);
+			if (order > 0) o.money(valueMinor, whole);
+			o.byte(COMMA);
+			if (order > 0) o.ascii(CURRENCIES[cur]);
+			o.byte(COMMA);
+			if (delivered >= 0) o.ts(delivered);
+			o.byte(COMMA);
+			if (isResolved) o.ascii(OUTCOMES[outcome]);
+			o.byte(COMMA);
+			// refund_amount, refund_issued_at
+			if (isResolved && order > 0 && refundKind > 0) {
+				const minor =
+					refundKind === 2
+						? valueMinor
+						: whole
+							? Math.round((valueMinor * partialShare) / 100) * 100
+							: Math.round(valueMinor * partialShare);
+				o.money(minor, whole);
+				o.byte(COMMA);
+				const at = resolved + Math.round(refundDelay * DAY);
+				if (at <= endSec) o.ts(at);
+			} else o.byte(COMMA);
+			o.byte(COMMA);
+			// return_shipping_fee: recorded when goods go back; charged now and then (a violation).
+			if (isResolved && order > 0 && CAT_RETURNS[cat][outcome]) o.money(feeCharged ? toMinor(feeUsd, rate, whole) : 0, whole);
+			o.byte(COMMA);
+			o.uint(isResolved ? reopens : 0);
+			o.byte(COMMA);
+			o.ascii(escalated ? 'true' : 'false');
+			o.byte(COMMA);
+			o.text(subject);
+			o.byte(NEWLINE);
 
 			if (order > 0) {
 				ringCust[ringNext] = k;
@@ -1207,41 +1375,44 @@ export async function writeDemoFiles(
 					if (wantComment) {
 						const negative = csat <= 2 || (csat === 3 ? rng.chance(0.7) : rng.chance(0.08));
 						text = negative
-							? comment(NEGATIVE_THEMES, negCumAt(submitted), lang, orderText, true)
-							: comment(POSITIVE_THEMES, POS_CUM, lang, orderText, false);
+							? comment(NEGATIVE_THEMES, negCumAt(submitted), lang, order, true)
+							: comment(POSITIVE_THEMES, CAT_HAS_RETURNS[cat] ? POS_CUM_RETURNS : POS_CUM, lang, order, false);
 					}
-					fbBuf += fbId() + ',' + caseId + ',' + fmt.ts(submitted) + ',survey,' + csat + ',' + csvField(text) + ',' + regionName + ',' + cust + '\n';
+					feedbackHead(caseNo, submitted, 'survey');
+					fbOut.uint(csat);
+					feedbackTail(text, region, k);
 				}
 			}
 			if (rng.chance(COMPLAINT_RATE)) {
 				const submitted = created + 600 + Math.round(rng.exponential(1.5 * DAY));
 				if (submitted <= endSec) {
-					const text = comment(NEGATIVE_THEMES, negCumAt(submitted), lang, orderText, true);
-					fbBuf += fbId() + ',' + caseId + ',' + fmt.ts(submitted) + ',complaint,,' + csvField(text) + ',' + regionName + ',' + cust + '\n';
+					const text = comment(NEGATIVE_THEMES, negCumAt(submitted), lang, order, true);
+					feedbackHead(caseNo, submitted, 'complaint');
+					feedbackTail(text, region, k);
 				}
 			}
 			if (rng.chance(UNLINKED_COMPLAINT_RATE)) {
 				const at = created + rng.int(2 * DAY);
-				if (at <= endSec) fbBuf += unlinked('complaint', at);
+				if (at <= endSec) unlinked('complaint', at);
 			}
 			if (rng.chance(SUGGESTION_RATE)) {
 				const at = created + rng.int(3 * DAY);
 				if (at <= endSec) {
-					if (rng.chance(0.8)) fbBuf += unlinked('suggestion', at);
+					if (rng.chance(0.8)) unlinked('suggestion', at);
 					else {
-						const text = comment(SUGGESTION_THEMES, SUG_CUM, lang, orderText, false);
-						fbBuf += fbId() + ',' + caseId + ',' + fmt.ts(at) + ',suggestion,,' + csvField(text) + ',' + regionName + ',' + cust + '\n';
+						const text = comment(SUGGESTION_THEMES, SUG_CUM, lang, order, false);
+						feedbackHead(caseNo, at, 'suggestion');
+						feedbackTail(text, region, k);
 					}
 				}
 			}
 
-			if ((i + 1) % CHUNK_ROWS === 0 || i + 1 === n) {
-				if (streamError) break;
-				await writeChunk(caseOut, caseBuf);
-				await writeChunk(fbOut, fbBuf);
-				caseBuf = '';
-				fbBuf = '';
-				onProgress?.(i + 1, n);
+			if (caseNo % CHUNK_ROWS === 0 || caseNo === n) {
+				await caseOut.drain();
+				await fbOut.drain();
+				// Let the streams' finished writes call back, so disk I/O overlaps generation.
+				await new Promise<void>((resolve) => setImmediate(resolve));
+				onProgress?.(caseNo, n);
 			}
 		}
 	} catch (e) {
@@ -1250,10 +1421,7 @@ export async function writeDemoFiles(
 		throw e;
 	}
 
-	caseOut.end();
-	fbOut.end();
-	await Promise.allSettled([finished(caseOut), finished(fbOut)]);
-	if (streamError) throw streamError;
+	await Promise.all([caseOut.close(), fbOut.close()]);
 	if (n === 0) onProgress?.(0, 0);
 	return { casesPath, feedbackPath, cases: n, feedback: feedbackCount };
 }

@@ -52,8 +52,19 @@ export function cumulative(weights: readonly number[]): Cumulative {
 /** Index for a uniform `u` in [0, 1) under cumulative weights `cum`. */
 export function pickIndex(cum: Cumulative, u: number): number {
 	const n = cum.length;
-	for (let i = 0; i < n - 1; i++) if (u < cum[i]) return i;
-	return n - 1;
+	if (n <= 12) {
+		for (let i = 0; i < n - 1; i++) if (u < cum[i]) return i;
+		return n - 1;
+	}
+	// First index whose cumulative weight exceeds u.
+	let lo = 0;
+	let hi = n - 1;
+	while (lo < hi) {
+		const mid = (lo + hi) >>> 1;
+		if (u < cum[mid]) hi = mid;
+		else lo = mid + 1;
+	}
+	return lo;
 }
 
 export class Rng {
