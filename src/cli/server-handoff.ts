@@ -1,8 +1,9 @@
-import { openAsBlob } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
+import { Readable } from 'node:stream';
 import { findServer } from '../lib/server/server-registry';
 import type { BatchSummary } from '../lib/server/ingest/ingest-file';
-import { IngestError } from '../lib/server/ingest/ingest-error';
+import { IngestError, type IngestErrorCode } from '../lib/server/ingest/ingest-error';
 
 export interface HandoffRequest {
 	path: string;
@@ -19,19 +20,25 @@ export interface HandoffRequest {
 export async function importThroughServer(dbPath: string, request: HandoffRequest): Promise<BatchSummary | undefined> {
 	const server = findServer(dbPath);
 	if (!server) return undefined;
-	const form = new FormData();
-	form.set('file', await openAsBlob(request.path), basename(request.path));
-	form.set('kind', request.kind);
-	if (request.preset) form.set('preset', request.preset);
-	if (request.mapping) form.set('mapping', JSON.stringify(request.mapping));
-	if (request.encoding) form.set('encoding', request.encoding);
+	const url = new URL('/api/imports', server.url);
+	url.searchParams.set('kind', request.kind);
+	if (request.preset) url.searchParams.set('preset', request.preset);
+	if (request.mapping) url.searchParams.set('mapping', JSON.stringify(request.mapping));
+	if (request.encoding) url.searchParams.set('encoding', request.encoding);
 	let response: Response;
 	try {
-		response = await fetch(new URL('/api/imports', server.url), {
+		response = await fetch(url, {
 			method: 'POST',
-			body: form,
-			headers: { authorization: `Bearer ${server.token}`, origin: new URL(server.url).origin }
-		});
+			body: Readable.toWeb(createReadStream(request.path)) as ReadableStream<Uint8Array>,
+			// Node's fetch needs half-duplex to stream a request body.
+			duplex: 'half',
+			headers: {
+				authorization: `Bearer ${server.token}`,
+				origin: url.origin,
+				'content-type': 'application/octet-stream',
+				'x-file-name': encodeURIComponent(basename(request.path))
+			}
+		} as RequestInit & { duplex: 'half' });
 	} catch (error) {
 		throw new IngestError(
 			'database_locked',
@@ -42,7 +49,7 @@ export async function importThroughServer(dbPath: string, request: HandoffReques
 	const body = (await response.json()) as BatchSummary | { error: string; hint?: string; code?: string };
 	if (!response.ok || 'error' in body) {
 		const failure = body as { error: string; hint?: string; code?: string };
-		throw new IngestError('malformed_file', failure.error, failure.hint ?? '');
+		throw new IngestError((failure.code as IngestErrorCode) ?? 'malformed_file', failure.error, failure.hint ?? '');
 	}
 	return body;
 }

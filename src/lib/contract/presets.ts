@@ -35,7 +35,8 @@ export const PRESETS: Record<PresetName, { label: string; description: string; c
 		description: 'Headers are the canonical column names (see the data contract).',
 		signature: ['case_id', 'created_at', 'feedback_id', 'submitted_at'],
 		cases: { name: 'canonical', kind: 'cases', lenient: true, columns: { ...identity(CASE_COLUMNS), region: { first_of: ['region'], default: 'unknown' }, category: { first_of: ['category'], default: 'uncategorized' } } },
-		feedback: { name: 'canonical', kind: 'feedback', lenient: true, columns: identity(FEEDBACK_COLUMNS) }
+		// kind is NOT NULL in the feedback table; a survey export rarely says it is one.
+		feedback: { name: 'canonical', kind: 'feedback', lenient: true, columns: { ...identity(FEEDBACK_COLUMNS), kind: { first_of: ['kind'], default: 'survey' } } }
 	},
 	zendesk: {
 		label: 'Zendesk ticket export',
@@ -54,7 +55,8 @@ export const PRESETS: Record<PresetName, { label: string; description: string; c
 					otherwise: { from: 'Full resolution time in minutes', after: { column: 'created_at', unit: 'minutes' } }
 				},
 				status: { from: 'Status', values: ZENDESK_STATUS },
-				region: { first_of: ['Organization', 'Region', 'Country'], default: 'unknown' },
+				// Not 'Country': a country code is not a region; the country-to-region table derives it.
+				region: { first_of: ['Organization', 'Region'], default: 'unknown' },
 				country: { first_of: ['Country', 'Requester country'] },
 				channel: { from: 'Via', values: ZENDESK_VIA },
 				category: { first_of: ['Type', 'Tags', 'Group'], first_word: true, default: 'uncategorized' },
@@ -101,7 +103,8 @@ export const PRESETS: Record<PresetName, { label: string; description: string; c
 					otherwise: { from: 'Resolution time (in hrs)', after: { column: 'created_at', unit: 'hours' } }
 				},
 				status: { from: 'Status', values: FRESHDESK_STATUS },
-				region: { first_of: ['Company', 'Company Name', 'Region', 'Country'], default: 'unknown' },
+				// Not 'Country': a country code is not a region; the country-to-region table derives it.
+				region: { first_of: ['Company', 'Company Name', 'Region'], default: 'unknown' },
 				country: { first_of: ['Country'] },
 				channel: { from: 'Source', values: FRESHDESK_SOURCE },
 				category: { first_of: ['Type', 'Tags', 'Group'], first_word: true, default: 'uncategorized' },

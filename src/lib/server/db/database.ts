@@ -36,7 +36,8 @@ function explainOpenError(error: unknown, path: string): Error {
 			'If the Caselens server is running, import through its upload page or let the CLI forward to it (it does so automatically when the server is on this machine); otherwise stop the other process, or use --db to work on another file.'
 		);
 	}
-	if (/permission denied|read-only|cannot open file|IO Error/i.test(text)) {
+	const code = (error as NodeJS.ErrnoException | undefined)?.code;
+	if (/permission denied|read-only|cannot open file|IO Error/i.test(text) || ['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST'].includes(code ?? '')) {
 		return new IngestError(
 			'database_unwritable',
 			`The database file ${path} cannot be opened for writing: ${text.split('\n')[0]}`,
@@ -48,9 +49,11 @@ function explainOpenError(error: unknown, path: string): Error {
 
 export async function openDatabase(path: string = configuredDbPath()): Promise<OpenDatabase> {
 	const absolute = path === ':memory:' ? path : resolve(path);
-	if (absolute !== ':memory:') mkdirSync(dirname(absolute), { recursive: true });
 	let instance: DuckDBInstance;
 	try {
+		// Inside the try: a folder that cannot be created (read-only, or a file in the way) is an
+		// unwritable database too, not a bare ENOTDIR for the user to decode.
+		if (absolute !== ':memory:') mkdirSync(dirname(absolute), { recursive: true });
 		instance = await DuckDBInstance.create(absolute);
 	} catch (error) {
 		throw explainOpenError(error, absolute);

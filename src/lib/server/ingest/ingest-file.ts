@@ -9,7 +9,7 @@ import { compileMapping, mapLiteral, type CompiledMapping } from './mapping-sql'
 import { checkKind, checkRequired, chooseMapping } from './resolve-mapping';
 import { sniffFile, type SniffResult } from './sniff-file';
 import { quoteIdent } from './sql-text';
-import { rawRowExpr, sourceSelect } from './stage-sql';
+import { describeSource, rawRowExpr, sourceSelect } from './stage-sql';
 
 export type IngestStage = 'checking' | 'loading' | 'validating' | 'writing' | 'done';
 
@@ -104,7 +104,7 @@ export async function ingestFile(db: Kysely<Database>, options: IngestOptions): 
 			fileName
 		});
 		lap('check');
-		const headers = uniqueHeaders(sniff.header ?? []);
+		const headers = uniqueHeaders(await fileColumns(db, options.path, sniff, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES));
 		if (headers.length === 0) {
 			throw new IngestError('empty_file', `The file ${fileName} has no header row.`, 'Export the data again with column headers in the first row.');
 		}
@@ -142,6 +142,17 @@ export async function ingestFile(db: Kysely<Database>, options: IngestOptions): 
 		await recordFailure(db, options, fileName, sniff, mappingOrigin, startedAt, explainLoadError(error, fileName));
 		throw explainLoadError(error, fileName);
 	}
+}
+
+/** Header names: the sniffed CSV header, or for JSON/Parquet the reader's columns (see describeSource). */
+async function fileColumns(db: Kysely<Database>, path: string, sniff: SniffResult, maxLineBytes: number): Promise<string[]> {
+	const sniffed = sniff.header ?? [];
+	const describe = describeSource(path, sniff, maxLineBytes);
+	// An empty JSON array has no columns; leave it to the empty-file error rather than DuckDB's placeholder column.
+	if (!describe || (sniff.format !== 'parquet' && sniffed.length === 0)) return sniffed;
+	const { rows } = await sql.raw<{ column_name: string }>(describe).execute(db);
+	// The first record's key order first, as the user sees the file; keys found only later after it.
+	return [...new Set([...sniffed, ...rows.map((r) => r.column_name)])];
 }
 
 interface LoadContext {
@@ -326,8 +337,9 @@ async function insertAccepted(trx: Transaction<Database>, kind: ImportKind, type
 	}
 	const rates = await sql<{ currency: string; rate: number }>`SELECT currency, arg_max(rate, valid_from) AS rate FROM currency_rates GROUP BY currency`.execute(trx);
 	const rateMap = mapLiteral(Object.fromEntries(rates.rows.map((r) => [r.currency, Number(r.rate)])));
+	// try_cast: a converted value beyond DECIMAL(18, 2) stays empty instead of failing the batch at its last step.
 	await sql.raw(`INSERT INTO cases (${columns}, order_value_reporting, batch_id)
-		SELECT ${columns}, CAST(order_value * map_extract_value(${rateMap}, upper(currency)) AS DECIMAL(18, 2)), ${batchId}
+		SELECT ${columns}, try_cast(order_value * map_extract_value(${rateMap}, upper(currency)) AS DECIMAL(18, 2)), ${batchId}
 		FROM ${typed} WHERE reason IS NULL`).execute(trx);
 }
 
@@ -386,6 +398,10 @@ function duplicateSummary(kind: ImportKind, fileName: string, sniff: SniffResult
 function explainLoadError(error: unknown, fileName: string): Error {
 	if (error instanceof IngestError) return error;
 	const text = error instanceof Error ? error.message : String(error);
+	// A strptime format from the mapping that DuckDB cannot parse is the mapping's fault, not the file's.
+	if (/format specifier/i.test(text)) {
+		return new IngestError('bad_mapping', `A date format in the mapping is not valid: ${text.split('\n')[0]}`, 'Fix the "format" in the mapping (strptime codes such as %Y-%m-%d %H:%M:%S); nothing was changed.');
+	}
 	if (/maximum line size|max_line_size/i.test(text)) {
 		return new IngestError('line_too_long', `A record in ${fileName} is longer than the line-size limit: ${text.split('\n')[0]}`, 'Check that the file is really CSV with the delimiter detected; raise CASELENS_MAX_LINE_MB if records are legitimately that long.');
 	}

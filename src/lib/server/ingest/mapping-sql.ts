@@ -234,7 +234,9 @@ function compileColumn(
 	typedByName.set(column.name, value);
 
 	// Provenance only matters when a value may come from somewhere other than the file's own column.
-	const mixed = pieces.length > 1 || pieces.some((p) => p.label !== 'source') || spec?.after !== undefined;
+	// No pieces (a lenient mapping whose headers are all missing) means nothing to track, and an
+	// empty CASE would be a syntax error that fails the whole import.
+	const mixed = pieces.length > 0 && (pieces.length > 1 || pieces.some((p) => p.label !== 'source') || spec?.after !== undefined);
 	const provenance = mixed
 		? `CASE ${pieces.map((p) => `WHEN ${p.text} IS NOT NULL THEN '${p.label === 'source' && spec?.after ? 'derived' : p.label}'`).join(' ')} END`
 		: null;
@@ -255,7 +257,9 @@ function typedValue(column: CanonicalColumn, text: string, src: NormalisedSource
 		const base = typedByName.get(src.after.column);
 		if (!base) return 'NULL';
 		const seconds = durationSecondsExpr(text, src.after.unit);
-		return `(${base} + to_microseconds(CAST(round((${seconds}) * 1000000) AS BIGINT)))`;
+		// try_cast: a duration too large for BIGINT microseconds (e.g. "1e12" minutes) must reject
+		// its row, not abort the whole import with a conversion error.
+		return `(${base} + to_microseconds(try_cast(round((${seconds}) * 1000000) AS BIGINT)))`;
 	}
 	switch (column.type) {
 		case 'timestamp':
@@ -263,7 +267,8 @@ function typedValue(column: CanonicalColumn, text: string, src: NormalisedSource
 		case 'date':
 			return dateExpr(text, src.format);
 		case 'decimal':
-			return `CAST(round(try_cast(${text} AS DOUBLE), 2) AS DECIMAL(18, 2))`;
+			// try_cast again: a number beyond DECIMAL(18, 2) (or NaN/inf) rejects its row instead of aborting the import.
+			return `try_cast(round(try_cast(${text} AS DOUBLE), 2) AS DECIMAL(18, 2))`;
 		case 'integer':
 			return `try_cast(try_cast(${text} AS DOUBLE) AS INTEGER)`;
 		case 'boolean':
@@ -289,6 +294,8 @@ function reasonExpr(column: CanonicalColumn, text: string, value: string): strin
 			break;
 		case 'decimal':
 		case 'integer':
+			// A number that parses but does not fit the column deserves its own words.
+			checks.push(`WHEN ${value} IS NULL AND ${text} IS NOT NULL AND isfinite(try_cast(${text} AS DOUBLE)) THEN '${name}: ' || ${shown} || ' is out of range for this column'`);
 			checks.push(`WHEN ${value} IS NULL AND ${text} IS NOT NULL THEN '${name}: ' || ${shown} || ' is not a number'`);
 			break;
 		case 'boolean':

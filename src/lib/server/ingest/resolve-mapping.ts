@@ -9,14 +9,24 @@ export interface MappingChoice {
 	origin: string;
 }
 
-/** Fills required columns the user cannot be expected to have, as the presets do. */
+/**
+ * Columns the database needs but the user cannot be expected to have, filled as the presets do.
+ * Feedback `kind` is optional in the contract but NOT NULL in the table: without a default, one
+ * file without a kind column failed its whole import on the constraint.
+ */
+const CONTRACT_DEFAULTS: Record<ImportKind, readonly (readonly [string, string])[]> = {
+	cases: [['region', 'unknown'], ['category', 'uncategorized']],
+	feedback: [['kind', 'survey']]
+};
+
 function withContractDefaults(kind: ImportKind, mapping: ColumnMapping): ColumnMapping {
-	if (kind !== 'cases') return mapping;
 	const columns = { ...mapping.columns };
-	for (const [name, fallback] of [['region', 'unknown'], ['category', 'uncategorized']] as const) {
+	for (const [name, fallback] of CONTRACT_DEFAULTS[kind]) {
 		const spec = columns[name];
 		if (spec === undefined) columns[name] = { default: fallback };
 		else if (typeof spec === 'string') columns[name] = { from: spec, default: fallback };
+		// An empty required column rejects its row; an empty optional one would hit NOT NULL instead.
+		else if (spec.default === undefined && !columnsFor(kind).find((c) => c.name === name)?.required) columns[name] = { ...spec, default: fallback };
 	}
 	return { ...mapping, columns };
 }

@@ -29,6 +29,26 @@ export function sourceSelect(path: string, sniff: SniffResult, headers: readonly
 	}
 }
 
+/**
+ * A DESCRIBE that names the file's columns as DuckDB's reader sees them, for the formats whose
+ * header the sniffer cannot give completely: Parquet has no text header at all, and a JSON record
+ * may omit keys that later records have (exporters drop null fields), so the first record's keys
+ * are not the file's columns. DuckDB unions the keys over its sample (the first 20,480 records).
+ */
+export function describeSource(path: string, sniff: SniffResult, maxLineBytes: number): string | undefined {
+	const file = quoteLiteral(path);
+	switch (sniff.format) {
+		case 'csv':
+			return undefined;
+		case 'json':
+		case 'ndjson':
+			return `DESCRIBE SELECT * FROM read_json(${file}, format = ${sniff.format === 'json' ? "'array'" : "'newline_delimited'"},
+					records = true, maximum_object_size = ${maxLineBytes})`;
+		case 'parquet':
+			return `DESCRIBE SELECT * FROM read_parquet(${file})`;
+	}
+}
+
 /** The row as the user wrote it, rebuilt for the rejected-rows browser. */
 export function rawRowExpr(sniff: SniffResult, headers: readonly string[]): string {
 	if (sniff.format === 'csv') {

@@ -1,4 +1,4 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { ResultReturnType, StatementType, type DuckDBConnection } from '@duckdb/node-api';
 import type { CompiledQuery, DatabaseConnection, QueryResult } from 'kysely';
 import { rowValueConverter, toDuckDBParameter, type RowValue } from './values';
 
@@ -15,14 +15,18 @@ export class DuckDBKyselyConnection implements DatabaseConnection {
 	async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
 		const params = compiledQuery.parameters.map(toDuckDBParameter);
 		const result = await this.raw.run(compiledQuery.sql, params);
+		// Ask DuckDB what the statement was rather than Kysely's node kind: `sql` / `sql.raw` writes
+		// are RawNodes, and their affected-row count matters too (ingest counts replaced rows so).
+		// A plain write returns one "Count" row, which is a count, not a result row.
+		if (result.returnType === ResultReturnType.CHANGED_ROWS) {
+			return { rows: [], numAffectedRows: BigInt(result.rowsChanged) };
+		}
 		const rows = (await result.convertRowObjects(rowValueConverter)) as Row[];
-		const changed = result.rowsChanged;
-		const isWrite = ['InsertNode', 'UpdateNode', 'DeleteNode', 'MergeQueryNode'].includes(
-			compiledQuery.query.kind
-		);
+		// With RETURNING, DuckDB reports no changed-row count; each returned row is one affected row.
+		const isWrite = [StatementType.INSERT, StatementType.UPDATE, StatementType.DELETE, StatementType.MERGE_INTO].includes(result.statementType);
 		return {
 			rows: rows as R[],
-			...(isWrite ? { numAffectedRows: BigInt(changed) } : {})
+			...(isWrite ? { numAffectedRows: BigInt(rows.length) } : {})
 		};
 	}
 

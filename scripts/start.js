@@ -1,0 +1,24 @@
+// `npm start`: build the dashboard when the sources changed, then serve it on
+// http://localhost:3000 with demo data loaded into an empty database.
+import { spawn } from 'node:child_process';
+import { buildIfStale } from './build-if-stale.js';
+
+try {
+	buildIfStale();
+} catch (error) {
+	console.error(error instanceof Error ? error.message : error);
+	process.exit(1);
+}
+
+const server = spawn(process.execPath, ['build/index.js'], {
+	stdio: 'inherit',
+	env: {
+		CASELENS_DEMO: '1',
+		PORT: '3000',
+		// The import endpoint streams uploads to disk and enforces CASELENS_MAX_UPLOAD_MB itself.
+		BODY_SIZE_LIMIT: 'Infinity',
+		...process.env
+	}
+});
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
+server.on('exit', (code) => process.exit(code ?? 0));

@@ -1,0 +1,56 @@
+import { json } from '@sveltejs/kit';
+import type { RequestHandler } from './$types';
+import { getDatabase } from '$lib/server/db/database';
+import { errorResponse } from '$lib/server/http-errors';
+import { listBatches } from '$lib/server/services/imports';
+import { runImport } from '$lib/server/services/run-import';
+import { serverEntry } from '$lib/server/startup';
+
+export const GET: RequestHandler = async () => {
+	const { db } = await getDatabase();
+	return json(await listBatches(db));
+};
+
+/**
+ * The file is the raw request body (streamed to disk, never buffered whole); options travel in
+ * the query string and the file name in X-File-Name. With `Accept: application/x-ndjson` the
+ * response streams progress lines and ends with {"summary": ...} or {"error": ...}.
+ */
+export const POST: RequestHandler = async ({ request, url }) => {
+	const token = serverEntry()?.token;
+	const viaCli = token !== undefined && request.headers.get('authorization') === `Bearer ${token}`;
+	const importRequest = {
+		body: request.body,
+		fileName: request.headers.get('x-file-name') ? decodeURIComponent(request.headers.get('x-file-name') ?? '') : null,
+		kind: url.searchParams.get('kind'),
+		preset: url.searchParams.get('preset'),
+		mapping: url.searchParams.get('mapping'),
+		encoding: url.searchParams.get('encoding'),
+		importedBy: viaCli ? 'cli (through the server)' : 'web upload',
+		source: viaCli ? ('api' as const) : ('upload' as const)
+	};
+
+	if (!(request.headers.get('accept') ?? '').includes('application/x-ndjson')) {
+		try {
+			return json(await runImport(importRequest));
+		} catch (error) {
+			return errorResponse(error);
+		}
+	}
+
+	const encoder = new TextEncoder();
+	const stream = new ReadableStream<Uint8Array>({
+		async start(controller) {
+			const send = (value: unknown) => controller.enqueue(encoder.encode(`${JSON.stringify(value)}\n`));
+			try {
+				const summary = await runImport(importRequest, (p) => send({ progress: p }));
+				send({ summary });
+			} catch (error) {
+				const response = errorResponse(error);
+				send(await response.json());
+			}
+			controller.close();
+		}
+	});
+	return new Response(stream, { headers: { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' } });
+};

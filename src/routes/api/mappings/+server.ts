@@ -1,0 +1,26 @@
+import { json } from '@sveltejs/kit';
+import type { RequestHandler } from './$types';
+import type { ColumnMapping } from '$lib/contract/column-mapping';
+import { getDatabase } from '$lib/server/db/database';
+import { errorResponse } from '$lib/server/http-errors';
+import { IngestError } from '$lib/server/ingest/ingest-error';
+import { listSavedMappings, saveMapping } from '$lib/server/services/saved-mappings';
+
+export const GET: RequestHandler = async () => {
+	const { db } = await getDatabase();
+	return json(await listSavedMappings(db));
+};
+
+export const POST: RequestHandler = async ({ request }) => {
+	try {
+		const body = (await request.json().catch(() => null)) as { mapping?: ColumnMapping; kind?: string } | null;
+		if (!body?.mapping || (body.kind !== 'cases' && body.kind !== 'feedback')) {
+			throw new IngestError('bad_mapping', 'The request needs a mapping and a kind (cases or feedback).', 'Send {"kind": "cases", "mapping": {"name": ..., "columns": {...}}}.');
+		}
+		const { db } = await getDatabase();
+		await saveMapping(db, body.mapping, body.kind, 'web');
+		return json({ saved: body.mapping.name });
+	} catch (error) {
+		return errorResponse(error);
+	}
+};

@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { SECTIONS } from '../../src/lib/nav';
+import { launchChromium, screenshot, watchErrors } from './chromium';
+
+const baseUrl = inject('baseUrl');
+let browser: Browser;
+
+beforeAll(async () => {
+	browser = await launchChromium();
+});
+
+afterAll(async () => {
+	await browser?.close();
+});
+
+interface BatchRow {
+	kind: string;
+	status: string;
+	accepted: number;
+}
+
+describe('overview', () => {
+	for (const width of [1280, 390]) {
+		test(`renders the demo archive without console errors at ${width} px`, async () => {
+			const page = await browser.newPage({ viewport: { width, height: 900 } });
+			const errors = watchErrors(page);
+			await page.goto(baseUrl);
+			await page.getByRole('heading', { name: 'Overview' }).waitFor();
+			const batches = (await (await fetch(`${baseUrl}/api/imports`)).json()) as BatchRow[];
+			const cases = batches.filter((b) => b.kind === 'cases' && b.status === 'committed').reduce((n, b) => n + b.accepted, 0);
+			expect(cases).toBeGreaterThan(0);
+			await expect.poll(() => page.getByTestId('kpi-cases').innerText()).toContain(cases.toLocaleString('en'));
+			// Both charts drew something on their canvases.
+			const drawn = await page.locator('canvas').evaluateAll((canvases) => canvases.map((c) => (c as HTMLCanvasElement).width > 0));
+			expect(drawn.length).toBe(2);
+			expect(drawn.every(Boolean)).toBe(true);
+			await screenshot(page, `overview-${width}`);
+			expect(errors).toEqual([]);
+			await page.close();
+		});
+	}
+
+	test('every section in the navigation opens and says what it is for', async () => {
+		const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+		const errors = watchErrors(page);
+		for (const section of SECTIONS) {
+			await page.goto(baseUrl + section.href);
+			await expect.poll(() => page.locator('h1').first().innerText()).toContain(section.label);
+			await expect.poll(() => page.locator('a[aria-current="page"]').innerText()).toBe(section.label);
+		}
+		expect(errors).toEqual([]);
+		await page.close();
+	});
+});

@@ -1,0 +1,63 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { buildIfStale } from '../../scripts/build-if-stale.js';
+
+declare module 'vitest' {
+	export interface ProvidedContext {
+		baseUrl: string;
+		dbPath: string;
+	}
+}
+
+function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const server = createServer();
+		server.listen(0, '127.0.0.1', () => {
+			const address = server.address();
+			server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+		});
+	});
+}
+
+async function waitFor(url: string, server: ChildProcess, log: () => string, timeoutMs = 120_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline) {
+		if (server.exitCode !== null) throw new Error(`The test server exited with ${server.exitCode}:\n${log()}`);
+		try {
+			const response = await fetch(url);
+			if (response.ok) return;
+		} catch {
+			// not listening yet
+		}
+		await new Promise((r) => setTimeout(r, 250));
+	}
+	throw new Error(`The test server did not answer at ${url} within ${timeoutMs / 1000} s:\n${log()}`);
+}
+
+/** Builds the app, then serves it on a free port over a throwaway database filled with a small demo. */
+export default async function setup(project: TestProject) {
+	buildIfStale();
+	const dir = mkdtempSync(join(tmpdir(), 'caselens-browser-'));
+	const port = await freePort();
+	const dbPath = join(dir, 'caselens.duckdb');
+	let output = '';
+	const server = spawn(process.execPath, ['build/index.js'], {
+		env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', CASELENS_DB: dbPath, CASELENS_DEMO: '1', CASELENS_DEMO_CASES: '3000', BODY_SIZE_LIMIT: 'Infinity', ORIGIN: `http://127.0.0.1:${port}` },
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
+	server.stdout?.on('data', (d) => (output += d));
+	server.stderr?.on('data', (d) => (output += d));
+	const baseUrl = `http://127.0.0.1:${port}`;
+	await waitFor(baseUrl, server, () => output);
+	project.provide('baseUrl', baseUrl);
+	project.provide('dbPath', dbPath);
+	return async () => {
+		server.kill('SIGTERM');
+		await new Promise((r) => setTimeout(r, 300));
+		rmSync(dir, { recursive: true, force: true });
+	};
+}
