@@ -54,7 +54,9 @@ export async function openDatabase(path: string = configuredDbPath()): Promise<O
 		// Inside the try: a folder that cannot be created (read-only, or a file in the way) is an
 		// unwritable database too, not a bare ENOTDIR for the user to decode.
 		if (absolute !== ':memory:') mkdirSync(dirname(absolute), { recursive: true });
-		instance = await DuckDBInstance.create(absolute);
+		// A bounded memory limit makes DuckDB spill large imports to disk instead of growing the
+		// process without limit on a shared machine.
+		instance = await DuckDBInstance.create(absolute, { memory_limit: process.env.CASELENS_MEMORY_LIMIT || '1GB' });
 	} catch (error) {
 		throw explainOpenError(error, absolute);
 	}

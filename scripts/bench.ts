@@ -1,0 +1,58 @@
+// `npm run bench`: speed of the project against DuckDB's own limits, measured in the same run.
+// Not a test: the numbers depend on the machine; read them as ratios.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import cliProgress from 'cli-progress';
+import { writeDemoFiles } from '../src/lib/server/demo/generate-demo';
+
+const { values } = parseArgs({
+	options: { cases: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '3' }, dir: { type: 'string', default: 'data/bench' } }
+});
+const cases = Number(values.cases);
+const runs = Number(values.runs);
+const dir = values.dir;
+mkdirSync(dir, { recursive: true });
+
+const csv = join(dir, `cases-${cases}.csv`);
+if (!existsSync(csv)) {
+	console.log(`Generating ${cases.toLocaleString('en')} demo cases into ${csv} ...`);
+	const bar = new cliProgress.SingleBar({ format: ' {bar} {percentage}% | {value}/{total} cases' }, cliProgress.Presets.shades_classic);
+	bar.start(cases, 0);
+	const result = await writeDemoFiles(join(dir, 'tmp'), { cases, seed: 7, end: new Date('2026-11-01T00:00:00Z') }, (done) => bar.update(done));
+	bar.stop();
+	execFileSync('mv', [result.casesPath, csv]);
+}
+console.log(`File: ${csv} (${(statSync(csv).size / 1024 / 1024).toFixed(0)} MB)\n`);
+
+interface Measurement {
+	task: string;
+	seconds: number;
+	max_rss_mb: number;
+	timings_ms?: Record<string, number>;
+	rows_read?: number;
+}
+
+function measure(task: string): Measurement {
+	const out = execFileSync('npx', ['tsx', 'scripts/bench/ingest-worker.ts', task, csv, join(dir, `${task}.duckdb`)], { encoding: 'utf8' });
+	return JSON.parse(out.trim().split('\n').pop() ?? '{}') as Measurement;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const ours: Measurement[] = [];
+const reference: Measurement[] = [];
+// Interleaved so that background load on a shared machine hits both sides alike.
+for (let i = 0; i < runs; i++) {
+	reference.push(measure('duckdb'));
+	ours.push(measure('caselens'));
+	console.log(`run ${i + 1}/${runs}: DuckDB read_csv ${reference[i].seconds.toFixed(2)} s, Caselens ingest ${ours[i].seconds.toFixed(2)} s (${JSON.stringify(ours[i].timings_ms)})`);
+}
+const ratio = median(ours.map((m) => m.seconds)) / median(reference.map((m) => m.seconds));
+const rss = Math.max(...ours.map((m) => m.max_rss_mb));
+console.log(`
+Ingest of ${cases.toLocaleString('en')} cases (median of ${runs}):
+  DuckDB CREATE TABLE AS read_csv   ${median(reference.map((m) => m.seconds)).toFixed(2)} s
+  Caselens ingest (validated, typed) ${median(ours.map((m) => m.seconds)).toFixed(2)} s
+  ratio                              ${ratio.toFixed(2)}  (goal <= 1.5)
+  peak RSS of the ingest process     ${rss.toFixed(0)} MB  (goal <= 1536 MB; DuckDB's read_csv alone: ${Math.max(...reference.map((m) => m.max_rss_mb)).toFixed(0)} MB)`);
