@@ -6,6 +6,10 @@ import { join } from 'node:path';
 
 const SOURCES = ['src', 'config', 'static', 'svelte.config.js', 'vite.config.ts', 'package.json'];
 
+/**
+ * @param {string} path
+ * @returns {number} the newest modification time under path
+ */
 function newest(path) {
 	const stat = statSync(path);
 	if (!stat.isDirectory()) return stat.mtimeMs;

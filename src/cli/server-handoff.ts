@@ -10,6 +10,7 @@ export interface HandoffRequest {
 	kind: string;
 	preset?: string;
 	mapping?: unknown;
+	mappingName?: string;
 	encoding?: string;
 }
 
@@ -24,6 +25,7 @@ export async function importThroughServer(dbPath: string, request: HandoffReques
 	url.searchParams.set('kind', request.kind);
 	if (request.preset) url.searchParams.set('preset', request.preset);
 	if (request.mapping) url.searchParams.set('mapping', JSON.stringify(request.mapping));
+	if (request.mappingName) url.searchParams.set('mapping_name', request.mappingName);
 	if (request.encoding) url.searchParams.set('encoding', request.encoding);
 	let response: Response;
 	try {

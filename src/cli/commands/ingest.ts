@@ -5,6 +5,7 @@ import { appConfig } from '../../lib/server/app-config';
 import { openDatabase } from '../../lib/server/db/database';
 import { IngestError } from '../../lib/server/ingest/ingest-error';
 import { ingestFile, type BatchSummary } from '../../lib/server/ingest/ingest-file';
+import { findSavedMapping } from '../../lib/server/services/saved-mappings';
 import { parse, UsageError } from '../args';
 import { formatSummary, stepProgress } from '../output';
 import { importThroughServer } from '../server-handoff';
@@ -17,16 +18,18 @@ a file imported before is recognised by its checksum and changes nothing.
 
   --kind cases|feedback   what the file holds (required)
   --preset NAME           canonical, zendesk, freshdesk (default: detected from the headers)
-  --mapping FILE          a JSON column mapping for any other export (see README)
+  --mapping FILE|NAME     a JSON column mapping file, or the name of one saved on the upload page
   --encoding ENC          auto (default), utf-8 or latin-1
   --db PATH               database file (default $CASELENS_DB or data/caselens.duckdb)
   --json                  print one JSON summary per file on stdout`;
 
-async function readMapping(path: string): Promise<ColumnMapping> {
+/** A mapping file, or undefined when `path` is not a file (then it may name a saved mapping). */
+async function readMappingFile(path: string): Promise<ColumnMapping | undefined> {
 	let text: string;
 	try {
 		text = await readFile(path, 'utf8');
 	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
 		throw new IngestError('bad_mapping', `The mapping file ${path} cannot be read: ${(error as Error).message}`, 'Check the path given to --mapping.');
 	}
 	try {
@@ -52,7 +55,9 @@ export async function ingestCommand(args: string[]): Promise<number> {
 	const encoding = values.encoding ?? 'auto';
 	if (!['auto', 'utf-8', 'latin-1'].includes(encoding)) throw new UsageError('--encoding must be auto, utf-8 or latin-1');
 	const kind = values.kind;
-	const mapping = values.mapping ? await readMapping(values.mapping) : undefined;
+	const mappingFile = values.mapping ? await readMappingFile(values.mapping) : undefined;
+	const savedName = values.mapping && !mappingFile ? values.mapping : undefined;
+	let mapping = mappingFile;
 	const config = appConfig(values.db);
 
 	const summaries: BatchSummary[] = [];
@@ -65,7 +70,7 @@ export async function ingestCommand(args: string[]): Promise<number> {
 		if (!(error instanceof IngestError && error.code === 'database_locked')) throw error;
 		// The server holds the file: hand every file to it instead.
 		for (const path of positionals) {
-			const summary = await importThroughServer(config.dbPath, { path, kind, preset: values.preset, mapping, encoding });
+			const summary = await importThroughServer(config.dbPath, { path, kind, preset: values.preset, mapping, mappingName: savedName, encoding });
 			if (!summary) throw error;
 			if (!values.json) console.error(`(the server holds ${config.dbPath}; imported through it)`);
 			summaries.push(summary);
@@ -74,6 +79,13 @@ export async function ingestCommand(args: string[]): Promise<number> {
 		return 0;
 	}
 
+	if (savedName) {
+		mapping = await findSavedMapping(open.db, savedName);
+		if (!mapping) {
+			await open.close();
+			throw new IngestError('bad_mapping', `--mapping ${savedName}: there is no such file and no saved mapping with that name.`, 'Give the path of a mapping JSON file, or the name of a mapping saved on the upload page.');
+		}
+	}
 	const progress = stepProgress(positionals.length * 5, !values.json);
 	try {
 		for (const path of positionals) {

@@ -119,7 +119,9 @@ function stagedColumn(header: string, target: string, ctx: Context): string | un
 function sourceText(src: NormalisedSource, target: string, ctx: Context): string | undefined {
 	const staged = src.from.map((h) => stagedColumn(h, target, ctx)).filter((c): c is string => c !== undefined);
 	if (staged.length === 0) return undefined;
-	const clean = (c: string) => `nullif(trim(${c}), '')`;
+	// DuckDB's one-argument trim() strips spaces only; a field holding just a line break or a tab
+	// (real exports have them, e.g. an Olist review message of "\r\n") must count as empty too.
+	const clean = (c: string) => `nullif(trim(${c}, ${BLANK}), '')`;
 	let text: string;
 	if (src.combine === 'join') text = `nullif(trim(concat_ws(' ', ${staged.map(clean).join(', ')})), '')`;
 	else if (staged.length === 1) text = clean(staged[0]);
@@ -133,6 +135,9 @@ function sourceText(src: NormalisedSource, target: string, ctx: Context): string
 	}
 	return text;
 }
+
+/** The characters trimmed from every value: space, tab, line feed, carriage return. */
+const BLANK = `' ' || chr(9) || chr(10) || chr(13)`;
 
 function describe(src: NormalisedSource): string {
 	const headers = src.from.map((h) => `"${h}"`);

@@ -5,6 +5,7 @@ import { getDatabase } from '../db/database';
 import { IngestError } from '../ingest/ingest-error';
 import { ingestFile, type BatchSummary, type IngestProgress } from '../ingest/ingest-file';
 import { displayFileName, receiveUpload } from './receive-upload';
+import { findSavedMapping } from './saved-mappings';
 
 export interface ImportRequest {
 	body: ReadableStream<Uint8Array> | null;
@@ -12,6 +13,8 @@ export interface ImportRequest {
 	kind: string | null;
 	preset: string | null;
 	mapping: string | null;
+	/** A mapping saved on the upload page, by name. */
+	mappingName: string | null;
 	encoding: string | null;
 	importedBy: string;
 	source: 'upload' | 'api';
@@ -42,12 +45,16 @@ function parseEncoding(encoding: string | null): 'auto' | 'utf-8' | 'latin-1' {
 /** The upload page, the JSON API and the CLI hand-off all import through here. */
 export async function runImport(request: ImportRequest, onProgress?: (p: IngestProgress) => void): Promise<BatchSummary> {
 	const kind = parseKind(request.kind);
-	const mapping = parseMapping(request.mapping);
 	const encoding = parseEncoding(request.encoding);
 	const config = appConfig();
+	const { db } = await getDatabase();
+	let mapping = parseMapping(request.mapping);
+	if (!mapping && request.mappingName) {
+		mapping = await findSavedMapping(db, request.mappingName);
+		if (!mapping) throw new IngestError('bad_mapping', `There is no saved mapping called "${request.mappingName}".`, 'Save the mapping on the upload page first, or send the mapping itself.');
+	}
 	const upload = await receiveUpload(request.body, config.maxUploadBytes);
 	try {
-		const { db } = await getDatabase();
 		return await ingestFile(db, {
 			path: upload.path,
 			fileName: displayFileName(request.fileName),

@@ -25,6 +25,7 @@ export const POST: RequestHandler = async ({ request, url }) => {
 		kind: url.searchParams.get('kind'),
 		preset: url.searchParams.get('preset'),
 		mapping: url.searchParams.get('mapping'),
+		mappingName: url.searchParams.get('mapping_name'),
 		encoding: url.searchParams.get('encoding'),
 		importedBy: viaCli ? 'cli (through the server)' : 'web upload',
 		source: viaCli ? ('api' as const) : ('upload' as const)
