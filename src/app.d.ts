@@ -1,11 +1,15 @@
+import type { SessionUser } from '$lib/auth/roles';
+
 // See https://svelte.dev/docs/kit/types#app.d.ts
 declare global {
 	namespace App {
-		// interface Error {}
-		// interface Locals {}
-		// interface PageData {}
-		// interface PageState {}
-		// interface Platform {}
+		interface Locals {
+			user?: SessionUser;
+		}
+		interface Error {
+			message: string;
+			hint?: string;
+		}
 	}
 }
 

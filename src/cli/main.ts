@@ -2,10 +2,12 @@ import { IngestError } from '../lib/server/ingest/ingest-error';
 import { UsageError } from './args';
 import { demoCommand, demoHelp } from './commands/demo';
 import { ingestCommand, ingestHelp } from './commands/ingest';
+import { userCommand, userHelp } from './commands/user';
 
 const commands: Record<string, { run: (args: string[]) => Promise<number>; help: string }> = {
 	ingest: { run: ingestCommand, help: ingestHelp },
-	demo: { run: demoCommand, help: demoHelp }
+	demo: { run: demoCommand, help: demoHelp },
+	user: { run: userCommand, help: userHelp }
 };
 
 const overview = `caselens: quality-assurance analytics for customer-service teams

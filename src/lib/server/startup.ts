@@ -1,5 +1,7 @@
 import { appConfig } from './app-config';
 import { getDatabase, isEmpty } from './db/database';
+import { countUsers } from './auth/users';
+import { createDemoAccounts, DEMO_ACCOUNTS } from './auth/demo-accounts';
 import { loadDemo } from './demo/load-demo';
 import { registerServer, type ServerEntry } from './server-registry';
 
@@ -35,6 +37,13 @@ export async function startServer(): Promise<void> {
 		console.log(
 			`Caselens: demo data loaded in ${demo.seconds.toFixed(1)} s: ${demo.cases.accepted.toLocaleString('en')} cases, ${demo.feedback.accepted.toLocaleString('en')} feedback answers (planted effects: docs/demo-data.md).`
 		);
+		if (await createDemoAccounts(db)) {
+			console.log('Caselens: demo accounts (demo data only; shown once):');
+			for (const a of DEMO_ACCOUNTS) console.log(`  ${a.role.padEnd(10)} user ${a.username.padEnd(9)} password ${a.password}`);
+		}
+	}
+	if ((await countUsers(db)) === 0) {
+		console.log('Caselens: there are no accounts yet. Create the first administrator with: npx caselens user add NAME --role admin');
 	}
 	if (config.dbPath !== ':memory:') entry = registerServer(config.dbPath, localUrl());
 	console.log(`Caselens: database ${config.dbPath}; dashboard at ${localUrl()}`);

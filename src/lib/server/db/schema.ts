@@ -115,6 +115,36 @@ export interface SavedMappingsTable {
 	created_at: Timestamp;
 }
 
+export interface UsersTable {
+	user_id: Generated<number>;
+	username: string;
+	display_name: string;
+	role: string;
+	password_hash: string;
+	created_at: Timestamp;
+	password_changed_at: Timestamp;
+	failed_logins: Generated<number>;
+	locked_until: NullableTimestamp;
+	disabled: Generated<boolean>;
+}
+
+export interface SessionsTable {
+	token_hash: string;
+	user_id: number;
+	created_at: Timestamp;
+	expires_at: Timestamp;
+}
+
+export interface AuditLogTable {
+	audit_id: Generated<number>;
+	at: Timestamp;
+	actor: string;
+	action: string;
+	target: string | null;
+	before_json: string | null;
+	after_json: string | null;
+}
+
 export interface Database {
 	cases: CasesTable;
 	feedback: FeedbackTable;
@@ -124,6 +154,9 @@ export interface Database {
 	country_regions: CountryRegionsTable;
 	currency_rates: CurrencyRatesTable;
 	saved_mappings: SavedMappingsTable;
+	users: UsersTable;
+	sessions: SessionsTable;
+	audit_log: AuditLogTable;
 }
 
 export type BatchId = Generated<number>;

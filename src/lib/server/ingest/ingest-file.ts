@@ -3,6 +3,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { columnsFor, idColumn, type ImportKind } from '../../contract/canonical-columns';
 import type { ColumnMapping } from '../../contract/column-mapping';
 import type { Database } from '../db/schema';
+import { recordAudit } from '../audit/audit-log';
 import { archiveRawFile } from './archive';
 import { IngestError } from './ingest-error';
 import { compileMapping, mapLiteral, type CompiledMapping } from './mapping-sql';
@@ -292,6 +293,12 @@ async function loadBatch(trx: Transaction<Database>, ctx: LoadContext): Promise<
 		warnings: sniff.encodingNote ? [sniff.encodingNote, ...warnings] : warnings,
 		timings_ms: ctx.timings
 	};
+	await recordAudit(trx, {
+		actor: options.importedBy,
+		action: 'import',
+		target: `batch ${batchId}: ${ctx.fileName}`,
+		after: { kind, sha256: sniff.sha256, rows_read: rowsRead, accepted: summary.accepted, rejected, replaced, mapping: ctx.origin }
+	});
 	await trx
 		.insertInto('import_batches')
 		.values({

@@ -1,0 +1,18 @@
+/**
+ * A per-address limit on login attempts, in memory: it slows password guessing across many
+ * accounts, which the per-account lockout (users.ts) alone does not.
+ */
+const WINDOW_MS = 60_000;
+const MAX_ATTEMPTS = 20;
+const attempts = new Map<string, number[]>();
+
+export function allowLoginAttempt(address: string, now = Date.now()): boolean {
+	const recent = (attempts.get(address) ?? []).filter((t) => now - t < WINDOW_MS);
+	if (recent.length >= MAX_ATTEMPTS) {
+		attempts.set(address, recent);
+		return false;
+	}
+	recent.push(now);
+	attempts.set(address, recent);
+	return true;
+}

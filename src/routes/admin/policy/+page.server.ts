@@ -1,0 +1,25 @@
+import { fail } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { getDatabase } from '$lib/server/db/database';
+import { flattenPolicy, policyFromForm } from '$lib/policy/policy-fields';
+import { currentPolicy, policyHistory, updatePolicy } from '$lib/server/services/policy';
+
+export const load: PageServerLoad = async ({ locals }) => {
+	const { db } = await getDatabase();
+	const [current, history] = await Promise.all([currentPolicy(db), policyHistory(db)]);
+	return { version: current.version, fields: flattenPolicy(current.policy), history, canEdit: locals.user?.role === 'admin' };
+};
+
+export const actions: Actions = {
+	default: async ({ request, locals }) => {
+		const { db } = await getDatabase();
+		const current = await currentPolicy(db);
+		const form = await request.formData();
+		const values = new Map<string, string>();
+		for (const [key, value] of form.entries()) if (typeof value === 'string') values.set(key, value);
+		const { policy, errors } = policyFromForm(current.policy, values);
+		if (errors.length) return fail(400, { errors });
+		const version = await updatePolicy(db, policy, String(form.get('__note') ?? '').slice(0, 500), locals.user?.username ?? 'unknown');
+		return { saved: version };
+	}
+};

@@ -1,0 +1,11 @@
+import { error } from '@sveltejs/kit';
+import type { PageServerLoad } from './$types';
+import { getDatabase } from '$lib/server/db/database';
+import { getCaseDetail } from '$lib/server/services/case-detail';
+
+export const load: PageServerLoad = async ({ params, locals }) => {
+	const { db } = await getDatabase();
+	const detail = await getCaseDetail(db, params.id, locals.user?.role ?? 'viewer');
+	if (!detail) error(404, { message: `There is no case "${params.id}".` });
+	return detail;
+};

@@ -1,0 +1,47 @@
+import { fail, redirect } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { getDatabase } from '$lib/server/db/database';
+import { allowLoginAttempt } from '$lib/server/auth/login-throttle';
+import { createSession, SESSION_COOKIE } from '$lib/server/auth/sessions';
+import { attemptLogin, countUsers } from '$lib/server/auth/users';
+
+/** Only same-site paths, so the login form cannot be used to send people elsewhere. */
+function safeNext(next: string | null): string {
+	return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
+}
+
+export const load: PageServerLoad = async ({ locals, url }) => {
+	if (locals.user) redirect(303, safeNext(url.searchParams.get('next')));
+	const { db } = await getDatabase();
+	return { noAccounts: (await countUsers(db)) === 0, next: safeNext(url.searchParams.get('next')) };
+};
+
+export const actions: Actions = {
+	default: async ({ request, cookies, url, getClientAddress }) => {
+		const form = await request.formData();
+		const username = String(form.get('username') ?? '');
+		const password = String(form.get('password') ?? '');
+		const next = safeNext(String(form.get('next') ?? '/'));
+		if (!allowLoginAttempt(getClientAddress())) {
+			return fail(429, { username, message: 'Too many sign-in attempts from this address. Wait a minute and try again.' });
+		}
+		const { db } = await getDatabase();
+		const result = await attemptLogin(db, username, password);
+		if (!result.ok) {
+			const message =
+				result.reason === 'locked'
+					? `This account is locked after repeated failed sign-ins until ${result.lockedUntil?.toISOString().slice(11, 16)} UTC. Try again later, or ask an administrator to reset the password.`
+					: 'The user name or password is wrong.';
+			return fail(result.reason === 'locked' ? 423 : 400, { username, message });
+		}
+		const session = await createSession(db, result.user.userId);
+		cookies.set(SESSION_COOKIE, session.token, {
+			path: '/',
+			httpOnly: true,
+			sameSite: 'lax',
+			secure: url.protocol === 'https:',
+			expires: session.expiresAt
+		});
+		redirect(303, next);
+	}
+};

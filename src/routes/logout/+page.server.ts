@@ -1,0 +1,17 @@
+import { redirect } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { getDatabase } from '$lib/server/db/database';
+import { endSession, SESSION_COOKIE } from '$lib/server/auth/sessions';
+
+export const load: PageServerLoad = async () => {
+	redirect(303, '/');
+};
+
+export const actions: Actions = {
+	default: async ({ cookies }) => {
+		const { db } = await getDatabase();
+		await endSession(db, cookies.get(SESSION_COOKIE));
+		cookies.delete(SESSION_COOKIE, { path: '/' });
+		redirect(303, '/login');
+	}
+};
