@@ -1,8 +1,7 @@
 import { appConfig } from './app-config';
 import { getDatabase, isEmpty } from './db/database';
 import { countUsers } from './auth/users';
-import { createDemoAccounts, DEMO_ACCOUNTS } from './auth/demo-accounts';
-import { loadDemo } from './demo/load-demo';
+import { demoAccountLines, loadDemo } from './demo/load-demo';
 import { registerServer, type ServerEntry } from './server-registry';
 
 let entry: ServerEntry | undefined;
@@ -37,10 +36,7 @@ export async function startServer(): Promise<void> {
 		console.log(
 			`Caselens: demo data loaded in ${demo.seconds.toFixed(1)} s: ${demo.cases.accepted.toLocaleString('en')} cases, ${demo.feedback.accepted.toLocaleString('en')} feedback answers (planted effects: docs/demo-data.md).`
 		);
-		if (await createDemoAccounts(db)) {
-			console.log('Caselens: demo accounts (demo data only; shown once):');
-			for (const a of DEMO_ACCOUNTS) console.log(`  ${a.role.padEnd(10)} user ${a.username.padEnd(9)} password ${a.password}`);
-		}
+		if (demo.accounts) for (const line of demoAccountLines(demo.accounts)) console.log(`Caselens: ${line}`);
 	}
 	if ((await countUsers(db)) === 0) {
 		console.log('Caselens: there are no accounts yet. Create the first administrator with: npx caselens user add NAME --role admin');

@@ -146,7 +146,8 @@ migrations['0002_accounts'] = {
 		await sql`create sequence audit_id_seq start 1`.execute(db);
 		await sql`create table audit_log (
 			audit_id bigint primary key default nextval('audit_id_seq'),
-			at timestamp not null,
+			-- "at" is a keyword in DuckDB (AT TIME ZONE): unquoted, it fails this migration and every open.
+			"at" timestamp not null,
 			actor varchar not null,
 			action varchar not null,
 			target varchar,

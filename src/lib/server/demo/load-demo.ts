@@ -4,15 +4,21 @@ import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import { ingestFile, type BatchSummary, type IngestProgress } from '../ingest/ingest-file';
+import { createDemoAccounts, DEMO_ACCOUNTS } from '../auth/demo-accounts';
 import { writeDemoFiles, type DemoOptions } from './generate-demo';
 
 export interface DemoLoad {
 	cases: BatchSummary;
 	feedback: BatchSummary;
 	seconds: number;
+	/** The demo accounts, when this load created them (only into a database without accounts). */
+	accounts: typeof DEMO_ACCOUNTS | null;
 }
 
-/** Generates demo exports and imports them through the same path as any user file. */
+/**
+ * Generates demo exports and imports them through the same path as any user file. A database
+ * without accounts also gets the demo accounts: demo data is only ever explored with them.
+ */
 export async function loadDemo(
 	db: Kysely<Database>,
 	options: DemoOptions & { archiveDir: string; maxBytes: number; importedBy: string },
@@ -27,8 +33,14 @@ export async function loadDemo(
 		const relay = (p: IngestProgress) => onProgress?.(p.message);
 		const cases = await ingestFile(db, { ...common, path: files.casesPath, fileName: 'demo-cases.csv', kind: 'cases', onProgress: relay });
 		const feedback = await ingestFile(db, { ...common, path: files.feedbackPath, fileName: 'demo-feedback.csv', kind: 'feedback', onProgress: relay });
-		return { cases, feedback, seconds: (performance.now() - started) / 1000 };
+		const accounts = (await createDemoAccounts(db)) ? DEMO_ACCOUNTS : null;
+		return { cases, feedback, seconds: (performance.now() - started) / 1000, accounts };
 	} finally {
 		await rm(dir, { recursive: true, force: true });
 	}
+}
+
+/** The console lines that show the demo accounts once, where they were created. */
+export function demoAccountLines(accounts: typeof DEMO_ACCOUNTS): string[] {
+	return ['Demo accounts (demo data only; shown once, and listed in the README):', ...accounts.map((a) => `  ${a.role.padEnd(10)} user ${a.username.padEnd(9)} password ${a.password}`)];
 }

@@ -1,0 +1,573 @@
+import { readFile } from 'node:fs/promises';
+import {
+	RawNode,
+	sql,
+	type KyselyPlugin,
+	type PluginTransformQueryArgs,
+	type PluginTransformResultArgs,
+	type QueryId,
+	type QueryResult,
+	type RootOperationNode,
+	type UnknownRow
+} from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import countryRegions from '../../config/country-regions.json';
+import currencyRates from '../../config/currency-rates.json';
+import type { IngestProgress } from '../../src/lib/server/ingest/ingest-file';
+import { quoteLiteral } from '../../src/lib/server/ingest/sql-text';
+import { expectBalanced, ingestFixture, tableCounts, type IngestFixture } from '../helpers/ingest-fixture';
+
+/**
+ * One database for the whole file (opening one applies every migration, which is the slow part):
+ * each test uses its own ids and looks at its own batch, and compares counts before and after.
+ */
+let f: IngestFixture;
+beforeAll(async () => {
+	f = await ingestFixture();
+});
+afterAll(async () => {
+	await f?.dispose();
+});
+
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+async function casesOf(batchId: number | null) {
+	return f.db.selectFrom('cases').selectAll().where('batch_id', '=', batchId ?? -1).orderBy('case_id').execute();
+}
+async function rejectedOf(batchId: number | null) {
+	return f.db.selectFrom('rejected_rows').selectAll().where('batch_id', '=', batchId ?? -1).orderBy('line').execute();
+}
+async function feedbackOf(batchId: number | null) {
+	return f.db.selectFrom('feedback').selectAll().where('batch_id', '=', batchId ?? -1).orderBy('feedback_id').execute();
+}
+async function caseById(id: string) {
+	return f.db.selectFrom('cases').selectAll().where('case_id', '=', id).executeTakeFirstOrThrow();
+}
+
+describe('formats', () => {
+	// The same three cases in every delimiter; the subject holds a comma so a wrong delimiter would show.
+	const rows = [
+		['case_id', 'created_at', 'status', 'region', 'category', 'subject'],
+		['D1', '2024-03-01 10:00:00', 'open', 'europe', 'refund_request', 'Refund, please'],
+		['D2', '2024-03-02 11:30:00', 'solved', 'latam', 'defect', 'Broken, twice'],
+		['D3', '2024-03-03 12:45:00', 'closed', 'apac', 'wrong_item', 'Wrong size, colour']
+	];
+	it.each([
+		[',', 'comma'],
+		[';', 'semicolon'],
+		['\t', 'tab'],
+		['|', 'pipe']
+	])('CSV delimited by %j (%s)', async (delimiter) => {
+		// Quote fields that contain the delimiter, as an exporter would.
+		const quote = (v: string) => (v.includes(delimiter) ? `"${v}"` : v);
+		const text = rows.map((r) => r.map(quote).join(delimiter)).join('\n') + '\n';
+		const summary = await f.ingest(await f.file('cases.csv', text), { kind: 'cases' });
+		expect(summary.delimiter).toBe(delimiter);
+		expect([summary.rows_read, summary.accepted, summary.rejected]).toEqual([3, 3, 0]);
+		await expectBalanced(f.db, summary);
+		const stored = await casesOf(summary.batch_id);
+		expect(stored.map((c) => [c.case_id, iso(c.created_at), c.status, c.region, c.category, c.subject])).toEqual(
+			rows.slice(1).map(([id, created, status, region, category, subject]) => [id, `${created.replace(' ', 'T')}.000Z`, status, region, category, subject])
+		);
+	});
+
+	it('CSV with a UTF-8 BOM and CRLF line ends: the first header is found and no \\r is left in values', async () => {
+		const text = '\uFEFFcase_id,created_at,status,region,category,subject\r\nB1,2024-03-01 10:00:00,open,europe,x,last field\r\nB2,2024-03-01 10:00:00,pending,europe,x,also last\r\n';
+		const summary = await f.ingest(await f.file('bom.csv', text), { kind: 'cases' });
+		expect([summary.rows_read, summary.accepted]).toEqual([2, 2]);
+		await expectBalanced(f.db, summary);
+		const stored = await casesOf(summary.batch_id);
+		expect(stored.map((c) => [c.case_id, c.subject])).toEqual([['B1', 'last field'], ['B2', 'also last']]);
+	});
+
+	it('CSV with quoted newlines and doubled quotes: records, not physical lines, are rows', async () => {
+		const text = [
+			'case_id,created_at,status,region,category,subject', // line 1
+			'Q1,2024-03-01 10:00:00,open,europe,x,"first line', // line 2: record 1 starts
+			'second line"', // the rest of record 1
+			'Q2,2024-03-01 10:00:00,open,europe,x,"He said ""hi"""',
+			'Q3,not-a-time,open,europe,x,"a,b', // record 4 (spreadsheet row 4) is invalid
+			'c"',
+			''
+		].join('\r\n');
+		const summary = await f.ingest(await f.file('quoted.csv', text), { kind: 'cases' });
+		expect([summary.rows_read, summary.accepted, summary.rejected]).toEqual([3, 2, 1]);
+		await expectBalanced(f.db, summary);
+		expect((await caseById('Q1')).subject).toBe('first line\r\nsecond line');
+		expect((await caseById('Q2')).subject).toBe('He said "hi"');
+		const [rejected] = await rejectedOf(summary.batch_id);
+		// Line numbers count records with the header as line 1 (the row number a spreadsheet shows).
+		expect(rejected.line).toBe(4);
+		expect(rejected.reason).toContain('created_at');
+		// The raw text is the record as written, re-quoted as CSV.
+		expect(rejected.raw).toBe('Q3,not-a-time,open,europe,x,"a,b\r\nc"');
+	});
+
+	it('Latin-1 CSV: accents survive', async () => {
+		const subject = 'Réclamation: colis endommagé à Zürich, señor, ½ prix';
+		const text = `case_id;created_at;status;region;category;subject\nL1;2024-03-01 10:00:00;open;europe;défaut;${subject}\n`;
+		const bytes = Buffer.from(text, 'latin1');
+		// The file really is not UTF-8 (é is one byte, 0xE9).
+		expect(bytes.includes(0xe9)).toBe(true);
+		expect(bytes.length).toBe(text.length);
+		const summary = await f.ingest(await f.file('latin1.csv', bytes), { kind: 'cases' });
+		expect(summary.encoding).toBe('latin-1');
+		expect(summary.warnings.join(' ')).toMatch(/Latin-1/i);
+		await expectBalanced(f.db, summary);
+		const stored = await caseById('L1');
+		expect(stored.subject).toBe(subject);
+		expect(stored.category).toBe('défaut');
+	});
+
+	it('JSON array: values of every JSON type are read; a bad record is rejected with its position and original values', async () => {
+		const records = [
+			{ case_id: 'J1', created_at: '2024-03-01T10:00:00Z', status: 'open', region: 'europe', category: 'x', order_value: 12.5, currency: 'EUR', escalated: true, reopen_count: 2, subject: 'ü "quoted"\nnew line' },
+			{ case_id: 'J2', created_at: 'soon', status: 'open', region: 'europe', category: 'x', order_value: null, escalated: false },
+			{ case_id: 'J3', created_at: '2024-03-02 08:00:00', status: 'Closed', region: 'apac', category: 'y', escalated: false, customer_since: '2019-12-31' }
+		];
+		const summary = await f.ingest(await f.file('cases.json', JSON.stringify(records, null, 2)), { kind: 'cases' });
+		expect(summary.format).toBe('json');
+		expect([summary.rows_read, summary.accepted, summary.rejected]).toEqual([3, 2, 1]);
+		await expectBalanced(f.db, summary);
+		const j1 = await caseById('J1');
+		expect([iso(j1.created_at), j1.order_value, j1.currency, j1.escalated, j1.reopen_count, j1.subject]).toEqual(['2024-03-01T10:00:00.000Z', 12.5, 'EUR', true, 2, 'ü "quoted"\nnew line']);
+		const j3 = await caseById('J3');
+		// Enumerations are matched case-insensitively; a DATE comes back as text.
+		expect([j3.status, j3.escalated, j3.customer_since]).toEqual(['closed', false, '2019-12-31']);
+		const [rejected] = await rejectedOf(summary.batch_id);
+		expect(rejected.line).toBe(2); // the second record of the array
+		expect(rejected.reason).toContain('created_at: "soon"');
+		expect(JSON.parse(rejected.raw!)).toMatchObject({ case_id: 'J2', created_at: 'soon', status: 'open', escalated: 'false' });
+	});
+
+	it('NDJSON: one record per line; the rejected record keeps its line number', async () => {
+		const lines = [
+			{ case_id: 'N1', created_at: '2024-03-01 10:00:00', status: 'open', region: 'europe', category: 'x' },
+			{ case_id: 'N2', created_at: '2024-03-01 10:00:00', status: 'open', region: 'europe', category: 'x' },
+			{ case_id: 'N3', created_at: '2024-03-01 10:00:00', status: 'escalating', region: 'europe', category: 'x' },
+			{ case_id: 'N4', created_at: '2024-03-01 10:00:00', status: 'pending', region: 'europe', category: 'x' }
+		];
+		const summary = await f.ingest(await f.file('cases.ndjson', lines.map((l) => JSON.stringify(l)).join('\n') + '\n'), { kind: 'cases' });
+		expect(summary.format).toBe('ndjson');
+		expect([summary.rows_read, summary.accepted, summary.rejected]).toEqual([4, 3, 1]);
+		await expectBalanced(f.db, summary);
+		const [rejected] = await rejectedOf(summary.batch_id);
+		expect(rejected.line).toBe(3);
+		expect(rejected.reason).toMatch(/^status: "escalating" is not one of open, pending, solved, closed/);
+		expect(JSON.parse(rejected.raw!)).toMatchObject({ case_id: 'N3', status: 'escalating' });
+	});
+
+	it('Parquet written by DuckDB: typed columns (TIMESTAMP, TIMESTAMPTZ, DECIMAL, BOOLEAN, INTEGER) are read', async () => {
+		const path = `${f.dir}/cases.parquet`;
+		await sql
+			.raw(
+				`COPY (
+					SELECT * FROM (VALUES
+						('P1', TIMESTAMP '2024-03-01 10:00:00', 'open', 'europe', 'x', CAST(19.99 AS DECIMAL(10, 2)), 'EUR', true, 1),
+						('P2', CAST('2024-03-01 12:00:00+02:00' AS TIMESTAMPTZ), 'solved', 'latam', 'y', NULL, NULL, false, 0),
+						('P3', TIMESTAMP '2024-03-02 10:00:00', 'lost', 'apac', 'z', NULL, NULL, NULL, NULL)
+					) t(case_id, created_at, status, region, category, order_value, currency, escalated, reopen_count)
+				) TO ${quoteLiteral(path)} (FORMAT parquet)`
+			)
+			.execute(f.db);
+		const summary = await f.ingest(path, { kind: 'cases' });
+		expect(summary.format).toBe('parquet');
+		expect([summary.rows_read, summary.accepted, summary.rejected]).toEqual([3, 2, 1]);
+		await expectBalanced(f.db, summary);
+		const p1 = await caseById('P1');
+		expect([iso(p1.created_at), p1.order_value, p1.escalated, p1.reopen_count]).toEqual(['2024-03-01T10:00:00.000Z', 19.99, true, 1]);
+		// The mixed VALUES list makes the column TIMESTAMPTZ; 12:00 at +02:00 is 10:00 UTC.
+		expect(iso((await caseById('P2')).created_at)).toBe('2024-03-01T10:00:00.000Z');
+		const [rejected] = await rejectedOf(summary.batch_id);
+		expect(rejected.line).toBe(3);
+		expect(rejected.reason).toContain('status: "lost"');
+		expect(JSON.parse(rejected.raw!)).toMatchObject({ case_id: 'P3', status: 'lost' });
+	});
+});
+
+describe('validation', () => {
+	it('rejects bad rows with their line, a reason naming the column and the original text', async () => {
+		const lines = [
+			'case_id,created_at,first_response_at,resolved_at,status,region,category,order_value,reopen_count', // 1
+			'V1,2024-03-01 10:00:00,2024-03-01 10:05:00,2024-03-02 09:00:00,solved,europe,x,10.50,0', // 2 ok
+			'V2,01.03.2024 10:00,,,open,europe,x,,', // 3 unparseable timestamp
+			'V3,2024-03-05 10:00:00,,2024-03-04 10:00:00,solved,europe,x,,', // 4 resolved before created
+			'V4,2024-03-01 10:00:00,,,on fire,europe,x,,', // 5 unknown status
+			'V5,2024-03-01 10:00:00,,,open,europe,x,ten,', // 6 not a number
+			'V6,2024-03-01 10:00:00,2024-02-28 10:00:00,,open,europe,x,,', // 7 first response before created
+			',2024-03-01 10:00:00,,,open,europe,x,,', // 8 empty id
+			'V8,2024-03-01 10:00:00,,,open,europe,x,1e20,', // 9 out of range for DECIMAL(18,2)
+			'V9,2024-03-01 10:00:00,,,open,europe,x,,-1' // 10 negative reopen count
+		];
+		const summary = await f.ingest(await f.file('validation.csv', lines.join('\n') + '\n'), { kind: 'cases' });
+		expect([summary.rows_read, summary.accepted, summary.rejected]).toEqual([9, 1, 8]);
+		await expectBalanced(f.db, summary);
+		expect((await casesOf(summary.batch_id)).map((c) => c.case_id)).toEqual(['V1']);
+		const rejected = await rejectedOf(summary.batch_id);
+		const expected: [number, RegExp][] = [
+			[3, /^created_at: "01\.03\.2024 10:00" is not a timestamp/],
+			[4, /^resolved_at \(2024-03-04 10:00:00\) is before created_at \(2024-03-05 10:00:00\)$/],
+			[5, /^status: "on fire" is not one of open, pending, solved, closed/],
+			[6, /^order_value: "ten" is not a number$/],
+			[7, /^first_response_at \(2024-02-28 10:00:00\) is before created_at/],
+			[8, /^case_id is empty \(required\)$/],
+			[9, /^order_value: "1e20" is out of range/],
+			[10, /^reopen_count is negative$/]
+		];
+		expect(rejected.map((r) => r.line)).toEqual(expected.map(([line]) => line));
+		for (const [i, [line, reason]] of expected.entries()) {
+			expect(rejected[i].reason, `line ${line}`).toMatch(reason);
+			// The raw text is the file's own line, byte for byte (no field here needs quoting).
+			expect(rejected[i].raw, `line ${line}`).toBe(lines[line - 1]);
+		}
+		// top_reasons groups reasons with the values elided.
+		expect(summary.top_reasons.reduce((n, r) => n + r.count, 0)).toBe(8);
+	});
+
+	it('lists every problem of a row, not only the first', async () => {
+		const summary = await f.ingest(await f.file('multi.csv', 'case_id,created_at,status,region,category,escalated\nM1,never,unknown-status,europe,x,perhaps\n'), { kind: 'cases' });
+		const [rejected] = await rejectedOf(summary.batch_id);
+		expect(rejected.reason).toContain('created_at: "never"');
+		expect(rejected.reason).toContain('status: "unknown-status"');
+		expect(rejected.reason).toContain('escalated: "perhaps" is not true/false');
+	});
+
+	it('stores a timestamp with an offset as UTC; Z and naive timestamps as given', async () => {
+		const text = [
+			'case_id,created_at,resolved_at,status,region,category',
+			'T1,2024-03-01T10:00:00+02:00,2024-03-01T09:30:00Z,solved,europe,x', // created 08:00 UTC, resolved 09:30 UTC
+			'T2,2024-03-01 10:00:00-05:00,,open,europe,x',
+			'T3,2024-12-31 23:30:00 -0130,,open,europe,x',
+			'T4,2024-03-01 10:00:00,,open,europe,x'
+		].join('\n');
+		const summary = await f.ingest(await f.file('offsets.csv', text), { kind: 'cases' });
+		expect(summary.accepted).toBe(4);
+		const stored = await casesOf(summary.batch_id);
+		expect(stored.map((c) => [c.case_id, iso(c.created_at), iso(c.resolved_at)])).toEqual([
+			['T1', '2024-03-01T08:00:00.000Z', '2024-03-01T09:30:00.000Z'],
+			['T2', '2024-03-01T15:00:00.000Z', null],
+			['T3', '2025-01-01T01:00:00.000Z', null],
+			['T4', '2024-03-01T10:00:00.000Z', null]
+		]);
+		// And in the database itself, as naive UTC wall-clock time.
+		const { rows } = await sql<{ t: string }>`select strftime(created_at, '%Y-%m-%d %H:%M') as t from cases where case_id = 'T1'`.execute(f.db);
+		expect(rows[0].t).toBe('2024-03-01 08:00');
+	});
+
+	it('feedback: csat 0 and 6 are rejected, 1-5 and empty accepted; kind defaults to survey', async () => {
+		const lines = [
+			'feedback_id,case_id,submitted_at,csat,comment', // 1
+			'F1,C1,2024-03-01 10:00:00,0,zero', // 2 rejected
+			'F2,C2,2024-03-01 10:00:00,1,one',
+			'F3,,2024-03-01T10:00:00+02:00,5,"five, no case"',
+			'F4,C4,2024-03-01 10:00:00,6,six', // 5 rejected
+			'F5,C5,2024-03-01 10:00:00,,not answered',
+			'F6,C6,2024-03-01 10:00:00,great,word', // 7 rejected
+			'F7,C7,2024-03-01 10:00:00,3,unquoted, comma' // 8: the reader cannot split it
+		];
+		const summary = await f.ingest(await f.file('feedback.csv', lines.join('\n') + '\n'), { kind: 'feedback' });
+		expect([summary.rows_read, summary.accepted, summary.rejected]).toEqual([7, 3, 4]);
+		await expectBalanced(f.db, summary);
+		const stored = await feedbackOf(summary.batch_id);
+		expect(stored.map((r) => [r.feedback_id, r.case_id, r.csat, r.kind, iso(r.submitted_at), r.comment])).toEqual([
+			['F2', 'C2', 1, 'survey', '2024-03-01T10:00:00.000Z', 'one'],
+			['F3', null, 5, 'survey', '2024-03-01T08:00:00.000Z', 'five, no case'],
+			['F5', 'C5', null, 'survey', '2024-03-01T10:00:00.000Z', 'not answered']
+		]);
+		expect(summary.derived.kind).toMatchObject({ defaulted: 3 });
+		const rejected = await rejectedOf(summary.batch_id);
+		expect(rejected.map((r) => [r.line, r.reason.split(':')[0]])).toEqual([
+			[2, 'csat 0 is outside 1-5'],
+			[5, 'csat 6 is outside 1-5'],
+			[7, 'csat'],
+			[8, 'the CSV reader could not split this record']
+		]);
+		expect(rejected[2].reason).toBe('csat: "great" is not a number');
+		expect(rejected[3].reason).toMatch(/TOO MANY COLUMNS/i);
+		expect(rejected.map((r) => r.raw)).toEqual([lines[1], lines[4], lines[6], lines[7]]);
+	});
+
+	it('a duplicate id inside one file keeps the last row and counts the others', async () => {
+		const lines = [
+			'case_id,created_at,status,region,category,subject', // 1
+			'A,2024-03-01 10:00:00,open,europe,x,first A', // 2
+			'B,2024-03-01 10:00:00,open,europe,x,only B', // 3
+			'A,2024-03-02 10:00:00,pending,europe,x,second A', // 4
+			'A,2024-03-03 10:00:00,solved,europe,x,third A' // 5: kept
+		];
+		const summary = await f.ingest(await f.file('dups.csv', lines.join('\n') + '\n'), { kind: 'cases' });
+		expect([summary.rows_read, summary.accepted, summary.rejected, summary.duplicates_in_file]).toEqual([4, 2, 2, 2]);
+		await expectBalanced(f.db, summary);
+		const a = await caseById('A');
+		expect([a.subject, a.status, iso(a.created_at)]).toEqual(['third A', 'solved', '2024-03-03T10:00:00.000Z']);
+		const rejected = await rejectedOf(summary.batch_id);
+		expect(rejected.map((r) => r.line)).toEqual([2, 4]);
+		for (const [i, subject] of ['first A', 'second A'].entries()) {
+			expect(rejected[i].reason).toBe('duplicate case_id "A" in this file: a later row (line 5) replaces it');
+			expect(rejected[i].raw).toContain(subject);
+		}
+	});
+
+	it('a re-import of another file replaces cases by id; a rejected row leaves the earlier version alone', async () => {
+		const first = await f.ingest(
+			await f.file('first.csv', 'case_id,created_at,status,region,category,subject\nR1,2024-03-01 10:00:00,open,europe,x,v1\nR2,2024-03-01 10:00:00,open,europe,x,v1\nR3,2024-03-01 10:00:00,open,europe,x,v1\n'),
+			{ kind: 'cases' }
+		);
+		expect(first.replaced).toBe(0);
+		const second = await f.ingest(
+			await f.file('second.csv', 'case_id,created_at,status,region,category,subject\nR2,2024-03-01 10:00:00,solved,europe,x,v2\nR3,bad,solved,europe,x,v2\nR4,2024-03-01 10:00:00,open,europe,x,v2\n'),
+			{ kind: 'cases' }
+		);
+		expect([second.accepted, second.rejected, second.replaced]).toEqual([2, 1, 1]);
+		await expectBalanced(f.db, second);
+		const all = await f.db.selectFrom('cases').select(['case_id', 'subject', 'status', 'batch_id']).where('case_id', 'like', 'R_').orderBy('case_id').execute();
+		expect(all).toEqual([
+			{ case_id: 'R1', subject: 'v1', status: 'open', batch_id: first.batch_id },
+			{ case_id: 'R2', subject: 'v2', status: 'solved', batch_id: second.batch_id },
+			{ case_id: 'R3', subject: 'v1', status: 'open', batch_id: first.batch_id },
+			{ case_id: 'R4', subject: 'v2', status: 'open', batch_id: second.batch_id }
+		]);
+	});
+
+	it('the same file again (even under another name) is recognised and changes nothing', async () => {
+		const text = 'case_id,created_at,status,region,category\nS1,2024-03-01 10:00:00,open,europe,x\nS2,bad,open,europe,x\n';
+		const first = await f.ingest(await f.file('once.csv', text), { kind: 'cases' });
+		const counts = await tableCounts(f.db);
+		const again = await f.ingest(await f.file('renamed.csv', text), { kind: 'cases' });
+		expect(again.status).toBe('duplicate');
+		expect(again.duplicate_of).toBe(first.batch_id);
+		expect(again.batch_id).toBeNull();
+		expect([again.accepted, again.rejected, again.replaced]).toEqual([0, 0, 0]);
+		expect(again.warnings.join(' ')).toContain(`batch ${first.batch_id}`);
+		expect(await tableCounts(f.db)).toEqual(counts);
+		// The raw file was archived once, under its checksum.
+		const batch = await f.db.selectFrom('import_batches').selectAll().where('batch_id', '=', first.batch_id!).executeTakeFirstOrThrow();
+		expect(batch.archive_path).toContain(first.sha256);
+		expect(await readFile(batch.archive_path!, 'utf8')).toBe(text);
+		expect(batch.sha256).toMatch(/^[0-9a-f]{64}$/);
+		expect(batch.size_bytes).toBe(Buffer.byteLength(text));
+	});
+
+	it('reports progress through the stages in order', async () => {
+		const stages: string[] = [];
+		await f.ingest(await f.file('p.csv', 'case_id,created_at,status\nPR1,2024-03-01 10:00:00,open\n'), {
+			kind: 'cases',
+			onProgress: (p: IngestProgress) => stages.push(p.stage)
+		});
+		expect([...new Set(stages)]).toEqual(['checking', 'loading', 'validating', 'writing', 'done']);
+	});
+});
+
+/** Makes the first raw query matching `pattern` fail after it has run, as a crash mid-batch would. */
+function crashAfter(pattern: RegExp): KyselyPlugin & { fired: boolean } {
+	const armed = new Set<QueryId>();
+	const plugin = {
+		fired: false,
+		transformQuery({ node, queryId }: PluginTransformQueryArgs): RootOperationNode {
+			if (!plugin.fired && RawNode.is(node) && pattern.test(node.sqlFragments.join('?'))) armed.add(queryId);
+			return node;
+		},
+		async transformResult({ result, queryId }: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+			if (armed.has(queryId)) {
+				armed.clear();
+				plugin.fired = true;
+				throw new Error(`simulated crash after ${pattern}`);
+			}
+			return result;
+		}
+	};
+	return plugin;
+}
+
+describe('a batch is one transaction', () => {
+	it('a crash after rows were replaced, inserted and rejected leaves the previous state and records a failed batch', async () => {
+		const initial = await tableCounts(f.db);
+		const before = await f.ingest(await f.file('before.csv', 'case_id,created_at,status,region,category,subject\nX1,2024-03-01 10:00:00,open,europe,x,old\nX2,oops,open,europe,x,old\n'), { kind: 'cases' });
+		const counts = await tableCounts(f.db);
+		expect(counts).toMatchObject({ cases: initial.cases + 1, rejected_rows: initial.rejected_rows + 1, committed_batches: initial.committed_batches + 1 });
+
+		const path = await f.file('crash.csv', 'case_id,created_at,status,region,category,subject\nX1,2024-03-02 10:00:00,solved,europe,x,new\nX3,2024-03-02 10:00:00,open,europe,x,new\nX4,bad,open,europe,x,new\n');
+		const crash = crashAfter(/INSERT INTO rejected_rows/);
+		await expect(f.ingest(path, { kind: 'cases' }, f.db.withPlugin(crash))).rejects.toThrow('simulated crash');
+		expect(crash.fired).toBe(true);
+
+		// Everything written inside the batch is gone: X1 is the old version, X3 was never added.
+		expect({ ...(await tableCounts(f.db)), failed_batches: 0 }).toEqual({ ...counts, failed_batches: 0 });
+		const x1 = await caseById('X1');
+		expect([x1.subject, x1.batch_id]).toEqual(['old', before.batch_id]);
+		// The failure itself is on record for the Imports page.
+		const failed = await f.db.selectFrom('import_batches').selectAll().where('status', '=', 'failed').where('file_name', 'like', '%crash.csv').execute();
+		expect(failed).toHaveLength(1);
+		expect((await tableCounts(f.db)).failed_batches).toBe(counts.failed_batches + 1);
+		expect(failed[0].error).toContain('simulated crash');
+		// No staging table outlives the rolled-back batch.
+		const temps = await sql<{ n: number }>`select count(*) as n from duckdb_tables() where table_name like 'stage_%'`.execute(f.db);
+		expect(temps.rows[0].n).toBe(0);
+
+		// The audit entry written inside the batch went with it.
+		const audited = async () => (await sql<{ n: number }>`select count(*) as n from audit_log where action = 'import' and target like '%crash.csv'`.execute(f.db)).rows[0].n;
+		expect(await audited()).toBe(0);
+
+		// A failed batch does not count as "already imported": the same file loads afterwards.
+		const retry = await f.ingest(path, { kind: 'cases' });
+		expect([retry.status, retry.accepted, retry.rejected, retry.replaced]).toEqual(['committed', 2, 1, 1]);
+		expect((await caseById('X1')).subject).toBe('new');
+		expect(await audited()).toBe(1);
+	});
+});
+
+describe('presets', () => {
+	const ZENDESK_HEADER = 'Id,Requester id,Group,Status,Priority,Via,Created at,Solved at,Assignee,Organization,Tags,Satisfaction Score,Reopens,Replies,First reply time in minutes,Full resolution time in minutes';
+	const ZENDESK_ROWS = [
+		'101,9001,Billing,Solved,normal,Web form,2024-03-01 09:00:00,2024-03-01 12:00:00,Ana,EMEA,refund_request vip,Good,0,2,30,180',
+		'102,9002,Shipping,Closed,high,Email,2024-03-02 10:00:00,,Ben,,,Bad,1,3,90,1440',
+		'103,9003,,New,low,Voice,2024-03-03 08:00:00,,,APAC,,Offered,,0,,',
+		'104,9004,Returns,Hold,normal,Twitter,2024-03-04 10:00:00 +0100,,Cy,LATAM,,4,2,1,15,',
+		'105,9005,Returns,Exploded,normal,Chat,2024-03-05 10:00:00,,Cy,LATAM,,Bad,0,1,5,'
+	];
+	const zendesk = [ZENDESK_HEADER, ...ZENDESK_ROWS].join('\n') + '\n';
+
+	it('Zendesk ticket export as cases: statuses, channels, durations, region and category', async () => {
+		// No preset named: the headers are enough to recognise the export.
+		const summary = await f.ingest(await f.file('zendesk.csv', zendesk), { kind: 'cases' });
+		expect(summary.mapping).toBe('preset:zendesk (detected)');
+		expect([summary.rows_read, summary.accepted, summary.rejected]).toEqual([5, 4, 1]);
+		await expectBalanced(f.db, summary);
+		const rows = await casesOf(summary.batch_id);
+		const view = rows.map((c) => [c.case_id, c.status, c.channel, iso(c.created_at), iso(c.first_response_at), iso(c.resolved_at), c.region, c.category, c.team, c.agent_id, c.customer_id, c.reopen_count]);
+		expect(view).toEqual([
+			// created + 30 min; resolved from "Solved at"; category = first tag.
+			['101', 'solved', 'web', '2024-03-01T09:00:00.000Z', '2024-03-01T09:30:00.000Z', '2024-03-01T12:00:00.000Z', 'EMEA', 'refund_request', 'Billing', 'Ana', '9001', 0],
+			// No "Solved at": created + 1440 min; no Organization: unknown; no tags: the group.
+			['102', 'closed', 'email', '2024-03-02T10:00:00.000Z', '2024-03-02T11:30:00.000Z', '2024-03-03T10:00:00.000Z', 'unknown', 'Shipping', 'Shipping', 'Ben', '9002', 1],
+			// Nothing to derive from: empty durations stay empty; no tags and no group: uncategorized.
+			['103', 'open', 'phone', '2024-03-03T08:00:00.000Z', null, null, 'APAC', 'uncategorized', null, null, '9003', null],
+			// +0100 offset: 09:00 UTC, first reply 15 minutes later.
+			['104', 'pending', 'social', '2024-03-04T09:00:00.000Z', '2024-03-04T09:15:00.000Z', null, 'LATAM', 'Returns', 'Returns', 'Cy', '9004', 2]
+		]);
+		const [rejected] = await rejectedOf(summary.batch_id);
+		expect([rejected.line, rejected.raw]).toEqual([6, ZENDESK_ROWS[4]]);
+		expect(rejected.reason).toContain('status: "Exploded"');
+		// The summary says what was derived or defaulted, and for how many accepted rows.
+		expect(summary.derived.first_response_at).toMatchObject({ derived: 3, defaulted: 0 });
+		expect(summary.derived.resolved_at).toMatchObject({ derived: 1, defaulted: 0 });
+		expect(summary.derived.region).toMatchObject({ derived: 0, defaulted: 1 });
+		expect(summary.derived.category).toMatchObject({ derived: 0, defaulted: 1 });
+		expect(summary.derived.first_response_at.how).toContain('First reply time in minutes');
+	});
+
+	it('Zendesk ticket export as feedback: Good -> 5, Bad -> 1, Offered -> no score, numbers kept', async () => {
+		const summary = await f.ingest(await f.file('zendesk.csv', zendesk), { kind: 'feedback', preset: 'zendesk' });
+		expect(summary.mapping).toBe('preset:zendesk');
+		expect([summary.rows_read, summary.accepted, summary.rejected]).toEqual([5, 5, 0]);
+		await expectBalanced(f.db, summary);
+		const rows = await feedbackOf(summary.batch_id);
+		expect(rows.map((r) => [r.feedback_id, r.case_id, r.csat, r.kind, iso(r.submitted_at), r.region, r.customer_id])).toEqual([
+			['101', '101', 5, 'survey', '2024-03-01T12:00:00.000Z', 'EMEA', '9001'],
+			['102', '102', 1, 'survey', '2024-03-02T10:00:00.000Z', null, '9002'],
+			['103', '103', null, 'survey', '2024-03-03T08:00:00.000Z', 'APAC', '9003'],
+			['104', '104', 4, 'survey', '2024-03-04T09:00:00.000Z', 'LATAM', '9004'],
+			['105', '105', 1, 'survey', '2024-03-05T10:00:00.000Z', 'LATAM', '9005']
+		]);
+	});
+
+	it('Zendesk export with a country column: the region comes from the country table, not the code', async () => {
+		const text = 'Id,Created at,Status,Via,Country\nZ1,2024-03-01 10:00:00,open,email,DE\nZ2,2024-03-01 10:00:00,open,email,br\nZ3,2024-03-01 10:00:00,open,email,\n';
+		const summary = await f.ingest(await f.file('zendesk-country.csv', text), { kind: 'cases', preset: 'zendesk' });
+		const rows = await casesOf(summary.batch_id);
+		const regions = countryRegions.regions as Record<string, string>;
+		expect(rows.map((c) => [c.case_id, c.country, c.region])).toEqual([
+			['Z1', 'DE', regions.DE],
+			['Z2', 'br', regions.BR],
+			['Z3', null, 'unknown']
+		]);
+		expect(summary.derived.region).toMatchObject({ derived: 2, defaulted: 1 });
+	});
+
+	const FRESHDESK_HEADER = 'Ticket ID,Subject,Status,Priority,Source,Type,Agent,Group,Created time,Resolved time,Closed time,Initial response time,First response time (in hrs),Resolution time (in hrs),Tags,Survey results';
+	const FRESHDESK_ROWS = [
+		'201,"Where is my order, again?",Resolved,Medium,Portal,Delivery,Chloe,Support,2024-03-01 09:00:00,2024-03-01 15:00:00,,2024-03-01 09:45:00,0.75,6,late,Extremely satisfied',
+		'202,Broken item,Closed,High,Email,,Dan,Returns,2024-03-02 10:00:00,,2024-03-04 10:00:00,,02:30,48,defect urgent,Dissatisfied',
+		'203,Question,Waiting on Customer,Low,Chat,Question,,,2024-03-03 08:00:00,,,,,3.5,,',
+		'204,Call me,Open,Low,Phone,,,,2024-03-04 08:00:00,,,,1.5,,,Neutral'
+	];
+	const freshdesk = [FRESHDESK_HEADER, ...FRESHDESK_ROWS].join('\r\n') + '\r\n';
+
+	it('Freshdesk ticket export as cases: statuses, sources, response times in hours', async () => {
+		const summary = await f.ingest(await f.file('freshdesk.csv', freshdesk), { kind: 'cases' });
+		expect(summary.mapping).toBe('preset:freshdesk (detected)');
+		expect([summary.rows_read, summary.accepted, summary.rejected]).toEqual([4, 4, 0]);
+		await expectBalanced(f.db, summary);
+		const rows = await casesOf(summary.batch_id);
+		expect(rows.map((c) => [c.case_id, c.status, c.channel, iso(c.first_response_at), iso(c.resolved_at), c.category, c.agent_id, c.team, c.subject])).toEqual([
+			// Initial response and resolved time are timestamps in the file.
+			['201', 'solved', 'web', '2024-03-01T09:45:00.000Z', '2024-03-01T15:00:00.000Z', 'Delivery', 'Chloe', 'Support', 'Where is my order, again?'],
+			// No resolved time: the closed time; first response from "02:30" hours.
+			['202', 'closed', 'email', '2024-03-02T12:30:00.000Z', '2024-03-04T10:00:00.000Z', 'defect', 'Dan', 'Returns', 'Broken item'],
+			// Resolution derived from 3.5 hours.
+			['203', 'pending', 'chat', null, '2024-03-03T11:30:00.000Z', 'Question', null, null, 'Question'],
+			['204', 'open', 'phone', '2024-03-04T09:30:00.000Z', null, 'uncategorized', null, null, 'Call me']
+		]);
+		expect(summary.derived.first_response_at).toMatchObject({ derived: 2 });
+		expect(summary.derived.resolved_at).toMatchObject({ derived: 1 });
+		expect(summary.derived.category).toMatchObject({ defaulted: 1 });
+		expect(summary.derived.region).toMatchObject({ defaulted: 4 });
+	});
+
+	it('Freshdesk ticket export as feedback: survey results on a 1-5 scale', async () => {
+		const summary = await f.ingest(await f.file('freshdesk.csv', freshdesk), { kind: 'feedback', preset: 'freshdesk' });
+		expect([summary.rows_read, summary.accepted, summary.rejected]).toEqual([4, 4, 0]);
+		const rows = await feedbackOf(summary.batch_id);
+		expect(rows.map((r) => [r.feedback_id, r.csat, iso(r.submitted_at)])).toEqual([
+			['201', 5, '2024-03-01T15:00:00.000Z'],
+			['202', 2, '2024-03-04T10:00:00.000Z'],
+			['203', null, '2024-03-03T08:00:00.000Z'],
+			['204', 3, '2024-03-04T08:00:00.000Z']
+		]);
+	});
+});
+
+describe('reference tables', () => {
+	it('derives region from country through the country table when the region is empty', async () => {
+		const text = ['case_id,created_at,status,region,country,category', 'G1,2024-03-01 10:00:00,open,,de,x', 'G2,2024-03-01 10:00:00,open,,BR,x', 'G3,2024-03-01 10:00:00,open,,ZZ,x', 'G4,2024-03-01 10:00:00,open,head_office,US,x'].join('\n');
+		const summary = await f.ingest(await f.file('countries.csv', text), { kind: 'cases' });
+		const regions = countryRegions.regions as Record<string, string>;
+		// Sanity: the table has the countries used here, and they are in different regions.
+		expect(new Set([regions.DE, regions.BR]).size).toBe(2);
+		expect(regions.ZZ).toBeUndefined();
+		const rows = await casesOf(summary.batch_id);
+		expect(rows.map((c) => [c.case_id, c.region])).toEqual([
+			['G1', regions.DE],
+			['G2', regions.BR],
+			['G3', 'unknown'],
+			['G4', 'head_office']
+		]);
+		expect(summary.derived.region).toMatchObject({ derived: 2, defaulted: 1 });
+	});
+
+	it('converts order values to the reporting currency with the configured rates', async () => {
+		const rates = currencyRates.rates as Record<string, number>;
+		const orders: [string, string, string][] = [
+			['O1', '100.00', 'EUR'],
+			['O2', '250.00', 'BRL'],
+			['O3', '12345', 'JPY'],
+			['O4', '12.34', 'usd'],
+			['O5', '5.00', 'XYZ'],
+			['O6', '', 'EUR']
+		];
+		const text = ['case_id,created_at,status,order_value,currency', ...orders.map(([id, v, c]) => `${id},2024-03-01 10:00:00,open,${v},${c}`)].join('\n');
+		const summary = await f.ingest(await f.file('orders.csv', text), { kind: 'cases' });
+		expect(summary.accepted).toBe(6);
+		const rows = await casesOf(summary.batch_id);
+		// Expected values computed in cents from the config, so the test follows the rates file.
+		const convert = (value: string, currency: string) => {
+			const rate = rates[currency.toUpperCase()];
+			return value === '' || rate === undefined ? null : Math.round(Number(value) * rate * 100) / 100;
+		};
+		expect(rows.map((c) => [c.case_id, c.order_value, c.currency, c.order_value_reporting])).toEqual(
+			orders.map(([id, v, c]) => [id, v === '' ? null : Number(v), c, convert(v, c)])
+		);
+		expect(rows.find((c) => c.case_id === 'O1')?.order_value_reporting).toBe(Math.round(100 * rates.EUR * 100) / 100);
+		expect(summary.warnings.join(' ')).toMatch(/1 rows have currency "XYZ" with no exchange rate/);
+	});
+});
