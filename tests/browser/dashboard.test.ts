@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { SECTIONS } from '../../src/lib/nav';
 import { launchChromium, screenshot, watchErrors } from './chromium';
+import { loginAs, sessionCookie, account } from './session';
 
 const baseUrl = inject('baseUrl');
 let browser: Browser;
@@ -25,9 +26,11 @@ describe('overview', () => {
 		test(`renders the demo archive without console errors at ${width} px`, async () => {
 			const page = await browser.newPage({ viewport: { width, height: 900 } });
 			const errors = watchErrors(page);
+			await loginAs(page, baseUrl, 'admin');
 			await page.goto(baseUrl);
 			await page.getByRole('heading', { name: 'Overview' }).waitFor();
-			const batches = (await (await fetch(`${baseUrl}/api/imports`)).json()) as BatchRow[];
+			const cookie = await sessionCookie(baseUrl, account('admin').username, account('admin').password);
+			const batches = (await (await fetch(`${baseUrl}/api/imports`, { headers: { cookie } })).json()) as BatchRow[];
 			const cases = batches.filter((b) => b.kind === 'cases' && b.status === 'committed').reduce((n, b) => n + b.accepted, 0);
 			expect(cases).toBeGreaterThan(0);
 			await expect.poll(() => page.getByTestId('kpi-cases').innerText()).toContain(cases.toLocaleString('en'));
@@ -44,6 +47,7 @@ describe('overview', () => {
 	test('every section in the navigation opens and says what it is for', async () => {
 		const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 		const errors = watchErrors(page);
+		await loginAs(page, baseUrl, 'admin');
 		for (const section of SECTIONS) {
 			await page.goto(baseUrl + section.href);
 			await expect.poll(() => page.locator('h1').first().innerText()).toContain(section.label);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,8 @@ declare module 'vitest' {
 	export interface ProvidedContext {
 		baseUrl: string;
 		dbPath: string;
+		/** A viewer account that the lockout test may lock without disturbing other tests. */
+		lockoutUser: { username: string; password: string };
 	}
 }
 
@@ -44,9 +46,15 @@ export default async function setup(project: TestProject) {
 	const dir = mkdtempSync(join(tmpdir(), 'caselens-browser-'));
 	const port = await freePort();
 	const dbPath = join(dir, 'caselens.duckdb');
+	// The database is prepared through the CLI before the server takes it: demo data with the
+	// demo accounts, plus one account that exists only to be locked out.
+	const cli = (args: string[], input?: string) => execFileSync(process.execPath, ['bin/caselens.js', ...args, '--db', dbPath], { input, encoding: 'utf8' });
+	cli(['demo', '--cases', '3000', '--seed', '42']);
+	const lockoutUser = { username: 'lockout-target', password: 'lockout-target-pw' };
+	cli(['user', 'add', lockoutUser.username, '--role', 'viewer', '--password-stdin'], `${lockoutUser.password}\n`);
 	let output = '';
 	const server = spawn(process.execPath, ['build/index.js'], {
-		env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', CASELENS_DB: dbPath, CASELENS_DEMO: '1', CASELENS_DEMO_CASES: '3000', BODY_SIZE_LIMIT: 'Infinity', ORIGIN: `http://127.0.0.1:${port}` },
+		env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', CASELENS_DB: dbPath, BODY_SIZE_LIMIT: 'Infinity', CASELENS_LOGIN_ATTEMPTS_PER_MINUTE: '10000', ORIGIN: `http://127.0.0.1:${port}` },
 		stdio: ['ignore', 'pipe', 'pipe']
 	});
 	server.stdout?.on('data', (d) => (output += d));
@@ -55,6 +63,7 @@ export default async function setup(project: TestProject) {
 	await waitFor(baseUrl, server, () => output);
 	project.provide('baseUrl', baseUrl);
 	project.provide('dbPath', dbPath);
+	project.provide('lockoutUser', lockoutUser);
 	return async () => {
 		server.kill('SIGTERM');
 		await new Promise((r) => setTimeout(r, 300));

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium, screenshot, watchErrors } from './chromium';
+import { account, loginAs, sessionCookie } from './session';
 
 const baseUrl = inject('baseUrl');
 let browser: Browser;
@@ -34,6 +35,7 @@ describe('upload page', () => {
 		writeFileSync(path, `\uFEFF${csv}\r\n`);
 		const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
 		const errors = watchErrors(page);
+		await loginAs(page, baseUrl, 'admin');
 		await page.goto(`${baseUrl}/imports/new`);
 		await page.getByTestId('file-input').setInputFiles(path);
 		await expect.poll(() => page.getByTestId('detected-preset').innerText()).toBe('Canonical columns');
@@ -62,7 +64,7 @@ describe('upload page', () => {
 		await screenshot(page, 'batch-rejected');
 
 		const href = await page.getByRole('link', { name: 'Download all as CSV' }).getAttribute('href');
-		const download = await (await fetch(baseUrl + href)).text();
+		const download = await page.evaluate(async (url) => (await fetch(url)).text(), href ?? '');
 		expect(download.split('\r\n')[0]).toBe('line,reason,raw');
 		expect(download).toContain('01/03/2026');
 		expect(errors).toEqual([]);
@@ -70,18 +72,20 @@ describe('upload page', () => {
 	});
 
 	test('an empty file is refused with a clear message and changes nothing', async () => {
-		const before = ((await (await fetch(`${baseUrl}/api/imports`)).json()) as { status: string }[]).filter((b) => b.status === 'committed').length;
+		const cookie = await sessionCookie(baseUrl, account('admin').username, account('admin').password);
+		const committed = async () => ((await (await fetch(`${baseUrl}/api/imports`, { headers: { cookie } })).json()) as { status: string }[]).filter((b) => b.status === 'committed').length;
+		const before = await committed();
 		const path = join(dir, 'empty.csv');
 		writeFileSync(path, '');
 		const page = await browser.newPage();
+		await loginAs(page, baseUrl, 'admin');
 		await page.goto(`${baseUrl}/imports/new`);
 		await page.getByTestId('file-input').setInputFiles(path);
 		await page.getByTestId('import-button').click();
 		const alert = page.getByTestId('upload-error');
 		await alert.waitFor();
 		expect(await alert.innerText()).toMatch(/empty/i);
-		const after = ((await (await fetch(`${baseUrl}/api/imports`)).json()) as { status: string }[]).filter((b) => b.status === 'committed').length;
-		expect(after).toBe(before);
+		expect(await committed()).toBe(before);
 		await page.close();
 	});
 });

@@ -1,6 +1,6 @@
 import { appConfig } from '../../lib/server/app-config';
 import { openDatabase } from '../../lib/server/db/database';
-import { loadDemo } from '../../lib/server/demo/load-demo';
+import { demoAccountLines, loadDemo } from '../../lib/server/demo/load-demo';
 import { parse, positiveInteger } from '../args';
 import { formatSummary, stepProgress } from '../output';
 
@@ -43,7 +43,10 @@ export async function demoCommand(args: string[]): Promise<number> {
 		);
 		progress.stop();
 		if (values.json) console.log(JSON.stringify(result));
-		else console.log(`${formatSummary(result.cases)}\n${formatSummary(result.feedback)}\nDemo data loaded into ${config.dbPath} in ${result.seconds.toFixed(1)} s.`);
+		else {
+			console.log(`${formatSummary(result.cases)}\n${formatSummary(result.feedback)}\nDemo data loaded into ${config.dbPath} in ${result.seconds.toFixed(1)} s.`);
+			if (result.accounts) console.log(demoAccountLines(result.accounts).join('\n'));
+		}
 	} finally {
 		progress.stop();
 		await open.close();

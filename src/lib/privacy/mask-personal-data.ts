@@ -9,13 +9,19 @@ const PHONE = /(?<![\p{L}\p{N}])\+?\(?\d(?:[\s().-]*\d){6,}(?![\p{L}\p{N}])/gu;
 // Customer-id shapes: cust-0001234, customer #1234, client_998877, user 12345.
 const CUSTOMER_ID = /\b(?:cust(?:omer)?|client|user|usuario|usuário|cliente)[\s_#:-]*\d{3,}\b/giu;
 
+// Dates are digit runs too; one at the start of a match means it is not a phone number.
+const DATE_START = /^\d{4}-\d{2}-\d{2}|^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}/;
+
 export const MASKS = { email: '[email]', phone: '[phone]', customer: '[customer id]' } as const;
 
 export function maskPersonalData(text: string): string;
 export function maskPersonalData(text: string | null): string | null;
 export function maskPersonalData(text: string | null): string | null {
 	if (text === null) return null;
-	return text.replace(EMAIL, MASKS.email).replace(CUSTOMER_ID, MASKS.customer).replace(PHONE, MASKS.phone);
+	return text
+		.replace(EMAIL, MASKS.email)
+		.replace(CUSTOMER_ID, MASKS.customer)
+		.replace(PHONE, (match) => (DATE_START.test(match) ? match : MASKS.phone));
 }
 
 /** A customer id column value shown to a viewer: enough to tell two apart, not to look one up. */

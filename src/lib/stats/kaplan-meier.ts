@@ -7,10 +7,10 @@
  * age). Everything is one O(n) pass over the distinct times (n up to ~100k).
  *
  * Matches R survival 3.5 `survfit(Surv(time, status) ~ 1)` with its defaults: Greenwood variance,
- * conf.type = "log" (bands exp(log S -+ z se), upper capped at 1, undefined where S = 0), and
- * quantiles read off the curve and the bands as `quantile.survfit` does (default) or as
- * `print.survfit` does for the median (option `rule: 'print'`). The two R functions differ only
- * in two corners, see `KmQuantileRule`.
+ * conf.type = "log" (bands exp(log S -+ z se), upper capped at 1, undefined where S = 0). Quantiles
+ * and their CIs are read off the curve and the bands as `print(fit)` reports the median (default
+ * rule 'print', generalised to any p) or as `quantile(fit, p)` computes them (rule 'quantile');
+ * the two R functions differ in two corners, see `KmQuantileRule`.
  */
 import { zCritical } from './normal';
 
@@ -143,17 +143,19 @@ export function kaplanMeier(input: KmInput, options: { confLevel?: number } = {}
 }
 
 /**
- * How a quantile is read off a step curve y(t) (the estimate, or one of the bands), target
- * level 1 - p, tolerance tol = sqrt(double eps) as in R:
+ * How a quantile is read off a step curve y(t) (the estimate, or one of the bands) at level
+ * 1 - p, with R's tolerance tol = sqrt(double eps):
  *
- * - 'quantile' (default) = `quantile.survfit` (its internal `findq`): the first time where
- *   y <= 1 - p; if y sits exactly (within tol) on 1 - p, the midpoint of that time and the next
- *   time at which y changes, or of that time and the last time of the curve when y never changes
- *   again. On the upper band, which need not be monotone in the tail, R takes the time of the
- *   smallest 1 - y that is >= p (not necessarily the first crossing); reproduced as is.
- * - 'print' = `print.survfit`'s median columns (its internal `minmin`), generalised from 0.5 to
- *   1 - p: the same, except that an exact final plateau gives the time it starts (not a
- *   midpoint) and the upper band is read at its first time with y <= 1 - p (+ tol).
+ * - 'print' (default) = `print.survfit`'s median, LCL and UCL (survival's internal `minmin`),
+ *   generalised from 0.5 to 1 - p: the first time with y < 1 - p + tol; if y there is within tol
+ *   of 1 - p (an exact plateau), the midpoint of that time and the next time y drops further;
+ *   when it never drops further, that first time. Each band is read at its first crossing,
+ *   which is the usual definition of the CI of a Kaplan-Meier quantile.
+ * - 'quantile' = `quantile.survfit` (its internal `findq`): identical on monotone curves except
+ *   that an exact final plateau gives the midpoint of its start and the curve's last time. On
+ *   the upper band, which is not monotone when the risk set gets small, R takes the time of the
+ *   smallest 1 - y that is >= p rather than the first crossing, so its upper limit can be later
+ *   (about 0.7% of small random samples); reproduced as is.
  */
 export type KmQuantileRule = 'quantile' | 'print';
 
@@ -244,7 +246,7 @@ export function kmQuantile(
 ): KmQuantileResult {
 	if (!(p > 0 && p < 1)) throw new RangeError(`kmQuantile: p must be in (0, 1), got ${p}`);
 	if (curve.n === 0) return { p, estimate: null, lower: null, upper: null, reason: 'no-data' };
-	const read = options.rule === 'print' ? minmin : findq;
+	const read = options.rule === 'quantile' ? findq : minmin;
 	const estimate = read(curve.time, curve.surv, p);
 	const lower = read(curve.time, curve.lower, p);
 	const upper = read(curve.time, curve.upper, p);

@@ -9,7 +9,7 @@
  *   E[W] = m (N + 1) / 2,  Var[W] = m n / 12 * ((N + 1) - sum(t^3 - t) / (N (N - 1)))
  *   van Elteren: T = sum W_k / (N_k + 1), E = sum m_k / 2, V = sum Var[W_k] / (N_k + 1)^2
  *   z = (T - E) / sqrt(V) (> 0: the group's times tend to be longer), p from N(0, 1).
- * weighting 'sum' uses weight 1 (the plain stratified Wilcoxon of coin::wilcox_test(y ~ x | s)).
+ * weighting 'sum' uses weight 1 (the unweighted sum of within-stratum Wilcoxon statistics).
  *
  * Checked against R coin 1.4 (`independence_test` with within-block rank scores / (N + 1), and
  * `wilcox_test(y ~ x | block)` for 'sum') and against a hand computation from per-stratum

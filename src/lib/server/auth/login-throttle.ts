@@ -3,7 +3,8 @@
  * accounts, which the per-account lockout (users.ts) alone does not.
  */
 const WINDOW_MS = 60_000;
-const MAX_ATTEMPTS = 20;
+// CASELENS_LOGIN_ATTEMPTS_PER_MINUTE raises it where many people share one address (or in tests).
+const MAX_ATTEMPTS = Number(process.env.CASELENS_LOGIN_ATTEMPTS_PER_MINUTE) || 20;
 const attempts = new Map<string, number[]>();
 
 export function allowLoginAttempt(address: string, now = Date.now()): boolean {

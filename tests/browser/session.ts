@@ -1,0 +1,31 @@
+import type { Page } from 'playwright-core';
+import type { Role } from '../../src/lib/auth/roles';
+import { DEMO_ACCOUNTS } from '../../src/lib/server/auth/demo-accounts';
+
+export function account(role: Role) {
+	const found = DEMO_ACCOUNTS.find((a) => a.role === role);
+	if (!found) throw new Error(`no demo account for ${role}`);
+	return found;
+}
+
+/** Signs in through the login form, as a person would. */
+export async function loginAs(page: Page, baseUrl: string, role: Role): Promise<void> {
+	const { username, password } = account(role);
+	await page.goto(`${baseUrl}/login`);
+	await page.getByLabel('User name').fill(username);
+	await page.getByLabel('Password').fill(password);
+	await Promise.all([page.waitForURL((url) => !url.pathname.startsWith('/login')), page.getByRole('button', { name: 'Sign in' }).click()]);
+}
+
+/** A session cookie obtained by posting the login form, for plain HTTP requests. */
+export async function sessionCookie(baseUrl: string, username: string, password: string): Promise<string> {
+	const response = await fetch(`${baseUrl}/login`, {
+		method: 'POST',
+		redirect: 'manual',
+		headers: { 'content-type': 'application/x-www-form-urlencoded', origin: baseUrl },
+		body: new URLSearchParams({ username, password, next: '/' })
+	});
+	const cookie = response.headers.getSetCookie().find((c) => c.startsWith('caselens_session='));
+	if (!cookie) throw new Error(`login as ${username} failed with ${response.status}`);
+	return cookie.split(';')[0];
+}

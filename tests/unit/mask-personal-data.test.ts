@@ -1,0 +1,25 @@
+import { describe, expect, test } from 'vitest';
+import { maskIdentifier, maskPersonalData } from '../../src/lib/privacy/mask-personal-data';
+
+describe('maskPersonalData', () => {
+	test.each([
+		['mail me at joao.silva+orders@exemplo.com.br now', 'mail me at [email] now'],
+		['call +1 (415) 555-0134 or 0800 123 4567', 'call [phone] or [phone]'],
+		['liguei para 11 98765-4321 duas vezes', 'liguei para [phone] duas vezes'],
+		['customer #123456 and cust-0004242 and cliente 98765', '[customer id] and [customer id] and [customer id]'],
+		['order ORD-000123456 arrived in 3 days, 2 items, 49.90 USD', 'order ORD-[phone] arrived in 3 days, 2 items, 49.90 USD']
+	])('%s', (input, expected) => {
+		expect(maskPersonalData(input)).toBe(expected);
+	});
+
+	test('leaves dates, prices and short numbers alone', () => {
+		const text = 'Delivered 2026-03-01, refund of 129.90 after 12 days (ticket 4512)';
+		expect(maskPersonalData(text)).toBe(text);
+	});
+
+	test('null stays null; identifiers keep only their ends', () => {
+		expect(maskPersonalData(null)).toBeNull();
+		expect(maskIdentifier('cust-0004242')).toBe('cu•••42');
+		expect(maskIdentifier('ab')).toBe('ab•••');
+	});
+});
