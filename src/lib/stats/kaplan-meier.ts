@@ -176,44 +176,48 @@ export interface KmQuantileResult {
 const TOLERANCE = Math.sqrt(2.220446049250313e-16);
 
 /**
- * R's `findq(c(0, time), c(0, 1 - y), p, tol)` in O(n): F = 1 - y is deduplicated (first
- * occurrence kept), NA dropped; index1 = first point attaining min{F : F + tol >= p},
- * index2 = the same with F - tol >= p; answer (x1 + x2) / 2, with the final-plateau rule.
+ * R's `findq(c(0, time), c(0, 1 - y), p, tol)` in O(n). R drops repeated F = 1 - y values (first
+ * occurrence kept) and NAs, then: index1 = the point with the smallest F such that F + tol >= p,
+ * index2 = the same with F - tol >= p, answer (x1 + x2) / 2; and if the last distinct F is within
+ * tol of p, (x1 + last time) / 2 instead. Strict "<" below keeps the first occurrence, so only the
+ * "last distinct F" needs the duplicate bookkeeping, and only when some F is within tol of p.
  */
 function findq(time: Float64Array, y: Float64Array, p: number): number | null {
 	const n = time.length;
-	let maxF = 0; // the prepended point (0, F = 0)
-	for (let i = 0; i < n; i++) {
-		const f = 1 - y[i];
-		if (f > maxF) maxF = f;
-	}
-	if (maxF < p) return null;
-	const seen = new Set<number>([0]);
-	let best1 = Infinity;
-	let x1 = NaN;
+	// the prepended point (time 0, F = 0)
+	let maxF = 0;
+	let best1 = 0 + TOLERANCE >= p ? 0 : Infinity;
+	let x1 = best1 === 0 ? 0 : NaN;
 	let best2 = Infinity;
 	let x2 = NaN;
-	let lastF = 0; // last element of the deduplicated F, NaN when it is an NA
-	const consider = (x: number, f: number): void => {
-		if (f + TOLERANCE >= p && f < best1) {
-			best1 = f;
-			x1 = x;
-		}
-		if (f - TOLERANCE >= p && f < best2) {
-			best2 = f;
-			x2 = x;
-		}
-	};
-	consider(0, 0);
+	let nearP = false;
 	for (let i = 0; i < n; i++) {
 		const f = 1 - y[i];
-		if (seen.has(f)) continue; // Set uses SameValueZero: NaN equals NaN, like duplicated()
-		seen.add(f);
-		lastF = f;
-		if (!Number.isNaN(f)) consider(time[i], f);
+		if (Number.isNaN(f)) continue;
+		if (f > maxF) maxF = f;
+		if (f < best1 && f + TOLERANCE >= p) {
+			best1 = f;
+			x1 = time[i];
+		}
+		if (f < best2 && f - TOLERANCE >= p) {
+			best2 = f;
+			x2 = time[i];
+		}
+		if (Math.abs(p - f) < TOLERANCE) nearP = true;
 	}
+	if (maxF < p) return null;
 	let q = (x1 + x2) / 2; // NaN (R's NA) when either index is missing
-	if (!Number.isNaN(lastF) && Math.abs(p - lastF) < TOLERANCE) q = (x1 + time[n - 1]) / 2;
+	if (nearP) {
+		const seen = new Set<number>([0]); // SameValueZero: NaN equals NaN, like duplicated()
+		let lastF = 0;
+		for (let i = 0; i < n; i++) {
+			const f = 1 - y[i];
+			if (seen.has(f)) continue;
+			seen.add(f);
+			lastF = f;
+		}
+		if (!Number.isNaN(lastF) && Math.abs(p - lastF) < TOLERANCE) q = (x1 + time[n - 1]) / 2;
+	}
 	return Number.isNaN(q) ? null : q;
 }
 

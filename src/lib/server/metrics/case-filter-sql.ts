@@ -1,0 +1,22 @@
+import { sql, type RawBuilder } from 'kysely';
+import { dateBounds, DIMENSION_COLUMNS, FILTER_DIMENSIONS, type Filters } from '../../filters/filters';
+
+/**
+ * The WHERE condition for filtered cases, as a Kysely fragment: column names come from the
+ * whitelist in filters.ts, every value is a bound parameter.
+ */
+export function caseFilterSql(filters: Filters, today: Date, alias = 'c'): RawBuilder<boolean> {
+	const parts: RawBuilder<unknown>[] = [sql`true`];
+	const col = (name: string) => sql.ref(`${alias}.${name}`);
+	const { from, to } = dateBounds(filters, today);
+	if (from) parts.push(sql`${col('created_at')} >= ${from}::TIMESTAMP`);
+	if (to) parts.push(sql`${col('created_at')} < ${to}::TIMESTAMP + INTERVAL 1 DAY`);
+	for (const dim of FILTER_DIMENSIONS) {
+		const values = filters.dims[dim];
+		if (values?.length) parts.push(sql`${col(DIMENSION_COLUMNS[dim])} IN (${sql.join(values)})`);
+	}
+	return sql<boolean>`(${sql.join(parts, sql` AND `)})`;
+}
+
+/** Distinct values per dimension, for the filter bar's choices. */
+export const DIMENSION_VALUE_LIMIT = 500;
