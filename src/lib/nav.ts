@@ -10,29 +10,9 @@ export interface Section {
 
 export const SECTIONS: Section[] = [
 	{ href: '/', label: 'Overview', summary: 'What is in the archive: cases, feedback, regions, channels and the health of recent imports.' },
-	{
-		href: '/speed',
-		label: 'Speed',
-		summary: 'For support leads: how fast each region, channel, team and agent answers and resolves cases.',
-		plans: [
-			'First response and resolution time: median, p90, mean and counts, with open cases counted as censored (Kaplan-Meier), not dropped',
-			'Share still unanswered and unresolved',
-			'Breakdowns by region, channel, stage, category, team and agent',
-			'Daily, weekly or monthly trend against the policy target'
-		]
-	},
-	{
-		href: '/compliance',
-		label: 'Compliance',
-		summary: 'For support leads: every case checked against the published policy.',
-		plans: [
-			'In-window returns denied (60-day window)',
-			'Refunds paid later than 10 days, and the turnaround distribution against the 5-10 day band',
-			'Return-shipping fees charged (returns must be free)',
-			'Claims with no definitive outcome past the limit',
-			'Out-of-window returns approved (exceptions, tracked for consistency)'
-		]
-	},
+	{ href: '/speed', label: 'Speed', summary: 'For support leads: how fast each region, channel, team and agent answers and resolves cases.' },
+	{ href: '/compliance', label: 'Compliance', summary: 'For support leads: every case checked against the published policy.' },
+	{ href: '/satisfaction', label: 'Satisfaction', summary: 'CSAT, the primary measure of service, with its number of answers and confidence interval.' },
 	{
 		href: '/consistency',
 		label: 'Consistency',
