@@ -2,11 +2,13 @@ import { IngestError } from '../lib/server/ingest/ingest-error';
 import { UsageError } from './args';
 import { demoCommand, demoHelp } from './commands/demo';
 import { ingestCommand, ingestHelp } from './commands/ingest';
+import { metricsCommand, metricsHelp } from './commands/metrics';
 import { userCommand, userHelp } from './commands/user';
 
 const commands: Record<string, { run: (args: string[]) => Promise<number>; help: string }> = {
 	ingest: { run: ingestCommand, help: ingestHelp },
 	demo: { run: demoCommand, help: demoHelp },
+	metrics: { run: metricsCommand, help: metricsHelp },
 	user: { run: userCommand, help: userHelp }
 };
 

@@ -76,5 +76,7 @@ export async function complianceReport(db: Kysely<Database>, options: { filters:
 			return { rule: r.id, group: row.grp as string | null, eligible, flagged, rate: eligible ? flagged / eligible : null };
 		})
 	);
-	return { policy_version: version, policy, snapshot: snap ? snap.toISOString() : null, rules, by, groups, refund_days: refunds.rows };
+	// Every day bucket from 0 to 20 is listed, empty ones too, so the chart's axis is honest.
+	const refundDays = Array.from({ length: 21 }, (_, days) => ({ days, refunds: refunds.rows.find((r) => r.days === days)?.refunds ?? 0 }));
+	return { policy_version: version, policy, snapshot: snap ? snap.toISOString() : null, rules, by, groups, refund_days: refundDays };
 }
