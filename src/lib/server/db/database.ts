@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Kysely, Migrator, sql } from 'kysely';
 import { DuckDBDialect } from './kysely-duckdb';
-import { migrationProvider } from './migrations';
+import { migrationProvider } from './migrations/index';
 import type { Database } from './schema';
 import { IngestError } from '../ingest/ingest-error';
 
