@@ -1,11 +1,16 @@
 import { sql, type Kysely } from 'kysely';
 import { DIMENSION_COLUMNS, FILTER_DIMENSIONS, type FilterDimension } from '../../filters/filters';
 import type { Database } from '../db/schema';
+import { cachedByData } from './data-version';
 
 const LIMIT = 500;
 
 /** The values each filter can take, most frequent first, for the filter bar. */
-export async function dimensionValues(db: Kysely<Database>): Promise<Record<FilterDimension, string[]>> {
+export function dimensionValues(db: Kysely<Database>): Promise<Record<FilterDimension, string[]>> {
+	return cachedByData(db, 'dimension-values', () => computeDimensionValues(db));
+}
+
+async function computeDimensionValues(db: Kysely<Database>): Promise<Record<FilterDimension, string[]>> {
 	const entries = await Promise.all(
 		FILTER_DIMENSIONS.map(async (dim) => {
 			const col = sql.ref(DIMENSION_COLUMNS[dim]);
