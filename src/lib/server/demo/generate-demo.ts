@@ -9,6 +9,7 @@
  *   of recent cases, so nothing grows with the number of cases.
  * - Relative imports only: this module also runs under plain `tsx` from the CLI.
  */
+import { OUTCOMES, ROOT_CAUSES } from '../../contract/canonical-columns';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { once } from 'node:events';
@@ -246,17 +247,6 @@ export const DEMO_AGENT_TEAMS: Readonly<Record<string, string>> = Object.freeze(
 );
 const HARBOR_TEAM = DEMO_TEAMS.indexOf(INCONSISTENT_TEAM.team as (typeof DEMO_TEAMS)[number]);
 
-const ROOT_CAUSES = ['platform', 'carrier', 'human_error', 'customer', 'none'] as const;
-const OUTCOMES = [
-	'approved',
-	'partially_approved',
-	'denied',
-	'replaced',
-	'refunded',
-	'info_provided',
-	'escalated',
-	'withdrawn'
-] as const;
 type Outcome = (typeof OUTCOMES)[number];
 const O_DENIED = OUTCOMES.indexOf('denied');
 const O_ESCALATED = OUTCOMES.indexOf('escalated');
