@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseFilters } from '../../src/lib/filters/filters';
 import { caseQueryFromParams, listCases } from '../../src/lib/server/metrics/case-list';
+import { caseFindings } from '../../src/lib/server/metrics/case-findings';
 import { complianceReport } from '../../src/lib/server/metrics/compliance';
 import { currentPolicy, updatePolicy } from '../../src/lib/server/services/policy';
 import { ingestFixture, type IngestFixture } from '../helpers/ingest-fixture';
@@ -84,6 +85,23 @@ describe('compliance rules at their edges', () => {
 		expect(alpha).toMatchObject({ eligible: 2, flagged: 1 });
 		expect(r.refund_days.find((d) => d.days === 10)?.refunds).toBe(2);
 		expect(r.refund_days.find((d) => d.days === 11)?.refunds).toBe(1);
+	});
+
+	test('a case page lists the rules that apply to the case and which it breaks', async () => {
+		const denied = await caseFindings(f.db, 'ret-60-denied');
+		// A decided post-purchase return: the return rules and the outcome rule apply.
+		expect(denied.map((x) => [x.rule, x.flagged])).toEqual([
+			['in_window_return_denied', true],
+			['stale_claim', false],
+			['out_of_window_return_approved', false]
+		]);
+		const fee = await caseFindings(f.db, 'fee-001');
+		expect(fee.map((x) => [x.rule, x.flagged])).toEqual([
+			['return_fee_charged', true],
+			['stale_claim', false]
+		]);
+		expect(await caseFindings(f.db, 'pre-no-outcome')).toEqual([]);
+		expect(await caseFindings(f.db, 'no-such-case')).toEqual([]);
 	});
 
 	test('editing the policy changes the results', async () => {
