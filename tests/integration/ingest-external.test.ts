@@ -1,3 +1,4 @@
+import { EXTERNAL_DIR } from '../helpers/external-data';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { expectBalanced, expectIngestError, ingestFixture, type IngestFixture } 
  * The real public exports in ../shared/data/external (see its README): nobody here shaped them, so
  * they check the mappings in config/mappings and the ingest against data as it comes.
  */
-const EXTERNAL = join(process.cwd(), '..', 'shared', 'data', 'external');
+const EXTERNAL = EXTERNAL_DIR;
 const MAPPINGS = join(process.cwd(), 'config', 'mappings');
 
 interface Import {
@@ -52,7 +53,7 @@ async function records(file: string): Promise<Record_[]> {
 
 beforeAll(async () => {
 	if (!existsSync(EXTERNAL)) {
-		throw new Error(`The external exports are missing: expected them in ${EXTERNAL} (see the project brief; they are not part of this repository).`);
+		throw new Error(`The external exports are missing: expected them in ${EXTERNAL} (tests/fixtures/external, or set CASELENS_EXTERNAL_DATA).`);
 	}
 	f = await ingestFixture();
 	for (const i of IMPORTS) {
