@@ -14,7 +14,11 @@ export async function loginAs(page: Page, baseUrl: string, role: Role): Promise<
 	await page.goto(`${baseUrl}/login`);
 	await page.getByLabel('User name').fill(username);
 	await page.getByLabel('Password').fill(password);
-	await Promise.all([page.waitForURL((url) => !url.pathname.startsWith('/login')), page.getByRole('button', { name: 'Sign in' }).click()]);
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	// Either the app opens, or the form says why not (which is then the error to report).
+	const error = page.getByTestId('login-error');
+	await Promise.race([page.waitForURL((url) => !url.pathname.startsWith('/login'), { timeout: 60_000 }), error.waitFor({ timeout: 60_000 })]);
+	if (new URL(page.url()).pathname.startsWith('/login')) throw new Error(`login as ${username} failed: ${await error.innerText()}`);
 }
 
 /** A session cookie obtained by posting the login form, for plain HTTP requests. */
