@@ -1,6 +1,8 @@
 import { IngestError } from '../lib/server/ingest/ingest-error';
 import { UsageError } from './args';
+import { auditCommand, auditHelp } from './commands/audit';
 import { demoCommand, demoHelp } from './commands/demo';
+import { frictionCommand, frictionHelp } from './commands/friction';
 import { ingestCommand, ingestHelp } from './commands/ingest';
 import { metricsCommand, metricsHelp } from './commands/metrics';
 import { userCommand, userHelp } from './commands/user';
@@ -9,6 +11,8 @@ const commands: Record<string, { run: (args: string[]) => Promise<number>; help:
 	ingest: { run: ingestCommand, help: ingestHelp },
 	demo: { run: demoCommand, help: demoHelp },
 	metrics: { run: metricsCommand, help: metricsHelp },
+	audit: { run: auditCommand, help: auditHelp },
+	friction: { run: frictionCommand, help: frictionHelp },
 	user: { run: userCommand, help: userHelp }
 };
 

@@ -15,3 +15,10 @@ export function formatInterval(low: number | null, high: number | null, format: 
 	if (low === null && high === null) return '';
 	return `95% CI ${format(low)} – ${high === null ? 'not reached' : format(high)}`;
 }
+
+/** A p- or q-value as printed next to a test: "< 0.001", "0.004", "0.12"; "–" when missing. */
+export function formatPValue(v: number | null | undefined): string {
+	if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+	if (v < 0.001) return '< 0.001';
+	return v < 0.01 ? v.toFixed(3) : v.toFixed(2);
+}

@@ -34,8 +34,7 @@ export const SECTIONS: Section[] = [
 	{
 		href: '/friction',
 		label: 'Friction',
-		summary: 'For product teams: the purchasing problems that keep coming back, whether they are rising, and the fixes.',
-		plans: ['Themes from comments and subjects in several languages', 'Reopen, repeat-contact and escalation rates', 'Rising themes with significance tests', 'Tracking from "new" to "reported back", with before/after volume and CSAT']
+		summary: 'For product teams: the purchasing problems that keep coming back, whether they are rising, and the fixes.'
 	},
 	{ href: '/imports', label: 'Imports', summary: 'Every import with its result, and every rejected row with its line and reason.' }
 ];

@@ -51,7 +51,7 @@ describe('overview', () => {
 		for (const section of SECTIONS) {
 			await page.goto(baseUrl + section.href);
 			await expect.poll(() => page.locator('h1').first().innerText()).toContain(section.label);
-			await expect.poll(() => page.locator('a[aria-current="page"]').innerText()).toBe(section.label);
+			await expect.poll(() => page.locator('nav[aria-label="Main"] a[aria-current="page"]').innerText()).toBe(section.label);
 		}
 		expect(errors).toEqual([]);
 		await page.close();

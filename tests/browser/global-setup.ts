@@ -12,6 +12,8 @@ declare module 'vitest' {
 		dbPath: string;
 		/** A viewer account that the lockout test may lock without disturbing other tests. */
 		lockoutUser: { username: string; password: string };
+		/** A second reviewer, so the audit test can try to open another reviewer's draft. */
+		secondReviewer: { username: string; password: string };
 	}
 }
 
@@ -52,6 +54,8 @@ export default async function setup(project: TestProject) {
 	cli(['demo', '--cases', '3000', '--seed', '42']);
 	const lockoutUser = { username: 'lockout-target', password: 'lockout-target-pw' };
 	cli(['user', 'add', lockoutUser.username, '--role', 'viewer', '--password-stdin'], `${lockoutUser.password}\n`);
+	const secondReviewer = { username: 'reviewer-two', password: 'reviewer-two-pw' };
+	cli(['user', 'add', secondReviewer.username, '--role', 'reviewer', '--password-stdin'], `${secondReviewer.password}\n`);
 	let output = '';
 	const server = spawn(process.execPath, ['build/index.js'], {
 		env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', CASELENS_DB: dbPath, BODY_SIZE_LIMIT: 'Infinity', CASELENS_LOGIN_ATTEMPTS_PER_MINUTE: '10000', ORIGIN: `http://127.0.0.1:${port}` },
@@ -64,6 +68,7 @@ export default async function setup(project: TestProject) {
 	project.provide('baseUrl', baseUrl);
 	project.provide('dbPath', dbPath);
 	project.provide('lockoutUser', lockoutUser);
+	project.provide('secondReviewer', secondReviewer);
 	return async () => {
 		server.kill('SIGTERM');
 		await new Promise((r) => setTimeout(r, 300));

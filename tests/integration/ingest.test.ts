@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import iconv from 'iconv-lite';
 import {
 	RawNode,
 	sql,
@@ -13,6 +14,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import countryRegions from '../../config/country-regions.json';
 import currencyRates from '../../config/currency-rates.json';
+import { CASE_COLUMNS } from '../../src/lib/contract/canonical-columns';
+import type { ColumnMapping } from '../../src/lib/contract/column-mapping';
 import type { IngestProgress } from '../../src/lib/server/ingest/ingest-file';
 import { quoteLiteral } from '../../src/lib/server/ingest/sql-text';
 import { expectBalanced, ingestFixture, tableCounts, type IngestFixture } from '../helpers/ingest-fixture';
@@ -117,6 +120,25 @@ describe('formats', () => {
 		const stored = await caseById('L1');
 		expect(stored.subject).toBe(subject);
 		expect(stored.category).toBe('défaut');
+	});
+
+	it('Windows-1252 CSV (detected as Latin-1): €, curly quotes and dashes come out right, in values, headers and raw text', async () => {
+		// 0x80 €, 0x93/0x94 “ ”, 0x96 –, 0x85 …, 0xE9 é: bytes that ISO-8859-1 would turn into control characters.
+		const text = 'case_id;created_at;status;region;category;subject;Prix €\r\nW1;2024-03-01 10:00:00;open;europe;défaut;“Colis” – 12 € … déjà;3\r\nW2;jamais;open;europe;x;“Remboursé” – 5 €;4\r\n';
+		const bytes = Buffer.from(iconv.encode(text, 'win1252'));
+		expect([...bytes.subarray(0, 60)].filter((b) => b >= 0x80 && b <= 0x9f)).toEqual([0x80]);
+		const summary = await f.ingest(await f.file('win1252.csv', bytes), { kind: 'cases' });
+		expect(summary.encoding).toBe('latin-1');
+		expect([summary.accepted, summary.rejected]).toEqual([1, 1]);
+		await expectBalanced(f.db, summary);
+		const stored = await caseById('W1');
+		expect([stored.subject, stored.category]).toEqual(['“Colis” – 12 € … déjà', 'défaut']);
+		const [rejected] = await rejectedOf(summary.batch_id);
+		expect([rejected.line, rejected.raw]).toEqual([3, 'W2;jamais;open;europe;x;“Remboursé” – 5 €;4']);
+		expect(rejected.reason).toContain('"jamais"');
+		// The archive keeps the file's own bytes.
+		const batch = await f.db.selectFrom('import_batches').selectAll().where('batch_id', '=', summary.batch_id!).executeTakeFirstOrThrow();
+		expect(Buffer.compare(await readFile(batch.archive_path!), bytes)).toBe(0);
 	});
 
 	it('JSON array: values of every JSON type are read; a bad record is rejected with its position and original values', async () => {
@@ -302,10 +324,57 @@ describe('validation', () => {
 		expect([a.subject, a.status, iso(a.created_at)]).toEqual(['third A', 'solved', '2024-03-03T10:00:00.000Z']);
 		const rejected = await rejectedOf(summary.batch_id);
 		expect(rejected.map((r) => r.line)).toEqual([2, 4]);
-		for (const [i, subject] of ['first A', 'second A'].entries()) {
+		for (const [i, line] of [2, 4].entries()) {
 			expect(rejected[i].reason).toBe('duplicate case_id "A" in this file: a later row (line 5) replaces it');
-			expect(rejected[i].raw).toContain(subject);
+			// The row as written in the file, like every other rejected row.
+			expect(rejected[i].raw).toBe(lines[line - 1]);
 		}
+	});
+
+	it('a duplicate keeps its original text: quoting, spacing and values the load converted', async () => {
+		const lines = [
+			'case_id;created_at;status;region;category;subject', // 1
+			'D9; 2024-03-01T10:00:00+02:00 ;Open;europe;x;"first; with ""quotes"""', // 2
+			'D8;bad;open;europe;x;rejected before the duplicate', // 3
+			'D8;2024-03-01 10:00:00;open;europe;x;too;many', // 4: the reader cannot split it
+			'D9;2024-03-02 10:00:00;solved;europe;x;kept' // 5
+		];
+		const summary = await f.ingest(await f.file('dups-raw.csv', lines.join('\r\n') + '\r\n'), { kind: 'cases' });
+		expect([summary.rows_read, summary.accepted, summary.rejected, summary.duplicates_in_file]).toEqual([4, 1, 3, 1]);
+		await expectBalanced(f.db, summary);
+		const rejected = await rejectedOf(summary.batch_id);
+		expect(rejected.map((r) => [r.line, r.reason.split(' ')[0], r.raw])).toEqual([
+			[2, 'duplicate', lines[1]],
+			[3, 'created_at:', lines[2]],
+			[4, 'the', lines[3]]
+		]);
+	});
+
+	it('duplicates in a large file: the last row wins and every line number is right, whichever thread read it', async () => {
+		// Big enough for DuckDB to read it in parallel; every 1000th id repeats 700 rows later.
+		const n = 300_000;
+		const out: string[] = ['case_id,created_at,status,region,category,subject'];
+		const expected = new Map<number, string>();
+		for (let i = 0; i < n; i++) {
+			const id = i % 1000 === 700 && i > 1000 ? `P${i - 700}` : `P${i}`;
+			const bad = i % 9973 === 5;
+			out.push(`${id},${bad ? 'never' : '2024-03-01 10:00:00'},open,europe,x,row ${i} with some padding to make the file larger than a read buffer`);
+			if (bad) expected.set(i + 2, 'created_at');
+			else if (i % 1000 === 0 && i > 0 && i + 700 < n) expected.set(i + 2, 'duplicate');
+		}
+		const summary = await f.ingest(await f.file('large-dups.csv', out.join('\n') + '\n'), { kind: 'cases' });
+		const rejected = await rejectedOf(summary.batch_id);
+		expect(summary.rejected).toBe(expected.size);
+		await expectBalanced(f.db, summary);
+		for (const r of rejected) {
+			expect([r.line, r.reason.startsWith('duplicate') ? 'duplicate' : r.reason.split(':')[0]]).toEqual([r.line, expected.get(Number(r.line))]);
+			expect(r.raw).toBe(out[Number(r.line) - 1]);
+		}
+		const kept = await f.db.selectFrom('cases').select(['case_id', 'subject']).where('case_id', 'in', ['P1000', 'P150000']).orderBy('case_id').execute();
+		expect(kept).toEqual([
+			{ case_id: 'P1000', subject: 'row 1700 with some padding to make the file larger than a read buffer' },
+			{ case_id: 'P150000', subject: 'row 150700 with some padding to make the file larger than a read buffer' }
+		]);
 	});
 
 	it('a re-import of another file replaces cases by id; a rejected row leaves the earlier version alone', async () => {
@@ -543,6 +612,24 @@ describe('reference tables', () => {
 			['G4', 'head_office']
 		]);
 		expect(summary.derived.region).toMatchObject({ derived: 2, defaulted: 1 });
+	});
+
+	it('counts derived and defaulted values for a mapping with a fallback and a default on every column', async () => {
+		// 24 columns of three possible origins each: more combinations than one row can carry as a
+		// number, so the counts come from a second read of the file.
+		const sample: Record<string, string> = { timestamp: '2024-03-02 10:00:00', date: '2024-01-01', decimal: '1.5', integer: '2', boolean: 'true', text: 'x' };
+		const columns = CASE_COLUMNS.filter((c) => c.name !== 'case_id' && c.name !== 'created_at');
+		const valueOf = (c: (typeof CASE_COLUMNS)[number]) => (c.values ? c.values[0] : sample[c.type]);
+		const mapping: ColumnMapping = { name: 'fallbacks everywhere', columns: { case_id: 'case_id', created_at: 'created_at' } };
+		for (const c of columns) mapping.columns[c.name] = { from: c.name, otherwise: { from: `${c.name}_alt` }, default: valueOf(c) };
+		const header = ['case_id', 'created_at', ...columns.flatMap((c) => [c.name, `${c.name}_alt`])];
+		const row = (id: string, use: 'main' | 'alt' | 'none') => [id, '2024-03-01 10:00:00', ...columns.flatMap((c) => [use === 'main' ? valueOf(c) : '', use === 'alt' ? valueOf(c) : ''])];
+		const rows = [row('FB1', 'main'), row('FB2', 'alt'), row('FB3', 'none'), row('FB4', 'alt'), ['FB5', 'bad', ...row('', 'none').slice(2)]];
+		const summary = await f.ingest(await f.file('fallbacks.csv', [header, ...rows].map((r) => r.join(',')).join('\n') + '\n'), { kind: 'cases', mapping });
+		expect([summary.accepted, summary.rejected]).toEqual([4, 1]);
+		for (const c of columns) expect([c.name, summary.derived[c.name]]).toEqual([c.name, expect.objectContaining({ derived: 2, defaulted: 1 })]);
+		const stored = await caseById('FB2');
+		expect([stored.status, stored.subject, Number(stored.order_value)]).toEqual(['open', 'x', 1.5]);
 	});
 
 	it('converts order values to the reporting currency with the configured rates', async () => {

@@ -1,30 +1,113 @@
+import type { Kysely } from 'kysely';
 import { appConfig } from '../../lib/server/app-config';
 import { openDatabase } from '../../lib/server/db/database';
+import type { Database } from '../../lib/server/db/schema';
 import { FILTER_DIMENSIONS } from '../../lib/filters/filters';
-import { complianceReport } from '../../lib/server/metrics/compliance';
-import { csatReport } from '../../lib/server/metrics/csat';
+import { IngestError } from '../../lib/server/ingest/ingest-error';
+import { complianceReport, type ComplianceReport } from '../../lib/server/metrics/compliance';
+import { CONSISTENCY_DIMENSIONS, consistencyReport, type ConsistencyReport } from '../../lib/server/metrics/consistency';
+import { csatReport, type CsatReport } from '../../lib/server/metrics/csat';
+import { FAIRNESS_DIMENSIONS, FAIRNESS_MEASURES, fairnessReport, type FairnessReport } from '../../lib/server/metrics/fairness';
+import { consistencyOptions, fairnessOptions } from '../../lib/server/metrics/fairness-options';
 import { metricOptions } from '../../lib/server/metrics/request-options';
-import { speedReport } from '../../lib/server/metrics/speed';
+import { speedReport, type SpeedReport } from '../../lib/server/metrics/speed';
+import { findServer } from '../../lib/server/server-registry';
 import { formatHours, formatShare } from '../../lib/format-metrics';
 import { parse, UsageError } from '../args';
 
-export const metricsHelp = `caselens metrics speed|compliance|csat [--by DIM] [filters] [--json]
+const KINDS = ['speed', 'compliance', 'csat', 'consistency', 'fairness'] as const;
+type Kind = (typeof KINDS)[number];
 
-The numbers behind the Speed, Compliance and Satisfaction pages, for scripted reports.
-  --by DIM              breakdown: ${FILTER_DIMENSIONS.join(', ')} (compliance: region, team, agent)
-  --measure M           speed only: first_response (default) or resolution
+export const metricsHelp = `caselens metrics speed|compliance|csat|consistency|fairness [--by DIM] [filters] [--json]
+
+The numbers behind the Speed, Compliance, Satisfaction, Consistency and Fairness pages, for
+scripted reports. --json prints what the page's /api/metrics/... endpoint returns.
+  --by DIM              breakdown: ${FILTER_DIMENSIONS.join(', ')} (compliance: region, team, agent);
+                        consistency: only the rows of one of ${CONSISTENCY_DIMENSIONS.join(', ')}
+  --measure M           speed: first_response (default) or resolution;
+                        fairness: only the rows of one of ${FAIRNESS_MEASURES.join(', ')}
+  --dimension D         fairness: only the rows of one of ${FAIRNESS_DIMENSIONS.join(', ')}
   --grain G             trend: day, week (default) or month
   --range R             7d, 30d, 90d, quarter, all (default)
   --from D --to D       custom dates (YYYY-MM-DD, inclusive)
   --region V ... --agent V   filters, as on the pages (repeat or comma-separate values)
-  --db PATH  --json`;
+  --db PATH  --json
+While the server holds the database, the numbers are read from its JSON endpoints.`;
 
 const FILTER_OPTIONS = Object.fromEntries(FILTER_DIMENSIONS.map((d) => [d, { type: 'string', multiple: true }] as const));
+
+type Report = SpeedReport | ComplianceReport | CsatReport | ConsistencyReport | FairnessReport;
+
+/** The report as the endpoint returns it (row filters of consistency and fairness applied). */
+async function computeReport(db: Kysely<Database>, kind: Kind, params: URLSearchParams, hasBy: boolean): Promise<Report> {
+	const options = metricOptions(params);
+	if (kind === 'speed') return speedReport(db, { ...options, by: hasBy ? options.by : null });
+	if (kind === 'compliance') return complianceReport(db, { filters: options.filters, by: options.by });
+	if (kind === 'csat') return csatReport(db, { ...options, by: hasBy ? options.by : null });
+	if (kind === 'consistency') {
+		const o = consistencyOptions(params);
+		const r = await consistencyReport(db, { filters: o.filters });
+		const keep = <T extends { dimension: string }>(list: T[]) => (o.by ? list.filter((x) => x.dimension === o.by) : list);
+		return { ...r, rows: keep(r.rows), tests: keep(r.tests), standard_resolution: keep(r.standard_resolution) };
+	}
+	const o = fairnessOptions(params);
+	const r = await fairnessReport(db, { filters: o.filters });
+	return { ...r, rows: r.rows.filter((x) => (!o.dimension || x.dimension === o.dimension) && (!o.measure || x.measure === o.measure)) };
+}
+
+/** When the running server holds the database, ask its endpoint instead (the CLI's registry token). */
+async function reportFromServer(dbPath: string, kind: Kind, params: URLSearchParams): Promise<Report | undefined> {
+	const server = findServer(dbPath);
+	if (!server) return undefined;
+	const url = new URL(`/api/metrics/${kind}`, server.url);
+	url.search = params.toString();
+	let response: Response;
+	try {
+		response = await fetch(url, { headers: { authorization: `Bearer ${server.token}`, accept: 'application/json' } });
+	} catch (error) {
+		throw new IngestError('database_locked', `The database is held by the Caselens server (PID ${server.pid}) but it did not answer at ${server.url}: ${error instanceof Error ? error.message : String(error)}.`, 'Open the page in the browser, or stop the server and run the command again.');
+	}
+	if (!response.ok) throw new IngestError('database_locked', `The Caselens server (PID ${server.pid}) answered ${response.status} for ${url.pathname}.`, 'Open the page in the browser, or stop the server and run the command again.');
+	return (await response.json()) as Report;
+}
+
+const fmtIndex = (v: number | null) => (v === null ? '–' : v.toFixed(1));
+
+function printText(kind: Kind, report: Report): void {
+	if (kind === 'speed') {
+		const r = report as SpeedReport;
+		console.log(`${r.definition}\nMedian (Kaplan-Meier) ${formatHours(r.overall.km_median)} [${formatHours(r.overall.km_median_low)} – ${formatHours(r.overall.km_median_high)}], p90 ${formatHours(r.overall.km_p90)}, ${r.overall.n} cases, ${formatShare(r.overall.open_share)} open`);
+		for (const g of r.groups) console.log(`  ${String(g.group).padEnd(22)} median ${formatHours(g.km_median).padStart(8)}  p90 ${formatHours(g.km_p90).padStart(8)}  n ${g.n}`);
+	} else if (kind === 'compliance') {
+		for (const rule of (report as ComplianceReport).rules) console.log(`${rule.label.padEnd(40)} ${formatShare(rule.rate, 2).padStart(7)}  (${rule.flagged} of ${rule.eligible})`);
+	} else if (kind === 'csat') {
+		const r = report as CsatReport;
+		console.log(`CSAT ${formatShare(r.overall.csat)} [${formatShare(r.overall.ci_low)} – ${formatShare(r.overall.ci_high)}], mean ${r.overall.mean?.toFixed(2) ?? '–'}, n ${r.overall.rated}, response rate ${formatShare(r.overall.response_rate)}`);
+		for (const g of r.groups) console.log(`  ${String(g.group).padEnd(22)} ${formatShare(g.csat).padStart(7)}  n ${g.rated}`);
+	} else if (kind === 'consistency') {
+		const r = report as ConsistencyReport;
+		console.log(`Consistency index ${fmtIndex(r.index.overall)} (${r.index.dimensions.map((d) => `${d.dimension} ${fmtIndex(d.index)}`).join(', ')})`);
+		const flags = r.rows.filter((x) => x.flagged);
+		console.log(flags.length ? `${flags.length} flagged cell${flags.length === 1 ? '' : 's'}:` : 'No cell is flagged.');
+		for (const f of flags) console.log(`  ${f.sentence}`);
+	} else {
+		const r = report as FairnessReport;
+		const flags = r.rows.filter((x) => x.flagged);
+		console.log(flags.length ? `${flags.length} flagged:` : 'Nothing is flagged.');
+		for (const f of flags) console.log(`  ${f.sentence}`);
+		console.log('');
+		for (const x of r.rows) {
+			const diff = x.diff === null ? '–' : x.measure === 'resolution_time' ? `${(x.diff * 100).toFixed(1)}%` : `${(x.diff * 100).toFixed(1)} pp`;
+			console.log(`  ${x.measure.padEnd(16)} ${x.dimension.padEnd(12)} ${x.group.padEnd(20)} n ${String(x.n).padStart(7)}  adjusted diff ${diff.padStart(8)}  q ${x.q_value === null ? '–' : x.q_value.toPrecision(2)}${x.flagged ? '  FLAGGED' : ''}`);
+		}
+	}
+}
 
 export async function metricsCommand(args: string[]): Promise<number> {
 	const { values, positionals } = parse(args, {
 		by: { type: 'string' },
 		measure: { type: 'string' },
+		dimension: { type: 'string' },
 		grain: { type: 'string' },
 		range: { type: 'string' },
 		from: { type: 'string' },
@@ -33,37 +116,35 @@ export async function metricsCommand(args: string[]): Promise<number> {
 		json: { type: 'boolean', default: false },
 		...FILTER_OPTIONS
 	});
-	const kind = positionals[0];
-	if (kind !== 'speed' && kind !== 'compliance' && kind !== 'csat') throw new UsageError('say which metrics: speed, compliance or csat');
+	const kind = positionals[0] as Kind;
+	if (!(KINDS as readonly string[]).includes(kind)) throw new UsageError(`say which metrics: ${KINDS.join(', ')}`);
 	const params = new URLSearchParams();
 	for (const [key, value] of Object.entries(values)) {
 		if (key === 'db' || key === 'json' || value === undefined) continue;
 		for (const v of Array.isArray(value) ? value : [value]) params.append(key, String(v));
 	}
-	const options = metricOptions(params);
-	const open = await openDatabase(appConfig(values.db as string | undefined).dbPath);
-	try {
-		if (kind === 'speed') {
-			const r = await speedReport(open.db, { ...options, by: values.by ? options.by : null });
-			if (values.json) console.log(JSON.stringify(r));
-			else {
-				console.log(`${r.definition}\nMedian (Kaplan-Meier) ${formatHours(r.overall.km_median)} [${formatHours(r.overall.km_median_low)} – ${formatHours(r.overall.km_median_high)}], p90 ${formatHours(r.overall.km_p90)}, ${r.overall.n} cases, ${formatShare(r.overall.open_share)} open`);
-				for (const g of r.groups) console.log(`  ${String(g.group).padEnd(22)} median ${formatHours(g.km_median).padStart(8)}  p90 ${formatHours(g.km_p90).padStart(8)}  n ${g.n}`);
-			}
-		} else if (kind === 'compliance') {
-			const r = await complianceReport(open.db, { filters: options.filters, by: options.by });
-			if (values.json) console.log(JSON.stringify(r));
-			else for (const rule of r.rules) console.log(`${rule.label.padEnd(40)} ${formatShare(rule.rate, 2).padStart(7)}  (${rule.flagged} of ${rule.eligible})`);
-		} else {
-			const r = await csatReport(open.db, { ...options, by: values.by ? options.by : null });
-			if (values.json) console.log(JSON.stringify(r));
-			else {
-				console.log(`CSAT ${formatShare(r.overall.csat)} [${formatShare(r.overall.ci_low)} – ${formatShare(r.overall.ci_high)}], mean ${r.overall.mean?.toFixed(2) ?? '–'}, n ${r.overall.rated}, response rate ${formatShare(r.overall.response_rate)}`);
-				for (const g of r.groups) console.log(`  ${String(g.group).padEnd(22)} ${formatShare(g.csat).padStart(7)}  n ${g.rated}`);
-			}
-		}
-	} finally {
-		await open.close();
+	if (kind === 'consistency' && values.by && !consistencyOptions(params).by) throw new UsageError(`--by for consistency is one of ${CONSISTENCY_DIMENSIONS.join(', ')}`);
+	if (kind === 'fairness') {
+		const o = fairnessOptions(params);
+		if (values.dimension && !o.dimension) throw new UsageError(`--dimension is one of ${FAIRNESS_DIMENSIONS.join(', ')}`);
+		if (values.measure && !o.measure) throw new UsageError(`--measure for fairness is one of ${FAIRNESS_MEASURES.join(', ')}`);
 	}
+	const dbPath = appConfig(values.db as string | undefined).dbPath;
+	let report: Report;
+	try {
+		const open = await openDatabase(dbPath);
+		try {
+			report = await computeReport(open.db, kind, params, Boolean(values.by));
+		} finally {
+			await open.close();
+		}
+	} catch (error) {
+		if (!(error instanceof IngestError && error.code === 'database_locked')) throw error;
+		const fromServer = await reportFromServer(dbPath, kind, params);
+		if (!fromServer) throw error;
+		report = fromServer;
+	}
+	if (values.json) console.log(JSON.stringify(report));
+	else printText(kind, report);
 	return 0;
 }

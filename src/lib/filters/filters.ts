@@ -100,3 +100,41 @@ export function describeFilters(filters: Filters, today: Date): string {
 	for (const dim of FILTER_DIMENSIONS) if (filters.dims[dim]?.length) parts.push(`${dim} ${filters.dims[dim]?.join(' or ')}`);
 	return parts.join(' · ');
 }
+
+/**
+ * Drill-down narrowing beyond the global filters, for links from the consistency and fairness
+ * pages: groups that are not global dimensions (root cause, account-tenure and order-value bands,
+ * as keyed on those pages), one outcome, and the population a measure counts. Kept in the URL
+ * like the filters, so the case list and its CSV read the same cases.
+ */
+export const DRILL_PARAMS = ['root_cause', 'tenure', 'order_value', 'outcome', 'population'] as const;
+export type DrillParam = (typeof DRILL_PARAMS)[number];
+export type Drill = Partial<Record<DrillParam, string>>;
+
+/** claims = post-purchase cases with an outcome; decided = any case with an outcome; rated = with a CSAT answer. */
+export const DRILL_POPULATIONS = { claims: 'claims (post-purchase, with an outcome)', decided: 'with an outcome', resolved: 'resolved', rated: 'with a rated survey answer' } as const;
+
+export function parseDrill(params: URLSearchParams): Drill {
+	const drill: Drill = {};
+	for (const key of DRILL_PARAMS) {
+		const v = params.get(key)?.trim();
+		if (v && v.length <= 200) drill[key] = v;
+	}
+	if (drill.population && !(drill.population in DRILL_POPULATIONS)) delete drill.population;
+	return drill;
+}
+
+export function drillToParams(drill: Drill, params = new URLSearchParams()): URLSearchParams {
+	for (const key of DRILL_PARAMS) if (drill[key]) params.set(key, drill[key] as string);
+	return params;
+}
+
+export function describeDrill(drill: Drill): string[] {
+	const parts: string[] = [];
+	if (drill.population) parts.push(DRILL_POPULATIONS[drill.population as keyof typeof DRILL_POPULATIONS]);
+	if (drill.root_cause) parts.push(`root cause ${drill.root_cause}`);
+	if (drill.tenure) parts.push(`account tenure ${drill.tenure}`);
+	if (drill.order_value) parts.push(`order value ${drill.order_value}`);
+	if (drill.outcome) parts.push(`outcome ${drill.outcome}`);
+	return parts;
+}

@@ -8,3 +8,6 @@ export * from './cmh';
 export * from './multiple-testing';
 export * from './standardise';
 export * from './stratified-rank-test';
+export * from './survey-estimator';
+export * from './sample-size';
+export * from './krippendorff';

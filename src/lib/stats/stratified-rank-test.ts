@@ -100,9 +100,21 @@ export function aggregateStratum(s: RankStratum): AggregatedRankStratum {
 	return { values, group, other };
 }
 
-/** van Elteren (or plain stratified Wilcoxon) test from aggregated strata. */
-export function stratifiedRankTestAggregated(
-	strata: readonly AggregatedRankStratum[],
+/**
+ * One stratum already reduced to what the test needs, as SQL can compute it with window
+ * functions: the group's sum of mid-ranks within the stratum, the group's size m, the others'
+ * size n, and the stratum's tie term sum(t^3 - t) over its distinct values.
+ */
+export interface RankSumStratum {
+	rankSum: number;
+	m: number;
+	n: number;
+	ties: number;
+}
+
+/** van Elteren (or plain stratified Wilcoxon) test from per-stratum rank sums. */
+export function stratifiedRankTestFromRankSums(
+	strata: readonly RankSumStratum[],
 	options: { weighting?: RankWeighting; alternative?: Alternative } = {}
 ): StratifiedRankResult {
 	const weighting = options.weighting ?? 'van-elteren';
@@ -112,8 +124,8 @@ export function stratifiedRankTestAggregated(
 	let used = 0;
 	let nGroup = 0;
 	let nOther = 0;
-	for (const s of strata) {
-		const { w, m, n, ties } = stratumRankSum(s);
+	for (const { rankSum: w, m, n, ties } of strata) {
+		if (!(m >= 0) || !(n >= 0) || !(ties >= 0) || !Number.isFinite(w)) throw new RangeError('stratifiedRankTest: bad stratum');
 		nGroup += m;
 		nOther += n;
 		if (m === 0 || n === 0) continue;
@@ -129,6 +141,20 @@ export function stratifiedRankTestAggregated(
 	const pValue =
 		alternative === 'two-sided' ? twoSidedNormalP(z) : alternative === 'greater' ? pnorm(-z) : pnorm(z);
 	return { statistic, expected, variance, z, pValue, strataUsed: used, nGroup, nOther };
+}
+
+/** van Elteren (or plain stratified Wilcoxon) test from aggregated strata. */
+export function stratifiedRankTestAggregated(
+	strata: readonly AggregatedRankStratum[],
+	options: { weighting?: RankWeighting; alternative?: Alternative } = {}
+): StratifiedRankResult {
+	return stratifiedRankTestFromRankSums(
+		strata.map((s) => {
+			const { w, m, n, ties } = stratumRankSum(s);
+			return { rankSum: w, m, n, ties };
+		}),
+		options
+	);
 }
 
 /** van Elteren (or plain stratified Wilcoxon) test from raw values per stratum. */

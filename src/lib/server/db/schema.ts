@@ -1,4 +1,6 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { FrictionItemEventsTable, FrictionItemsTable } from './friction-schema';
+import type { AuditDisputesTable, AuditReviewHistoryTable, AuditReviewsTable, AuditSampleCasesTable, AuditSamplesTable, AuditSampleStrataTable, CalibrationSessionsTable, ScorecardTemplatesTable } from './audit-schema';
 
 /** Timestamps are naive UTC TIMESTAMPs (DESIGN.md section 2); they come back as Date. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -157,6 +159,16 @@ export interface Database {
 	users: UsersTable;
 	sessions: SessionsTable;
 	audit_log: AuditLogTable;
+	audit_samples: AuditSamplesTable;
+	audit_sample_strata: AuditSampleStrataTable;
+	audit_sample_cases: AuditSampleCasesTable;
+	scorecard_templates: ScorecardTemplatesTable;
+	audit_reviews: AuditReviewsTable;
+	audit_review_history: AuditReviewHistoryTable;
+	calibration_sessions: CalibrationSessionsTable;
+	audit_disputes: AuditDisputesTable;
+	friction_items: FrictionItemsTable;
+	friction_item_events: FrictionItemEventsTable;
 }
 
 export type BatchId = Generated<number>;

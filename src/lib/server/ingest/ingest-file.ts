@@ -1,4 +1,6 @@
-import { basename } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, extname, join } from 'node:path';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { columnsFor, idColumn, type ImportKind } from '../../contract/canonical-columns';
 import type { ColumnMapping } from '../../contract/column-mapping';
@@ -6,11 +8,12 @@ import type { Database } from '../db/schema';
 import { recordAudit } from '../audit/audit-log';
 import { archiveRawFile } from './archive';
 import { IngestError } from './ingest-error';
-import { compileMapping, mapLiteral, type CompiledMapping } from './mapping-sql';
+import { compileMapping, mapLiteral, SQL_TYPES, type CompiledColumn, type CompiledMapping } from './mapping-sql';
 import { checkKind, checkRequired, chooseMapping } from './resolve-mapping';
 import { sniffFile, type SniffResult } from './sniff-file';
 import { quoteIdent } from './sql-text';
-import { describeSource, rawRowExpr, sourceSelect } from './stage-sql';
+import { describeSource, provenanceAlias, rawRowExpr, sourceSelect, typedSelect } from './stage-sql';
+import { transcodeWindows1252File } from './windows-1252';
 
 export type IngestStage = 'checking' | 'loading' | 'validating' | 'writing' | 'done';
 
@@ -96,6 +99,8 @@ export async function ingestFile(db: Kysely<Database>, options: IngestOptions): 
 	const progress = (stage: IngestStage, message: string) => options.onProgress?.({ stage, message });
 	let sniff: SniffResult | undefined;
 	let mappingOrigin: string | undefined;
+	let loadPath = options.path;
+	let transcodedDir: string | undefined;
 	try {
 		progress('checking', 'Checking the file (encoding, format, checksum)');
 		sniff = await sniffFile(options.path, {
@@ -105,7 +110,15 @@ export async function ingestFile(db: Kysely<Database>, options: IngestOptions): 
 			fileName
 		});
 		lap('check');
-		const headers = uniqueHeaders(await fileColumns(db, options.path, sniff, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES));
+		// DuckDB reads ISO-8859-1 only; a Latin-1 file is read as Windows-1252 through a UTF-8 copy.
+		if (sniff.encoding === 'latin-1') {
+			transcodedDir = await mkdtemp(join(tmpdir(), 'caselens-utf8-'));
+			loadPath = join(transcodedDir, `source${extname(options.path)}`);
+			await transcodeWindows1252File(options.path, loadPath);
+			lap('transcode');
+		}
+		const loadSniff: SniffResult = { ...sniff, encoding: 'utf-8' };
+		const headers = uniqueHeaders(await fileColumns(db, loadPath, loadSniff, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES));
 		if (headers.length === 0) {
 			throw new IngestError('empty_file', `The file ${fileName} has no header row.`, 'Export the data again with column headers in the first row.');
 		}
@@ -130,18 +143,22 @@ export async function ingestFile(db: Kysely<Database>, options: IngestOptions): 
 		const countryRegions = Object.fromEntries((await db.selectFrom('country_regions').select(['country', 'region']).execute()).map((r) => [r.country, r.region]));
 		const compiled = compileMapping(options.kind, mapping, headers, { countryRegions });
 
-		const archivePath = await archiveRawFile(options.path, options.archiveDir, sniff.sha256, sniff.format);
-		lap('archive');
+		lap('prepare');
+		// The copy into the archive runs while DuckDB loads; the batch commits only once it is done.
+		const archiving = archiveRawFile(options.path, options.archiveDir, sniff.sha256, sniff.format);
+		archiving.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
 
 		const sniffed = sniff;
 		const summary = await db.transaction().execute((trx) =>
-			loadBatch(trx, { options, sniff: sniffed, headers, mapping, compiled, origin, fileName, archivePath, startedAt, timings, lap, progress })
+			loadBatch(trx, { options, sniff: sniffed, loadSniff, loadPath, headers, mapping, compiled, origin, fileName, archiving, startedAt, timings, lap, progress })
 		);
 		progress('done', `Batch ${summary.batch_id}: ${summary.accepted} accepted, ${summary.rejected} rejected`);
 		return summary;
 	} catch (error) {
 		await recordFailure(db, options, fileName, sniff, mappingOrigin, startedAt, explainLoadError(error, fileName));
 		throw explainLoadError(error, fileName);
+	} finally {
+		if (transcodedDir) await rm(transcodedDir, { recursive: true, force: true });
 	}
 }
 
@@ -158,47 +175,62 @@ async function fileColumns(db: Kysely<Database>, path: string, sniff: SniffResul
 
 interface LoadContext {
 	options: IngestOptions;
+	/** The file as the user gave it (what the summary reports). */
 	sniff: SniffResult;
+	/** The file DuckDB reads (a UTF-8 copy of a Latin-1 file) and its sniff result. */
+	loadPath: string;
+	loadSniff: SniffResult;
 	headers: string[];
 	mapping: ColumnMapping;
 	compiled: CompiledMapping;
 	origin: string;
 	fileName: string;
-	archivePath: string;
+	/** The copy into the archive, started before the batch; resolves to the archived path. */
+	archiving: Promise<string>;
 	startedAt: Date;
 	timings: Record<string, number>;
 	lap: (name: string) => void;
 	progress: (stage: IngestStage, message: string) => void;
 }
 
+/**
+ * Between the load and the end of the batch, each row of the file sits in the target table with a
+ * batch_id that says what it is; committed rows all have positive batch ids, so the negative ones
+ * are this transaction's own. A rejected row is a placeholder that keeps its reason and raw text
+ * in two VARCHAR columns (STASH) until it moves to rejected_rows; an accepted row whose values
+ * did not all come from the file carries its provenance code (see provenanceCode).
+ */
+const REJECTED = -1;
+const STASH: Record<ImportKind, { reason: string; raw: string }> = {
+	cases: { reason: 'category', raw: 'subject' },
+	feedback: { reason: 'kind', raw: 'comment' }
+};
+
 async function loadBatch(trx: Transaction<Database>, ctx: LoadContext): Promise<BatchSummary> {
-	const { options, sniff, headers, compiled, lap, progress } = ctx;
+	const { options, sniff, loadSniff, headers, compiled, lap, progress } = ctx;
 	const kind = options.kind;
 	const exec = (text: string) => sql.raw(text).execute(trx);
 	const one = async <T>(text: string) => (await sql.raw<T>(text).execute(trx)).rows[0];
+	const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
 
 	const batchId = (await one<{ id: number }>(`SELECT nextval('batch_id_seq')::INTEGER AS id`)).id;
-	const names = { typed: `stage_typed_${batchId}`, rejects: `stage_rejects_${batchId}`, rejectsScan: `stage_rejects_scan_${batchId}` };
-
-	// One pass: the reader parses, every value is typed and judged, and the original text is kept
-	// only for rows that are rejected. Insertion order is file order, so rowid gives the position.
-	progress('loading', `Reading ${sniff.format.toUpperCase()} and checking every row against the data contract`);
+	const names = { rejects: `stage_rejects_${batchId}`, rejectsScan: `stage_rejects_scan_${batchId}` };
+	const staged: string[] = [];
+	const table = kind === 'cases' ? 'cases' : 'feedback';
 	const id = quoteIdent(idColumn(kind));
-	const typedColumns = compiled.columns.map((c) => `${c.value} AS ${quoteIdent(c.column.name)}`);
-	const texts = compiled.columns.filter((c) => c.reason).map((c) => `${c.text} AS ${quoteIdent(c.textAlias)}`);
-	const provenance = compiled.columns.filter((c) => c.provenance).map((c) => `${c.provenance} AS ${quoteIdent(`p_${c.column.name}`)}`);
-	const reasons = [...compiled.columns.map((c) => c.reason).filter((r): r is string => r !== null), ...compiled.crossChecks];
-	const helperColumns = [...headers.map((_, i) => `c${i}`), ...compiled.columns.filter((c) => c.reason).map((c) => quoteIdent(c.textAlias))];
-	await exec(`CREATE TEMP TABLE ${names.typed} AS
-		SELECT * EXCLUDE (${helperColumns.join(', ')}),
-			CASE WHEN reason IS NOT NULL THEN ${rawRowExpr(sniff, headers)} END AS raw
-		FROM (
-			SELECT *, nullif(concat_ws('; ', ${reasons.join(', ')}), '') AS reason
-			FROM (
-				SELECT ${[...typedColumns, ...texts, ...provenance].join(', ')}, ${headers.map((_, i) => `c${i}`).join(', ')}
-				FROM (${sourceSelect(options.path, sniff, headers, names, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES)})
-			)
-		)`);
+	const stash = STASH[kind];
+	const source = (tables = names) => sourceSelect(ctx.loadPath, loadSniff, headers, tables, maxLineBytes);
+
+	// One pass, straight into the target table: the reader parses, every value is typed and
+	// judged, and the original text is kept only for rows that are rejected. Insertion order is
+	// file order, so a row's rowid gives its position in the file.
+	progress('loading', `Reading ${sniff.format.toUpperCase()} and checking every row against the data contract`);
+	const layout = await rowLayout(trx, kind, table, compiled, batchId);
+	const load = `INSERT INTO ${table} (${layout.columns.join(', ')})
+		SELECT ${layout.values.join(', ')} FROM (${typedSelect(compiled, headers, source(), rawRowExpr(loadSniff, headers))})`;
+	await assertKeepsFileOrder(trx, load);
+	const loaded = await sql.raw(load).execute(trx);
+	const parsed = Number(loaded.numAffectedRows ?? 0n);
 	lap('load');
 
 	progress('validating', 'Numbering rows and resolving duplicate ids');
@@ -206,67 +238,95 @@ async function loadBatch(trx: Transaction<Database>, ctx: LoadContext): Promise<
 	const readerRejects = sniff.format === 'csv';
 	const firstLine = sniff.format === 'csv' ? 2 : 1;
 	if (readerRejects) {
+		staged.push(`${names.rejects}_lines`, names.rejects, names.rejectsScan);
 		await exec(`CREATE TEMP TABLE ${names.rejects}_lines AS
-			SELECT line, string_agg(DISTINCT error_type || ': ' || error_message, '; ') AS reason, any_value(trim(csv_line, chr(10) || chr(13))) AS raw
+			SELECT line, string_agg(DISTINCT error_type || ': ' || error_message, '; ' ORDER BY error_type || ': ' || error_message) AS reason, any_value(trim(csv_line, chr(10) || chr(13))) AS raw
 			FROM ${names.rejects} GROUP BY line`);
 	}
 	const rejectCount = readerRejects ? Number((await one<{ n: number }>(`SELECT count(*) AS n FROM ${names.rejects}_lines`)).n) : 0;
-	const firstRowid = Number((await one<{ r: number | null }>(`SELECT min(rowid) AS r FROM ${names.typed}`)).r ?? 0);
-	// A parsed record's line: its position plus the header plus the reader-rejected records before it.
-	const k = `(rowid - ${firstRowid})`;
-	const lineOf =
-		rejectCount === 0
-			? `${k} + ${firstLine}`
-			: `${k} + ${firstLine} + (SELECT count(*) FROM (SELECT line - row_number() OVER (ORDER BY line) - ${firstLine - 1} AS start FROM ${names.rejects}_lines) r WHERE r.start <= ${k})`;
-	await exec(`ALTER TABLE ${names.typed} ADD COLUMN line BIGINT`);
-	await exec(`UPDATE ${names.typed} SET line = ${lineOf} WHERE reason IS NOT NULL`);
-	// Duplicate ids are rare; find them with an aggregate instead of a window over every row.
-	await exec(`CREATE TEMP TABLE ${names.typed}_dups AS
-		SELECT ${id} AS id, max(rowid) AS keep FROM ${names.typed} WHERE reason IS NULL GROUP BY ${id} HAVING count(*) > 1`);
-	const duplicates = Number((await one<{ n: number }>(`SELECT count(*) AS n FROM ${names.typed}_dups`)).n);
-	if (duplicates > 0) {
-		const keptLine = lineOf.replaceAll('rowid', 'd.keep');
-		await exec(`UPDATE ${names.typed} AS t SET line = ${lineOf.replaceAll('rowid', 't.rowid')},
-			reason = 'duplicate ${idColumn(kind)} "' || t.${id} || '" in this file: a later row (line ' || (${keptLine}) || ') replaces it',
-			raw = CAST(to_json(struct_pack(${compiled.columns.map((c) => `${quoteIdent(c.column.name)} := t.${quoteIdent(c.column.name)}`).join(', ')})) AS VARCHAR)
-			FROM ${names.typed}_dups d WHERE t.${id} = d.id AND t.reason IS NULL AND t.rowid < d.keep`);
+	const mine = `(batch_id = ${batchId} OR batch_id < 0)`;
+	const firstRowid = Number((await one<{ r: number | null }>(`SELECT min(rowid) AS r FROM ${table} WHERE ${mine}`)).r ?? 0);
+	// A parsed record's line: its position plus the header plus the reader-rejected records before
+	// it. `starts` says, for each run of reader-rejected records, how many parsed records come
+	// before it and how many rejected records there are up to its end; an ASOF join finds the run
+	// that precedes a position, for any number of rows in one pass.
+	const starts = `${names.rejects}_starts`;
+	if (rejectCount > 0) {
+		staged.push(starts);
+		await exec(`CREATE TEMP TABLE ${starts} AS SELECT start, max(n) AS before FROM (
+			SELECT line - row_number() OVER (ORDER BY line) - ${firstLine - 1} AS start, row_number() OVER (ORDER BY line) AS n FROM ${names.rejects}_lines) GROUP BY start`);
 	}
+	/** `query` with a column `as` holding the line of the position in its column `position`. */
+	const withLine = (query: string, position: string, as: string) =>
+		rejectCount === 0
+			? `SELECT *, ${position} + ${firstLine} AS ${as} FROM (${query})`
+			: `SELECT q.*, q.${position} + ${firstLine} + coalesce(s.before, 0) AS ${as} FROM (${query}) q ASOF LEFT JOIN ${starts} s ON q.${position} >= s.start`;
+	const positionOf = (rowid: string) => `(${rowid} - ${firstRowid})`;
+
+	// Duplicate ids are rare; find them with an aggregate instead of a window over every row.
+	const accepted = `(batch_id = ${batchId} OR batch_id < ${REJECTED})`;
+	const dups = `stage_dups_${batchId}`;
+	staged.push(dups, `${dups}_raw`);
+	await exec(`CREATE TEMP TABLE ${dups} AS
+		SELECT t.rowid AS row_id, ${positionOf('t.rowid')} AS position, d.id, ${positionOf('d.keep')} AS kept
+		FROM ${table} t JOIN (SELECT ${id} AS id, max(rowid) AS keep FROM ${table} WHERE ${accepted} GROUP BY ${id} HAVING count(*) > 1) d
+			ON t.${id} = d.id AND t.rowid < d.keep
+		WHERE ${accepted.replaceAll('batch_id', 't.batch_id')}`);
+	const duplicates = Number((await one<{ n: number }>(`SELECT count(*) AS n FROM ${dups}`)).n);
+	if (duplicates > 0) {
+		// The row as written in the file: read the source again (only now, only these rows), numbered
+		// in file order like the load, with the reader's rejects skipped exactly as the load skipped them.
+		const again = { rejects: `${names.rejects}_again`, rejectsScan: `${names.rejectsScan}_again` };
+		if (readerRejects) staged.push(again.rejects, again.rejectsScan);
+		await exec(`CREATE TEMP TABLE ${dups}_raw AS
+			SELECT position, ${rawRowExpr(loadSniff, headers)} AS raw
+			FROM (SELECT row_number() OVER () - 1 AS position, * FROM (${source(again)}))
+			WHERE position IN (SELECT position FROM ${dups})`);
+	}
+	const provenance = await provenanceCounts(trx, compiled, table, batchId, layout, dups, () => source({ rejects: `${names.rejects}_prov`, rejectsScan: `${names.rejectsScan}_prov` }), positionOf);
+	if (readerRejects) staged.push(`${names.rejects}_prov`, `${names.rejectsScan}_prov`);
 	lap('validate');
 
 	progress('writing', 'Writing accepted rows and rejected rows');
-	const counts = await one<{ parsed: number; accepted: number; duplicates: number }>(`SELECT count(*) AS parsed,
-		count(*) FILTER (WHERE reason IS NULL) AS accepted,
-		count(*) FILTER (WHERE starts_with(reason, 'duplicate ${idColumn(kind)}')) AS duplicates
-		FROM ${names.typed}`);
-	const rowsRead = Number(counts.parsed) + rejectCount;
+	const rejectedRows = `SELECT ${positionOf('rowid')} AS position, ${quoteIdent(stash.reason)} AS reason, ${quoteIdent(stash.raw)} AS raw FROM ${table} WHERE batch_id = ${REJECTED}`;
+	await exec(`INSERT INTO rejected_rows SELECT ${batchId}, line, reason, raw FROM (${withLine(rejectedRows, 'position', 'line')})`);
+	if (duplicates > 0) {
+		const duplicateRows = withLine(withLine(`SELECT d.position, d.kept, d.id, r.raw FROM ${dups} d JOIN ${dups}_raw r USING (position)`, 'position', 'line'), 'kept', 'kept_line');
+		await exec(`INSERT INTO rejected_rows
+			SELECT ${batchId}, line, 'duplicate ${idColumn(kind)} "' || id || '" in this file: a later row (line ' || kept_line || ') replaces it', raw
+			FROM (${duplicateRows})`);
+		await exec(`DELETE FROM ${table} WHERE rowid IN (SELECT row_id FROM ${dups})`);
+	}
+	const typedRejects = Number((await sql.raw(`DELETE FROM ${table} WHERE batch_id = ${REJECTED}`).execute(trx)).numAffectedRows ?? 0n);
+	if (layout.provenanceCoded) await exec(`UPDATE ${table} SET batch_id = ${batchId} WHERE batch_id < ${REJECTED}`);
+	const rowsRead = parsed + rejectCount;
 	if (rowsRead === 0) {
 		throw new IngestError('header_only', `The file ${ctx.fileName} has a header but no data rows.`, 'Export again with the rows included, or check that the export filter was not empty.');
 	}
-
-	const table = kind === 'cases' ? 'cases' : 'feedback';
-	const replacedResult = await sql.raw(`DELETE FROM ${table} WHERE ${id} IN (SELECT ${id} FROM ${names.typed} WHERE reason IS NULL)`).execute(trx);
-	const replaced = Number(replacedResult.numAffectedRows ?? 0n);
-	lap('replace');
-	await insertAccepted(trx, kind, names.typed, batchId);
-	lap('insert');
-
-	await exec(`INSERT INTO rejected_rows SELECT ${batchId}, line, reason, raw FROM ${names.typed} WHERE reason IS NOT NULL`);
 	if (readerRejects) {
 		await exec(`INSERT INTO rejected_rows SELECT ${batchId}, line, 'the CSV reader could not split this record: ' || reason, raw FROM ${names.rejects}_lines`);
 	}
-	const derived = await provenanceCounts(trx, compiled, names.typed);
+	const acceptedCount = parsed - typedRejects - duplicates;
+	lap('write');
+
+	// Earlier versions of the accepted ids, from previous batches, give way to this batch's.
+	const earlier = Number((await one<{ n: number }>(`SELECT count(*) AS n FROM (SELECT 1 FROM ${table} WHERE batch_id <> ${batchId} LIMIT 1)`)).n);
+	const replaced =
+		earlier === 0 ? 0 : Number((await sql.raw(`DELETE FROM ${table} WHERE batch_id <> ${batchId} AND ${id} IN (SELECT ${id} FROM ${table} WHERE batch_id = ${batchId})`).execute(trx)).numAffectedRows ?? 0n);
+	lap('replace');
+
 	const topReasons = (
 		await sql<{ reason: string; count: number }>`SELECT regexp_replace(regexp_replace(reason, '"[^"]*"', '"…"', 'g'), '\(line \d+\)|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d', '…', 'g') AS reason, count(*) AS count
 			FROM rejected_rows WHERE batch_id = ${batchId} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10`.execute(trx)
 	).rows;
-	lap('write');
-
-	const rejected = rowsRead - Number(counts.accepted);
+	const rejected = rowsRead - acceptedCount;
 	const storedRejects = Number((await one<{ n: number }>(`SELECT count(*) AS n FROM rejected_rows WHERE batch_id = ${batchId}`)).n);
-	if (storedRejects !== rejected) {
+	const storedAccepted = Number((await one<{ n: number }>(`SELECT count(*) AS n FROM ${table} WHERE batch_id = ${batchId}`)).n);
+	if (storedRejects !== rejected || storedAccepted !== acceptedCount) {
 		// Guard for the one rule that never bends: rows read = accepted + rejected.
-		throw new Error(`Internal error: ${rowsRead} rows read, ${counts.accepted} accepted, but ${storedRejects} rejected rows stored`);
+		throw new Error(`Internal error: ${rowsRead} rows read, ${storedAccepted} accepted, but ${storedRejects} rejected rows stored`);
 	}
+	const archivePath = await ctx.archiving;
 	const warnings = [
 		...(compiled.missingOptional.length ? [`Not in the file, so left empty or filled by the preset's fallback: ${compiled.missingOptional.map((h) => `"${h}"`).join(', ')}`] : []),
 		...(await unknownCurrencyWarnings(trx, kind, batchId))
@@ -283,12 +343,12 @@ async function loadBatch(trx: Transaction<Database>, ctx: LoadContext): Promise<
 		delimiter: sniff.delimiter ?? null,
 		mapping: ctx.origin,
 		rows_read: rowsRead,
-		accepted: Number(counts.accepted),
+		accepted: acceptedCount,
 		rejected,
-		duplicates_in_file: Number(counts.duplicates),
+		duplicates_in_file: duplicates,
 		replaced,
 		duplicate_of: null,
-		derived,
+		derived: provenance,
 		top_reasons: topReasons.map((r) => ({ reason: r.reason, count: Number(r.count) })),
 		warnings: sniff.encodingNote ? [sniff.encodingNote, ...warnings] : warnings,
 		timings_ms: ctx.timings
@@ -306,7 +366,7 @@ async function loadBatch(trx: Transaction<Database>, ctx: LoadContext): Promise<
 			kind,
 			status: 'committed',
 			file_name: ctx.fileName,
-			archive_path: ctx.archivePath,
+			archive_path: archivePath,
 			size_bytes: sniff.sizeBytes,
 			sha256: sniff.sha256,
 			format: sniff.format,
@@ -319,7 +379,7 @@ async function loadBatch(trx: Transaction<Database>, ctx: LoadContext): Promise<
 			rejected,
 			duplicates_in_file: summary.duplicates_in_file,
 			replaced,
-			derived: JSON.stringify({ columns: derived, top_reasons: summary.top_reasons, warnings: summary.warnings }),
+			derived: JSON.stringify({ columns: provenance, top_reasons: summary.top_reasons, warnings: summary.warnings }),
 			timings: JSON.stringify(ctx.timings),
 			duplicate_of: null,
 			error: null,
@@ -329,41 +389,177 @@ async function loadBatch(trx: Transaction<Database>, ctx: LoadContext): Promise<
 			finished_at: new Date()
 		})
 		.execute();
-	for (const t of [names.typed, `${names.typed}_dups`, ...(readerRejects ? [`${names.rejects}_lines`, names.rejects, names.rejectsScan] : [])]) {
-		await exec(`DROP TABLE IF EXISTS ${t}`);
-	}
+	for (const t of staged) await exec(`DROP TABLE IF EXISTS ${t}`);
 	return summary;
 }
 
-async function insertAccepted(trx: Transaction<Database>, kind: ImportKind, typed: string, batchId: number): Promise<void> {
-	const names = columnsFor(kind).map((c) => c.name);
-	const columns = names.map(quoteIdent).join(', ');
-	if (kind === 'feedback') {
-		await sql.raw(`INSERT INTO feedback (${columns}, batch_id) SELECT ${columns}, ${batchId} FROM ${typed} WHERE reason IS NULL`).execute(trx);
-		return;
+/**
+ * Line numbers and "the last row wins" rest on the load inserting rows in file order, which DuckDB
+ * keeps for a plan that is a chain of projections and filters over one reader. Other operators may
+ * not keep it: an IN list of five or more constants, for one, is planned as a hash join, and with
+ * several threads that reordered rows and gave rejected rows wrong line numbers. So the plan is
+ * checked before the load runs.
+ */
+async function assertKeepsFileOrder(trx: Transaction<Database>, statement: string): Promise<void> {
+	interface PlanNode {
+		name: string;
+		children: PlanNode[];
 	}
-	const rates = await sql<{ currency: string; rate: number }>`SELECT currency, arg_max(rate, valid_from) AS rate FROM currency_rates GROUP BY currency`.execute(trx);
-	const rateMap = mapLiteral(Object.fromEntries(rates.rows.map((r) => [r.currency, Number(r.rate)])));
-	// try_cast: a converted value beyond DECIMAL(18, 2) stays empty instead of failing the batch at its last step.
-	await sql.raw(`INSERT INTO cases (${columns}, order_value_reporting, batch_id)
-		SELECT ${columns}, try_cast(order_value * map_extract_value(${rateMap}, upper(currency)) AS DECIMAL(18, 2)), ${batchId}
-		FROM ${typed} WHERE reason IS NULL`).execute(trx);
+	const { rows } = await sql.raw<{ explain_value: string }>(`EXPLAIN (FORMAT json) ${statement}`).execute(trx);
+	const chain: string[] = [];
+	let nodes = JSON.parse(rows[0].explain_value) as PlanNode[];
+	let inOrder = true;
+	while (nodes.length) {
+		if (nodes.length > 1) inOrder = false;
+		const [node] = nodes;
+		chain.push(node.name);
+		if (node.children.length && !['INSERT', 'BATCH_INSERT', 'PROJECTION', 'FILTER'].includes(node.name)) inOrder = false;
+		nodes = node.children;
+	}
+	if (!inOrder) throw new Error(`Internal error: the load's plan (${chain.join(' < ')}) may not keep file order, so line numbers could be wrong`);
 }
 
-async function provenanceCounts(trx: Transaction<Database>, compiled: CompiledMapping, typed: string): Promise<Record<string, ColumnProvenance>> {
-	const tracked = compiled.columns.filter((c) => c.provenance);
-	const result: Record<string, ColumnProvenance> = {};
-	if (tracked.length) {
-		const selects = tracked.flatMap((c) => {
-			const p = quoteIdent(`p_${c.column.name}`);
-			return [`count(*) FILTER (WHERE ${p} = 'derived') AS ${quoteIdent(`${c.column.name}:derived`)}`, `count(*) FILTER (WHERE ${p} = 'default') AS ${quoteIdent(`${c.column.name}:default`)}`];
-		});
-		const { rows } = await sql.raw<Record<string, number>>(`SELECT ${selects.join(', ')} FROM ${typed} WHERE reason IS NULL`).execute(trx);
-		for (const c of tracked) {
-			const derived = Number(rows[0][`${c.column.name}:derived`]);
-			const defaulted = Number(rows[0][`${c.column.name}:default`]);
-			if (derived || defaulted) result[c.column.name] = { how: c.how, derived, defaulted };
+interface RowLayout {
+	/** Target columns and the expression over the typed pass that fills each. */
+	columns: string[];
+	values: string[];
+	/** Provenance is coded into batch_id (see provenanceCode); false when the code would not fit. */
+	provenanceCoded: boolean;
+	code?: ProvenanceCode;
+}
+
+/**
+ * How each row of the typed pass becomes a row of the target table: accepted rows as they are;
+ * rejected rows as placeholders (see REJECTED) whose NOT NULL columns hold a neutral value and
+ * whose other columns are left empty where a value could fail the implicit cast to the column.
+ */
+async function rowLayout(trx: Transaction<Database>, kind: ImportKind, table: string, compiled: CompiledMapping, batchId: number): Promise<RowLayout> {
+	const { rows } = await sql<{ column_name: string; data_type: string; is_nullable: boolean }>`SELECT column_name, data_type, is_nullable FROM duckdb_columns()
+		WHERE database_name = current_database() AND schema_name = current_schema() AND table_name = ${table}`.execute(trx);
+	const target = new Map(rows.map((r) => [r.column_name, r]));
+	const stash = STASH[kind];
+	const normaliseType = (t: string) => t.replaceAll(' ', '').toUpperCase();
+	const columns: string[] = [];
+	const values: string[] = [];
+	for (const c of compiled.columns) {
+		const name = c.column.name;
+		const column = target.get(name);
+		if (!column) throw new Error(`Internal error: the ${table} table has no column ${name}`);
+		const q = quoteIdent(name);
+		let value = q;
+		if (name === stash.reason) value = `CASE WHEN reason IS NULL THEN ${q} ELSE reason END`;
+		else if (name === stash.raw) value = `CASE WHEN reason IS NULL THEN ${q} ELSE raw END`;
+		else if (!column.is_nullable) value = `CASE WHEN reason IS NULL THEN ${q} ELSE ${neutralValue(column.data_type)} END`;
+		else if (normaliseType(column.data_type) !== normaliseType(SQL_TYPES[c.column.type])) value = `CASE WHEN reason IS NULL THEN ${q} END`;
+		columns.push(q);
+		values.push(value);
+	}
+	for (const name of [stash.reason, stash.raw]) {
+		if (target.get(name)?.data_type !== 'VARCHAR' || !compiled.columns.some((c) => c.column.name === name)) throw new Error(`Internal error: ${table}.${name} cannot hold rejected rows`);
+	}
+	if (kind === 'cases') {
+		const rates = await sql<{ currency: string; rate: number }>`SELECT currency, arg_max(rate, valid_from) AS rate FROM currency_rates GROUP BY currency`.execute(trx);
+		const rateMap = mapLiteral(Object.fromEntries(rates.rows.map((r) => [r.currency, Number(r.rate)])));
+		// try_cast: a converted value beyond DECIMAL(18, 2) stays empty instead of failing the batch.
+		columns.push('order_value_reporting');
+		values.push(`try_cast(order_value * map_extract_value(${rateMap}, upper(currency)) AS DECIMAL(18, 2))`);
+	}
+	const code = provenanceCode(compiled);
+	columns.push('batch_id');
+	values.push(
+		code
+			? `CASE WHEN reason IS NOT NULL THEN ${REJECTED} ELSE coalesce(${REJECTED} - nullif(${code.expr}, 0), ${batchId}) END`
+			: `CASE WHEN reason IS NOT NULL THEN ${REJECTED} ELSE ${batchId} END`
+	);
+	return { columns, values, provenanceCoded: code !== undefined, code };
+}
+
+function neutralValue(type: string): string {
+	if (type === 'VARCHAR') return "''";
+	if (type === 'BOOLEAN') return 'false';
+	if (type.startsWith('TIMESTAMP') || type === 'DATE') return `CAST('1970-01-01' AS ${type})`;
+	return `CAST(0 AS ${type})`;
+}
+
+interface ProvenanceCode {
+	/** Per row: 0 when every tracked value came from the file's own column, else 1 + the code. */
+	expr: string;
+	tracked: { column: CompiledColumn; labels: ('derived' | 'default')[]; weight: number }[];
+}
+
+/**
+ * The provenance of a row's tracked columns as one number (mixed radix: a digit per column, 0 for
+ * 'source', i for the i-th other label), so that an accepted row carries it in batch_id as
+ * REJECTED - code. Undefined when nothing is tracked or the code could exceed batch_id's range.
+ */
+function provenanceCode(compiled: CompiledMapping): ProvenanceCode | undefined {
+	const tracked: ProvenanceCode['tracked'] = [];
+	let weight = 1;
+	for (const column of compiled.columns.filter((c) => c.provenance && c.provenanceLabels.length)) {
+		tracked.push({ column, labels: column.provenanceLabels, weight });
+		weight *= column.provenanceLabels.length + 1;
+	}
+	// batch_id is an INTEGER: REJECTED - code must stay above -2^31.
+	if (tracked.length === 0 || weight > 2 ** 31) return undefined;
+	const digits = tracked.map(
+		(t) => `CAST(CASE ${quoteIdent(provenanceAlias(t.column))} ${t.labels.map((l, i) => `WHEN '${l}' THEN ${i + 1}`).join(' ')} ELSE 0 END AS BIGINT) * ${t.weight}`
+	);
+	return { expr: `(${digits.join(' + ')})`, tracked };
+}
+
+/**
+ * Columns not taken as-is from the file, counted over the accepted rows (duplicates already
+ * excluded). Normally decoded from batch_id; when the code does not fit there, the tracked
+ * columns are computed again from a second read of the source, numbered in file order.
+ */
+async function provenanceCounts(
+	trx: Transaction<Database>,
+	compiled: CompiledMapping,
+	table: string,
+	batchId: number,
+	layout: RowLayout,
+	dups: string,
+	source: () => string,
+	positionOf: (rowid: string) => string
+): Promise<Record<string, ColumnProvenance>> {
+	const counts = new Map<string, { derived: number; default: number }>();
+	const add = (name: string, label: string, n: number) => {
+		const entry = counts.get(name) ?? { derived: 0, default: 0 };
+		if (label === 'derived' || label === 'default') entry[label] += n;
+		counts.set(name, entry);
+	};
+	const notDuplicate = `rowid NOT IN (SELECT row_id FROM ${dups})`;
+	if (layout.code) {
+		const { rows } = await sql.raw<{ b: number; n: number }>(`SELECT batch_id AS b, count(*) AS n FROM ${table} WHERE batch_id < ${REJECTED} AND ${notDuplicate} GROUP BY 1`).execute(trx);
+		for (const row of rows) {
+			const code = REJECTED - Number(row.b);
+			let rest = code;
+			for (const t of [...layout.code.tracked].reverse()) {
+				const digit = Math.floor(rest / t.weight);
+				rest -= digit * t.weight;
+				if (digit > 0) add(t.column.column.name, t.labels[digit - 1], Number(row.n));
+			}
 		}
+	} else {
+		const tracked = compiled.columns.filter((c) => c.provenance);
+		if (tracked.length) {
+			const selects = tracked.flatMap((c) => {
+				const p = quoteIdent(provenanceAlias(c));
+				return [`count(*) FILTER (WHERE ${p} = 'derived') AS ${quoteIdent(`${c.column.name}:derived`)}`, `count(*) FILTER (WHERE ${p} = 'default') AS ${quoteIdent(`${c.column.name}:default`)}`];
+			});
+			const { rows } = await sql.raw<Record<string, number>>(`SELECT ${selects.join(', ')}
+				FROM (SELECT row_number() OVER () - 1 AS position, ${tracked.map((c) => `${c.provenance} AS ${quoteIdent(provenanceAlias(c))}`).join(', ')} FROM (${source()}))
+				WHERE position IN (SELECT ${positionOf('rowid')} FROM ${table} WHERE batch_id = ${batchId} AND ${notDuplicate})`).execute(trx);
+			for (const c of tracked) {
+				add(c.column.name, 'derived', Number(rows[0][`${c.column.name}:derived`]));
+				add(c.column.name, 'default', Number(rows[0][`${c.column.name}:default`]));
+			}
+		}
+	}
+	const result: Record<string, ColumnProvenance> = {};
+	for (const c of compiled.columns.filter((c) => c.provenance)) {
+		const entry = counts.get(c.column.name);
+		if (entry && (entry.derived || entry.default)) result[c.column.name] = { how: c.how, derived: entry.derived, defaulted: entry.default };
 	}
 	return result;
 }

@@ -26,6 +26,8 @@ export interface CompiledColumn {
 	textAlias: string;
 	/** 'source' | 'derived' | 'default' | NULL, for the batch summary. */
 	provenance: string | null;
+	/** The values other than 'source' that `provenance` can take (empty when it is NULL). */
+	provenanceLabels: ('derived' | 'default')[];
 	/** How the column is filled, in words, for the batch summary. */
 	how: string;
 }
@@ -42,10 +44,17 @@ export interface CompiledMapping {
  * ISO 8601 with or without an offset. A plain TIMESTAMP cast would silently drop an offset, and
  * the TIMESTAMPTZ cast is several times slower, so only values that end in an offset take it.
  * (Past 16 characters, a '-' in the last six can only be a negative offset.)
+ *
+ * Deciding that exactly needs right()/length(), which count characters and cost more than the
+ * cast itself, so a byte-level test that is true for every offset value (and for a few others)
+ * comes first; only the values it lets through pay for the exact test. The result is the same as
+ * the exact test alone: when the cheap test is false, so is the exact one.
  */
 const TS_ISO = (v: string) =>
-	`(CASE WHEN right(${v}, 1) IN ('Z', 'z') OR contains(right(${v}, 6), '+') OR (length(${v}) > 16 AND contains(right(${v}, 6), '-'))
-		THEN try_cast(${v} AS TIMESTAMPTZ) AT TIME ZONE 'UTC' ELSE try_cast(${v} AS TIMESTAMP) END)`;
+	`(CASE WHEN suffix(${v}, 'Z') OR suffix(${v}, 'z') OR contains(${v}, '+') OR (strlen(${v}) > 16 AND contains(substr(${v}, 11), '-'))
+		THEN (CASE WHEN right(${v}, 1) IN ('Z', 'z') OR contains(right(${v}, 6), '+') OR (length(${v}) > 16 AND contains(right(${v}, 6), '-'))
+			THEN try_cast(${v} AS TIMESTAMPTZ) AT TIME ZONE 'UTC' ELSE try_cast(${v} AS TIMESTAMP) END)
+		ELSE try_cast(${v} AS TIMESTAMP) END)`;
 // Formats tried after ISO 8601; day-first vs month-first is ambiguous, so neither is guessed.
 const DEFAULT_TS_FORMATS = ['%Y-%m-%d %H:%M:%S %z', '%Y-%m-%d %H:%M %z', '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y/%m/%d'];
 
@@ -77,7 +86,8 @@ function durationSecondsExpr(v: string, unit: 'minutes' | 'hours' | 'seconds' | 
 		ELSE try_cast(${v} AS DOUBLE) * ${factor} END`;
 }
 
-const SQL_TYPES: Record<CanonicalColumn['type'], string> = {
+/** The SQL type of the typed value (see typedValue) of each canonical column type. */
+export const SQL_TYPES: Record<CanonicalColumn['type'], string> = {
 	text: 'VARCHAR',
 	enum: 'VARCHAR',
 	timestamp: 'TIMESTAMP',
@@ -121,7 +131,7 @@ function sourceText(src: NormalisedSource, target: string, ctx: Context): string
 	if (staged.length === 0) return undefined;
 	// DuckDB's one-argument trim() strips spaces only; a field holding just a line break or a tab
 	// (real exports have them, e.g. an Olist review message of "\r\n") must count as empty too.
-	const clean = (c: string) => `nullif(trim(${c}, ${BLANK}), '')`;
+	const clean = cleanText;
 	let text: string;
 	if (src.combine === 'join') text = `nullif(trim(concat_ws(' ', ${staged.map(clean).join(', ')})), '')`;
 	else if (staged.length === 1) text = clean(staged[0]);
@@ -138,6 +148,16 @@ function sourceText(src: NormalisedSource, target: string, ctx: Context): string
 
 /** The characters trimmed from every value: space, tab, line feed, carriage return. */
 const BLANK = `' ' || chr(9) || chr(10) || chr(13)`;
+
+/**
+ * nullif(trim(c, BLANK), ''), computed only for the values that need it. trim() builds a new
+ * string for every value and was the most expensive expression of a 1M-row import; the guard
+ * looks at the first character and the last byte only. It is true for every value that trim
+ * would change or that is empty (ascii('') is 0), so the result is the same as the plain form.
+ */
+function cleanText(c: string): string {
+	return `(CASE WHEN ascii(${c}) <= 32 OR suffix(${c}, ' ') OR suffix(${c}, chr(9)) OR suffix(${c}, chr(10)) OR suffix(${c}, chr(13)) THEN nullif(trim(${c}, ${BLANK}), '') ELSE ${c} END)`;
+}
 
 function describe(src: NormalisedSource): string {
 	const headers = src.from.map((h) => `"${h}"`);
@@ -242,9 +262,9 @@ function compileColumn(
 	// No pieces (a lenient mapping whose headers are all missing) means nothing to track, and an
 	// empty CASE would be a syntax error that fails the whole import.
 	const mixed = pieces.length > 0 && (pieces.length > 1 || pieces.some((p) => p.label !== 'source') || spec?.after !== undefined);
-	const provenance = mixed
-		? `CASE ${pieces.map((p) => `WHEN ${p.text} IS NOT NULL THEN '${p.label === 'source' && spec?.after ? 'derived' : p.label}'`).join(' ')} END`
-		: null;
+	const labelOf = (p: (typeof pieces)[number]) => (p.label === 'source' && spec?.after ? 'derived' : p.label);
+	const provenance = mixed ? `CASE ${pieces.map((p) => `WHEN ${p.text} IS NOT NULL THEN '${labelOf(p)}'`).join(' ')} END` : null;
+	const provenanceLabels = mixed ? [...new Set(pieces.map(labelOf).filter((l): l is 'derived' | 'default' => l !== 'source'))] : [];
 
 	const hows: string[] = [];
 	if (primary && spec) hows.push(`from ${describe(spec)}`);
@@ -254,7 +274,7 @@ function compileColumn(
 	const how = hows.length ? hows.join(', ') : 'not in the file';
 
 	const textAlias = `t_${column.name}`;
-	return { column, text, value, reason: reasonExpr(column, quoteIdent(textAlias), quoteIdent(column.name)), textAlias, provenance, how };
+	return { column, text, value, reason: reasonExpr(column, quoteIdent(textAlias), quoteIdent(column.name)), textAlias, provenance, provenanceLabels, how };
 }
 
 function typedValue(column: CanonicalColumn, text: string, src: NormalisedSource, typedByName: Map<string, string>): string {
@@ -278,8 +298,14 @@ function typedValue(column: CanonicalColumn, text: string, src: NormalisedSource
 			return `try_cast(try_cast(${text} AS DOUBLE) AS INTEGER)`;
 		case 'boolean':
 			return `(CASE lower(${text}) WHEN 'true' THEN true WHEN 't' THEN true WHEN 'yes' THEN true WHEN 'y' THEN true WHEN '1' THEN true WHEN 'false' THEN false WHEN 'f' THEN false WHEN 'no' THEN false WHEN 'n' THEN false WHEN '0' THEN false END)`;
-		case 'enum':
-			return `lower(replace(${text}, ' ', '_'))`;
+		case 'enum': {
+			// A value already in canonical form (the common case) skips lower() and replace(), which
+			// would return it unchanged: the canonical values are lower case without spaces.
+			const values = column.values ?? [];
+			const normalised = `lower(replace(${text}, ' ', '_'))`;
+			// list_contains rather than IN: DuckDB plans an IN list of five or more as a join.
+			return values.length ? `(CASE WHEN list_contains(${listLiteral(values)}, ${text}) THEN ${text} ELSE ${normalised} END)` : normalised;
+		}
 		default:
 			return text;
 	}
@@ -307,7 +333,7 @@ function reasonExpr(column: CanonicalColumn, text: string, value: string): strin
 			checks.push(`WHEN ${value} IS NULL AND ${text} IS NOT NULL THEN '${name}: ' || ${shown} || ' is not true/false'`);
 			break;
 		case 'enum':
-			checks.push(`WHEN ${value} IS NOT NULL AND ${value} NOT IN (${(column.values ?? []).map(quoteLiteral).join(', ')}) THEN '${name}: ' || ${shown} || ' is not one of ${enumList(column.values ?? [])} (translate it with ''values'' in the mapping)'`);
+			checks.push(`WHEN ${value} IS NOT NULL AND NOT list_contains(${listLiteral(column.values ?? [])}, ${value}) THEN '${name}: ' || ${shown} || ' is not one of ${enumList(column.values ?? [])} (translate it with ''values'' in the mapping)'`);
 			break;
 	}
 	if (name === 'csat') checks.push(`WHEN ${value} IS NOT NULL AND (${value} < 1 OR ${value} > 5) THEN 'csat ' || ${value} || ' is outside 1-5'`);

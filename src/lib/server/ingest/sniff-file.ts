@@ -14,6 +14,7 @@ import { extname } from 'node:path';
 import { isAscii, isUtf8 } from 'node:buffer';
 import { analyse as chardetAnalyse } from 'chardet';
 import { IngestError } from './ingest-error';
+import { decodeWindows1252 } from './windows-1252';
 
 export type FileFormat = 'csv' | 'json' | 'ndjson' | 'parquet';
 
@@ -836,7 +837,7 @@ function jsonError(wholeMessage: string, whole: boolean, head: Buffer): IngestEr
 }
 
 function parseJsonObject(head: Buffer, span: [number, number], what: string, encoding: 'utf-8' | 'latin-1' = 'latin-1'): Record<string, unknown> {
-	const text = head.subarray(span[0], span[1]).toString(encoding === 'utf-8' ? 'utf8' : 'latin1');
+	const text = decodeText(head.subarray(span[0], span[1]), encoding);
 	try {
 		return JSON.parse(text.replace(/\r$/, '')) as Record<string, unknown>;
 	} catch (err) {
@@ -954,11 +955,15 @@ function analyseCsv(head: Buffer, contentStart: number, whole: boolean, ext: str
 	return { format: 'csv', delimiter, fields: records[0].fields };
 }
 
+/** Text in the file's encoding; Latin-1 is read as Windows-1252, as the load reads it (see windows-1252.ts). */
+function decodeText(bytes: Buffer, encoding: 'utf-8' | 'latin-1'): string {
+	return encoding === 'utf-8' ? bytes.toString('utf8') : decodeWindows1252(bytes);
+}
+
 function decodeHeader(head: Buffer, structure: Structure, encoding: 'utf-8' | 'latin-1'): string[] | undefined {
-	const enc = encoding === 'utf-8' ? 'utf8' : 'latin1';
 	switch (structure.format) {
 		case 'csv':
-			return structure.fields.map(([a, b]) => unquote(head.subarray(a, b).toString(enc).trim()));
+			return structure.fields.map(([a, b]) => unquote(decodeText(head.subarray(a, b), encoding).trim()));
 		case 'json':
 			return structure.object ? Object.keys(parseJsonObject(head, structure.object, 'The first record of the JSON array', encoding)) : [];
 		case 'ndjson':

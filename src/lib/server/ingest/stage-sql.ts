@@ -1,3 +1,4 @@
+import type { CompiledColumn, CompiledMapping } from './mapping-sql';
 import type { SniffResult } from './sniff-file';
 import { quoteIdent, quoteLiteral } from './sql-text';
 
@@ -58,4 +59,31 @@ export function rawRowExpr(sniff: SniffResult, headers: readonly string[]): stri
 		return headers.map((_, i) => field(`c${i}`)).join(` || ${quoteLiteral(d)} || `) || "''";
 	}
 	return `CAST(json_object(${headers.map((h, i) => `${quoteLiteral(h)}, c${i}`).join(', ')}) AS VARCHAR)`;
+}
+
+/**
+ * The typed pass over a source SELECT (columns c0..cN, file order): one row per record with every
+ * canonical column typed and named, `p_<column>` for the columns whose provenance the batch
+ * summary counts, `reason` (NULL when the row is accepted, else every problem found) and `raw`
+ * (the record as written, only for rejected rows).
+ */
+export function typedSelect(compiled: CompiledMapping, headers: readonly string[], source: string, raw: string): string {
+	const typed = compiled.columns.map((c) => `${c.value} AS ${quoteIdent(c.column.name)}`);
+	const texts = compiled.columns.filter((c) => c.reason).map((c) => `${c.text} AS ${quoteIdent(c.textAlias)}`);
+	const provenance = compiled.columns.filter((c) => c.provenance).map((c) => `${c.provenance} AS ${quoteIdent(provenanceAlias(c))}`);
+	const reasons = [...compiled.columns.map((c) => c.reason).filter((r): r is string => r !== null), ...compiled.crossChecks];
+	const staged = headers.map((_, i) => `c${i}`);
+	const helpers = [...staged, ...compiled.columns.filter((c) => c.reason).map((c) => quoteIdent(c.textAlias))];
+	return `SELECT * EXCLUDE (${helpers.join(', ')}), CASE WHEN reason IS NOT NULL THEN ${raw} END AS raw
+		FROM (
+			SELECT *, ${reasons.length ? `nullif(concat_ws('; ', ${reasons.join(', ')}), '')` : 'CAST(NULL AS VARCHAR)'} AS reason
+			FROM (
+				SELECT ${[...typed, ...texts, ...provenance, ...staged].join(', ')}
+				FROM (${source})
+			)
+		)`;
+}
+
+export function provenanceAlias(column: CompiledColumn): string {
+	return `p_${column.column.name}`;
 }

@@ -1,11 +1,12 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Role } from '../../auth/roles';
-import { dateBounds, parseFilters, type Filters } from '../../filters/filters';
+import { dateBounds, describeDrill, parseDrill, parseFilters, type Drill, type Filters } from '../../filters/filters';
 import { maskPersonalData } from '../../privacy/mask-personal-data';
 import type { Database } from '../db/schema';
 import { currentPolicy } from '../services/policy';
 import { caseFilterSql } from './case-filter-sql';
 import { compliancePolicy, ruleById } from './compliance-rules';
+import { drillSql } from './drill-sql';
 import { snapshotTime } from './snapshot';
 import type { SpeedMeasure } from './speed';
 
@@ -15,6 +16,8 @@ export interface CaseListQuery {
 	rule?: string | null;
 	/** Only cases still without a first response / resolution. */
 	open?: SpeedMeasure | null;
+	/** Consistency and fairness drill-downs: root cause, tenure or order-value band, outcome, population. */
+	drill?: Drill;
 }
 
 export const CASE_LIST_COLUMNS = ['case_id', 'created_at', 'status', 'region', 'channel', 'category', 'team', 'agent_id', 'outcome', 'first_response_hours', 'resolution_hours', 'subject'] as const;
@@ -34,10 +37,10 @@ export type CaseListRow = {
 	subject: string | null;
 };
 
-/** The drill-down query in a URL: the global filters, plus `rule` and `open`. */
+/** The drill-down query in a URL: the global filters, plus `rule`, `open` and the drill parameters. */
 export function caseQueryFromParams(params: URLSearchParams): CaseListQuery {
 	const open = params.get('open');
-	return { filters: parseFilters(params), rule: params.get('rule'), open: open === 'first_response' || open === 'resolution' ? open : null };
+	return { filters: parseFilters(params), rule: params.get('rule'), open: open === 'first_response' || open === 'resolution' ? open : null, drill: parseDrill(params) };
 }
 
 /** What the list is, in words, for its heading and the CSV file name. */
@@ -46,6 +49,7 @@ export function describeCaseQuery(query: CaseListQuery, today: Date): string {
 	const rule = query.rule ? ruleById(query.rule) : undefined;
 	if (rule) parts.push(rule.label);
 	if (query.open) parts.push(query.open === 'resolution' ? 'unresolved' : 'unanswered');
+	if (query.drill) parts.push(...describeDrill(query.drill));
 	const { from, to } = dateBounds(query.filters, today);
 	if (from || to) parts.push(`opened ${from ?? '…'} to ${to ?? '…'}`);
 	for (const [dim, values] of Object.entries(query.filters.dims)) if (values?.length) parts.push(`${dim} ${values.join(' or ')}`);
@@ -62,6 +66,7 @@ async function condition(db: Kysely<Database>, query: CaseListQuery, today: Date
 	}
 	if (query.open === 'first_response') parts.push(sql`c.first_response_at IS NULL`);
 	if (query.open === 'resolution') parts.push(sql`c.resolved_at IS NULL`);
+	if (query.drill) parts.push(await drillSql(db, query.drill));
 	return sql<boolean>`(${sql.join(parts, sql` AND `)})`;
 }
 

@@ -26,7 +26,7 @@ export interface ComplianceRule {
 
 const FAVOURABLE = sql`('approved', 'partially_approved', 'refunded', 'replaced')`;
 // Whole days between delivery and the return request (the case): 60 days and 23 hours is day 60.
-const RETURN_DAYS = sql`floor(epoch(c.created_at - c.delivered_at) / 86400)`;
+export const RETURN_DAYS = sql<number>`floor(epoch(c.created_at - c.delivered_at) / 86400)`;
 // Refund turnaround from the decision (resolution) or, without one, from the request.
 export const REFUND_DAYS = sql<number>`epoch(c.refund_issued_at - coalesce(c.resolved_at, c.created_at)) / 86400`;
 const IS_RETURN = sql`c.category = 'return_request' AND c.delivered_at IS NOT NULL AND c.outcome IS NOT NULL`;

@@ -1,6 +1,8 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { coreMigration } from './0001-core';
 import { accountsMigration } from './0002-accounts';
+import { auditsMigration } from './0003-audits';
+import { frictionMigration } from './0004-friction';
 
 /**
  * Migrations are listed in code rather than read from a folder so that the bundled server and
@@ -9,7 +11,9 @@ import { accountsMigration } from './0002-accounts';
  */
 const migrations: Record<string, Migration> = {
 	'0001_core': coreMigration,
-	'0002_accounts': accountsMigration
+	'0002_accounts': accountsMigration,
+	'0003_audits': auditsMigration,
+	'0004_friction': frictionMigration
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,122 @@
+import { appConfig } from '../../lib/server/app-config';
+import { openDatabase } from '../../lib/server/db/database';
+import { IngestError } from '../../lib/server/ingest/ingest-error';
+import { findServer } from '../../lib/server/server-registry';
+import { FILTER_DIMENSIONS } from '../../lib/filters/filters';
+import { parseSampleRequest, RISK_FLAGS, sampleRequestToParams, STRATIFY_DIMENSIONS } from '../../lib/audits/sample-request';
+import { AuditError } from '../../lib/server/audits/audit-error';
+import { auditResults, type AuditResults } from '../../lib/server/audits/results';
+import { drawAuditSample, type DrawnSample } from '../../lib/server/audits/sampling';
+import { parse, UsageError } from '../args';
+
+export const auditHelp = `caselens audit sample|results [options] [--json]
+
+  caselens audit sample --design simple|stratified|risk [--by DIM] [--allocation proportional|equal]
+                        --size N [--seed S] [--exclude-days D] [--status S ...] [--weight-FLAG W ...] [filters]
+      Draws an audit sample and stores it (same seed, filters and design = same sample).
+      --by DIM           stratify by ${STRATIFY_DIMENSIONS.join(', ')} (stratified design)
+      --weight-FLAG W    risk design: weight of ${RISK_FLAGS.join(', ')} (e.g. --weight-low_csat 4)
+      --exclude-days D   skip cases already in a sample drawn in the last D days
+  caselens audit results [--by DIM] [--grain week|month] [--sample N]
+      The quality score (IQS) from submitted reviews: weighted (Horvitz-Thompson) with its 95%
+      interval, and the unweighted mean beside it.
+  Filters as on the pages: --range R, --from D --to D, --region V ... --agent V.
+  --db PATH  --json
+  While the server runs, "audit sample" is sent to it (DuckDB has one writer per file).`;
+
+const FILTER_OPTIONS = Object.fromEntries(FILTER_DIMENSIONS.map((d) => [d, { type: 'string', multiple: true }] as const));
+const WEIGHT_OPTIONS = Object.fromEntries(RISK_FLAGS.map((f) => [`weight-${f}`, { type: 'string' }] as const));
+
+function formatSample(s: DrawnSample): string {
+	const lines = [`sample ${s.sample_id}: ${s.design}, ${s.size} of ${s.population} cases, seed ${s.seed}${s.excluded ? ` (${s.excluded} recently sampled cases excluded)` : ''}`];
+	if (s.strata.length > 1) for (const h of s.strata) lines.push(`  ${h.stratum.padEnd(22)} ${String(h.sampled).padStart(5)} of ${h.population}  pi ${(h.sampled / h.population).toFixed(4)}`);
+	return lines.join('\n');
+}
+
+function formatResults(r: AuditResults): string {
+	const f = (v: number | null) => (v === null ? '–' : v.toFixed(1));
+	if (r.reviews === 0) return 'No submitted audit review yet.';
+	const lines = [`IQS (weighted) ${f(r.overall.estimate)} [95% CI ${f(r.overall.ci_low)} – ${f(r.overall.ci_high)}], unweighted mean ${f(r.overall.unweighted_mean)}, ${r.reviews} reviews`];
+	for (const g of r.groups) lines.push(`  ${g.group.padEnd(22)} ${f(g.estimate).padStart(6)}  [${f(g.ci_low)} – ${f(g.ci_high)}]  unweighted ${f(g.unweighted_mean)}  n ${g.n}`);
+	return lines.join('\n');
+}
+
+export async function auditCommand(args: string[]): Promise<number> {
+	const { values, positionals } = parse(args, {
+		design: { type: 'string' },
+		by: { type: 'string' },
+		allocation: { type: 'string' },
+		size: { type: 'string' },
+		seed: { type: 'string' },
+		'exclude-days': { type: 'string' },
+		status: { type: 'string', multiple: true },
+		note: { type: 'string' },
+		grain: { type: 'string' },
+		sample: { type: 'string' },
+		range: { type: 'string' },
+		from: { type: 'string' },
+		to: { type: 'string' },
+		db: { type: 'string' },
+		json: { type: 'boolean', default: false },
+		...FILTER_OPTIONS,
+		...WEIGHT_OPTIONS
+	});
+	const what = positionals[0];
+	if (what !== 'sample' && what !== 'results') throw new UsageError('say what: sample or results');
+	const config = appConfig(values.db as string | undefined);
+
+	if (what === 'results') {
+		const open = await openDatabase(config.dbPath);
+		try {
+			const r = await auditResults(open.db, { by: values.by as string | undefined, grain: values.grain as string | undefined, sampleId: values.sample ? Number(values.sample) : null });
+			console.log(values.json ? JSON.stringify(r) : formatResults(r));
+		} finally {
+			await open.close();
+		}
+		return 0;
+	}
+
+	const params = new URLSearchParams();
+	const rename: Record<string, string> = { by: 'stratify', 'exclude-days': 'exclude_days' };
+	for (const [key, value] of Object.entries(values)) {
+		if (['db', 'json', 'grain', 'sample'].includes(key) || value === undefined) continue;
+		const name = rename[key] ?? key.replace(/^weight-/, 'weight_');
+		for (const v of Array.isArray(value) ? value : [value]) params.append(name, String(v));
+	}
+	const { request, errors } = parseSampleRequest(params);
+	if (!request) throw new UsageError(errors.join(' '));
+
+	let sample: DrawnSample;
+	let open: Awaited<ReturnType<typeof openDatabase>> | undefined;
+	try {
+		open = await openDatabase(config.dbPath);
+	} catch (error) {
+		if (!(error instanceof IngestError && error.code === 'database_locked')) throw error;
+		const server = findServer(config.dbPath);
+		if (!server) throw error;
+		// The server holds the file: draw through its API, as the local administrator.
+		const response = await fetch(new URL(`/api/audits/samples?${sampleRequestToParams(request)}`, server.url), { method: 'POST', headers: { authorization: `Bearer ${server.token}`, origin: server.url } });
+		const body = (await response.json()) as DrawnSample | { error: string };
+		if (!response.ok || 'error' in body) {
+			console.error(`caselens audit: ${'error' in body ? body.error : response.statusText}`);
+			return 1;
+		}
+		if (!values.json) console.error(`(the server holds ${config.dbPath}; drawn through it)`);
+		console.log(values.json ? JSON.stringify(body) : formatSample(body));
+		return 0;
+	}
+	try {
+		sample = await drawAuditSample(open.db, request, process.env.USER ? `cli:${process.env.USER}` : 'cli');
+	} catch (error) {
+		if (error instanceof AuditError) {
+			if (values.json) console.log(JSON.stringify({ error: error.message }));
+			console.error(`caselens audit: ${error.message}`);
+			return 1;
+		}
+		throw error;
+	} finally {
+		await open.close();
+	}
+	console.log(values.json ? JSON.stringify(sample) : formatSample(sample));
+	return 0;
+}

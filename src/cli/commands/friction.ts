@@ -1,0 +1,63 @@
+import { appConfig } from '../../lib/server/app-config';
+import { openDatabase } from '../../lib/server/db/database';
+import { FILTER_DIMENSIONS } from '../../lib/filters/filters';
+import { formatP, formatRatio } from '../../lib/friction/format-friction';
+import { STRUCTURAL_LABELS } from '../../lib/friction/structural-metrics';
+import { formatShare } from '../../lib/format-metrics';
+import { frictionOptions, frictionReport, reportMarkdown } from '../../lib/server/friction/report';
+import { parse, UsageError } from '../args';
+
+export const frictionHelp = `caselens friction [filters] [--source comments|subjects] [--period DAYS] [--json | --markdown]
+
+The Friction report: themes ranked by satisfaction cost with their trend (rising = Benjamini-
+Hochberg q < 0.05 and a higher share than in the period before), structural friction (reopen,
+repeat contact, escalation) and the tracked items with their before/after.
+  --source S            themes from feedback comments (default) or case subjects
+  --period DAYS         recent period compared with the one before (default: config/friction.json)
+  --range R             7d, 30d, 90d, quarter, all (default)
+  --from D --to D       custom dates (YYYY-MM-DD, inclusive)
+  --region V ... --agent V   filters, as on the pages (repeat or comma-separate values)
+  --json                the report as JSON (per theme: theme, count, share, csat_mean, csat_rest,
+                        trend_ratio, p_value, q_value, rising, ...), as /api/friction returns it
+  --markdown            the report as Markdown, as /friction/report.md
+  --db PATH`;
+
+const FILTER_OPTIONS = Object.fromEntries(FILTER_DIMENSIONS.map((d) => [d, { type: 'string', multiple: true }] as const));
+
+export async function frictionCommand(args: string[]): Promise<number> {
+	const { values, positionals } = parse(args, {
+		source: { type: 'string' },
+		period: { type: 'string' },
+		range: { type: 'string' },
+		from: { type: 'string' },
+		to: { type: 'string' },
+		db: { type: 'string' },
+		json: { type: 'boolean', default: false },
+		markdown: { type: 'boolean', default: false },
+		...FILTER_OPTIONS
+	});
+	if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+	if (values.source !== undefined && values.source !== 'comments' && values.source !== 'subjects') throw new UsageError('--source is comments or subjects');
+	if (values.period !== undefined && !/^\d+$/.test(String(values.period))) throw new UsageError('--period is a number of days');
+	const params = new URLSearchParams();
+	for (const [key, value] of Object.entries(values)) {
+		if (key === 'db' || key === 'json' || key === 'markdown' || value === undefined) continue;
+		for (const v of Array.isArray(value) ? value : [value]) params.append(key, String(v));
+	}
+	const open = await openDatabase(appConfig(values.db as string | undefined).dbPath);
+	try {
+		const r = await frictionReport(open.db, frictionOptions(params));
+		if (values.json) console.log(JSON.stringify(r));
+		else if (values.markdown) console.log(reportMarkdown(r));
+		else {
+			console.log(`${r.documents} documents (${r.source}), ${r.themes.length} themes, ${r.themes.filter((t) => t.rising).length} rising`);
+			for (const t of r.themes.slice(0, 20)) {
+				console.log(`  ${t.theme.slice(0, 32).padEnd(32)} ${String(t.count).padStart(6)} ${formatShare(t.share).padStart(6)}  CSAT ${t.csat_mean?.toFixed(2) ?? '–'} vs ${t.csat_rest?.toFixed(2) ?? '–'}  trend ${formatRatio(t.trend_ratio).padStart(6)} q ${formatP(t.q_value)}${t.rising ? '  RISING' : ''}`);
+			}
+			for (const s of r.structural.rows.filter((x) => x.rising)) console.log(`  rising: ${STRUCTURAL_LABELS[s.metric]} in ${s.dimension} ${s.value} (${formatRatio(s.trend_ratio)}, q ${formatP(s.q_value)})`);
+		}
+	} finally {
+		await open.close();
+	}
+	return 0;
+}

@@ -1,0 +1,45 @@
+import { json } from '@sveltejs/kit';
+import type { RequestHandler } from './$types';
+import { getDatabase } from '$lib/server/db/database';
+import { parseSampleRequest } from '$lib/audits/sample-request';
+import { AuditError } from '$lib/server/audits/audit-error';
+import { drawAuditSample, getSample, listSamples } from '$lib/server/audits/sampling';
+import { currentUser, idFrom } from '$lib/server/audits/route-helpers';
+
+/** GET: the samples (or ?id=N: one sample with its cases). */
+export const GET: RequestHandler = async ({ url }) => {
+	const { db } = await getDatabase();
+	const id = idFrom(url.searchParams.get('id'));
+	if (id === null) return json(await listSamples(db));
+	const sample = await getSample(db, id);
+	return sample ? json(sample) : json({ error: `There is no sample ${id}.`, code: 'not_found' }, { status: 404 });
+};
+
+/**
+ * POST: draw a sample. The request is URL parameters (query string, a form body, or a JSON object
+ * of the same names): design, size, seed, stratify, allocation, exclude_days, status, weight_*, filters.
+ */
+export const POST: RequestHandler = async ({ request, url, locals }) => {
+	const user = currentUser(locals);
+	const params = new URLSearchParams(url.searchParams);
+	const type = request.headers.get('content-type') ?? '';
+	try {
+		if (type.includes('application/json')) {
+			const body = (await request.json()) as Record<string, unknown>;
+			for (const [key, value] of Object.entries(body ?? {})) for (const v of Array.isArray(value) ? value : [value]) if (v !== null && v !== undefined) params.append(key, String(v));
+		} else if (type.includes('form')) {
+			for (const [key, value] of (await request.formData()).entries()) if (typeof value === 'string') params.append(key, value);
+		}
+	} catch {
+		return json({ error: 'The request body is not valid JSON or form data.', code: 'bad_request' }, { status: 400 });
+	}
+	const { request: sampleRequest, errors } = parseSampleRequest(params);
+	if (!sampleRequest) return json({ error: errors.join(' '), code: 'bad_request' }, { status: 400 });
+	const { db } = await getDatabase();
+	try {
+		return json(await drawAuditSample(db, sampleRequest, user.username), { status: 201 });
+	} catch (e) {
+		if (e instanceof AuditError) return json({ error: e.message, code: 'refused' }, { status: e.status });
+		throw e;
+	}
+};

@@ -1,0 +1,43 @@
+import { error, fail, redirect } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { getDatabase } from '$lib/server/db/database';
+import { calibrationReport, createCalibrationSession, listCalibrationSessions } from '$lib/server/audits/calibration';
+import { auditWorkers, listSamples } from '$lib/server/audits/sampling';
+import { attempt, currentUser, idFrom } from '$lib/server/audits/route-helpers';
+
+export const load: PageServerLoad = async ({ url, locals }) => {
+	const { db } = await getDatabase();
+	const role = currentUser(locals).role;
+	const id = idFrom(url.searchParams.get('id'));
+	const report = id === null ? null : await calibrationReport(db, id);
+	if (id !== null && !report) error(404, `There is no calibration session ${id}.`);
+	const canCreate = role === 'admin' || role === 'qa_manager';
+	const [sessions, samples, workers] = await Promise.all([listCalibrationSessions(db), canCreate ? listSamples(db) : Promise.resolve([]), canCreate ? auditWorkers(db) : Promise.resolve([])]);
+	return { report, sessions, samples: samples.map((s) => ({ sample_id: s.sample_id, size: s.size, design: s.design })), workers, canCreate };
+};
+
+export const actions: Actions = {
+	create: async ({ request, locals }) => {
+		const user = currentUser(locals);
+		const form = await request.formData();
+		const { db } = await getDatabase();
+		const result = await attempt(() =>
+			createCalibrationSession(
+				db,
+				{
+					name: String(form.get('name') ?? ''),
+					sampleId: idFrom(form.get('sample')),
+					cases: Number(form.get('cases') ?? 0),
+					seed: Number(form.get('seed') || 1) >>> 0,
+					caseIds: String(form.get('case_ids') ?? '')
+						.split(/[\s,]+/)
+						.filter(Boolean),
+					panel: form.getAll('panel').filter((p): p is string => typeof p === 'string')
+				},
+				user.username
+			)
+		);
+		if (!result.ok) return fail(result.status, { error: result.error });
+		redirect(303, `/audits/calibration?id=${result.value}`);
+	}
+};

@@ -1,0 +1,60 @@
+import { fail, redirect } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { getDatabase } from '$lib/server/db/database';
+import { scoresFromForm } from '$lib/audits/scorecard';
+import { listDisputes, raiseDispute, resolveDispute } from '$lib/server/audits/disputes';
+import { openReview } from '$lib/server/audits/reviews';
+import { attempt, currentUser, idFrom, refusalsAsFailures } from '$lib/server/audits/route-helpers';
+
+export const load: PageServerLoad = async ({ locals }) => {
+	const { db } = await getDatabase();
+	const user = currentUser(locals);
+	const disputes = await listDisputes(db);
+	const canResolve = user.role === 'qa_manager' || user.role === 'admin';
+	// For open disputes, the scorecard of the disputed review, filled with its current scores.
+	const open = canResolve
+		? await Promise.all(
+				disputes
+					.filter((d) => d.status === 'open')
+					.map(async (d) => {
+						const opened = await openReview(db, d.review_id, user);
+						return { dispute_id: d.dispute_id, body: opened.template.body, scores: opened.scores };
+					})
+			)
+		: [];
+	return { disputes, open, canResolve };
+};
+
+export const actions: Actions = {
+	raise: async ({ request, locals }) => {
+		const user = currentUser(locals);
+		const form = await request.formData();
+		const reviewId = idFrom(form.get('review_id'));
+		if (reviewId === null) return fail(400, { error: 'Which review? The form needs review_id.' });
+		const { db } = await getDatabase();
+		const result = await attempt(() => raiseDispute(db, reviewId, String(form.get('reason') ?? ''), user));
+		if (!result.ok) return fail(result.status, { error: result.error });
+		redirect(303, `/audits/disputes#dispute-${result.value}`);
+	},
+	resolve: async ({ request, locals }) => {
+		const user = currentUser(locals);
+		const form = await request.formData();
+		const disputeId = idFrom(form.get('dispute_id'));
+		if (disputeId === null) return fail(400, { error: 'Which dispute? The form needs dispute_id.' });
+		const { db } = await getDatabase();
+		const note = String(form.get('note') ?? '');
+		return refusalsAsFailures(async () => {
+			if (form.get('decision') === 'change') {
+				const dispute = (await listDisputes(db)).find((d) => d.dispute_id === disputeId);
+				if (!dispute) return fail(404, { error: `There is no dispute ${disputeId}.` });
+				const opened = await openReview(db, dispute.review_id, user);
+				const { scores, errors } = scoresFromForm(opened.template.body, form);
+				if (errors.length) return fail(400, { error: errors.join(' ') });
+				await resolveDispute(db, disputeId, { decision: 'change', note, scores }, user);
+			} else if (form.get('decision') === 'uphold') {
+				await resolveDispute(db, disputeId, { decision: 'uphold', note }, user);
+			} else return fail(400, { error: 'Choose: uphold the review or change it.' });
+			return { resolved: disputeId };
+		});
+	}
+};

@@ -1,0 +1,33 @@
+import { fail, redirect } from '@sveltejs/kit';
+import { sql } from 'kysely';
+import type { Actions, PageServerLoad } from './$types';
+import { getDatabase } from '$lib/server/db/database';
+import { parseFilters } from '$lib/filters/filters';
+import { parseSampleRequest } from '$lib/audits/sample-request';
+import { caseFilterSql } from '$lib/server/metrics/case-filter-sql';
+import { dimensionValues } from '$lib/server/metrics/dimension-values';
+import { drawAuditSample } from '$lib/server/audits/sampling';
+import { attempt, currentUser } from '$lib/server/audits/route-helpers';
+
+export const load: PageServerLoad = async ({ url }) => {
+	const { db } = await getDatabase();
+	const filters = parseFilters(url.searchParams);
+	const [values, count] = await Promise.all([dimensionValues(db), sql<{ n: number }>`SELECT count(*) AS n FROM cases c WHERE ${caseFilterSql(filters, new Date())}`.execute(db)]);
+	return { filters, values, population: count.rows[0].n };
+};
+
+export const actions: Actions = {
+	draw: async ({ request, locals }) => {
+		const user = currentUser(locals);
+		const form = await request.formData();
+		const params = new URLSearchParams();
+		for (const [key, value] of form.entries()) if (typeof value === 'string') params.append(key, value);
+		const { request: sampleRequest, errors } = parseSampleRequest(params);
+		const values = Object.fromEntries(params);
+		if (!sampleRequest) return fail(400, { errors, values });
+		const { db } = await getDatabase();
+		const result = await attempt(() => drawAuditSample(db, sampleRequest, user.username));
+		if (!result.ok) return fail(result.status, { errors: [result.error], values });
+		redirect(303, `/audits/sample?id=${result.value.sample_id}`);
+	}
+};

@@ -1,0 +1,12 @@
+import type { PageServerLoad } from './$types';
+import { getDatabase } from '$lib/server/db/database';
+import { auditResults } from '$lib/server/audits/results';
+import { listSamples } from '$lib/server/audits/sampling';
+import { idFrom } from '$lib/server/audits/route-helpers';
+
+export const load: PageServerLoad = async ({ url }) => {
+	const { db } = await getDatabase();
+	const sampleId = idFrom(url.searchParams.get('sample'));
+	const [results, samples] = await Promise.all([auditResults(db, { by: url.searchParams.get('by') ?? undefined, grain: url.searchParams.get('grain') ?? undefined, sampleId }), listSamples(db)]);
+	return { results, sampleId, samples: samples.map((s) => ({ sample_id: s.sample_id, design: s.design, size: s.size })) };
+};

@@ -1,0 +1,50 @@
+import { error, fail, redirect } from '@sveltejs/kit';
+import type { Actions, PageServerLoad, RequestEvent } from './$types';
+import { getDatabase } from '$lib/server/db/database';
+import { scoreFormula, scoresFromForm } from '$lib/audits/scorecard';
+import { listDisputes } from '$lib/server/audits/disputes';
+import { reviewCaseContext } from '$lib/server/audits/review-case';
+import { openReview, saveReview } from '$lib/server/audits/reviews';
+import { currentUser, idFrom, refusalsAsErrors, refusalsAsFailures } from '$lib/server/audits/route-helpers';
+
+export const load: PageServerLoad = async ({ url, locals }) => {
+	const id = idFrom(url.searchParams.get('id'));
+	if (id === null) redirect(303, '/audits/queue');
+	const user = currentUser(locals);
+	const { db } = await getDatabase();
+	const opened = await refusalsAsErrors(() => openReview(db, id, user));
+	const [context, disputes] = await Promise.all([reviewCaseContext(db, opened.review.case_id, user.role), listDisputes(db, { reviewId: id })]);
+	if (!context) error(404, `Case ${opened.review.case_id} is no longer in the archive.`);
+	const r = opened.review;
+	return {
+		review: { review_id: r.review_id, kind: r.kind, sample_id: r.sample_id, session_id: r.session_id, case_id: r.case_id, reviewer: r.reviewer, status: r.status, score: opened.scores ? r.score : null, notes: opened.scores ? r.notes : null, submitted_at: r.submitted_at, updated_at: r.updated_at },
+		template: { name: opened.template.name, version: opened.template.version, body: opened.template.body },
+		formula: scoreFormula(opened.template.body),
+		scores: opened.scores,
+		canEdit: opened.canEdit,
+		history: opened.history,
+		context,
+		disputes,
+		canDispute: (user.role === 'lead' || user.role === 'admin') && r.status === 'submitted' && r.kind === 'sample' && !disputes.some((d) => d.status === 'open')
+	};
+};
+
+async function save(event: RequestEvent, submit: boolean) {
+	const user = currentUser(event.locals);
+	const id = idFrom(event.url.searchParams.get('id'));
+	if (id === null) return fail(400, { error: 'Which review? The address needs ?id=.' });
+	const { db } = await getDatabase();
+	const form = await event.request.formData();
+	return refusalsAsFailures(async () => {
+		const opened = await openReview(db, id, user);
+		const { scores, errors } = scoresFromForm(opened.template.body, form);
+		if (errors.length) return fail(400, { error: errors.join(' ') });
+		const saved = await saveReview(db, id, user, { scores, notes: String(form.get('notes') ?? ''), submit });
+		return { saved: saved.status };
+	});
+}
+
+export const actions: Actions = {
+	save: (event) => save(event, false),
+	submit: (event) => save(event, true)
+};

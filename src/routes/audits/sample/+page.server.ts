@@ -1,0 +1,31 @@
+import { error, fail, redirect } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { getDatabase } from '$lib/server/db/database';
+import { assignSample, auditWorkers, getSample } from '$lib/server/audits/sampling';
+import { attempt, currentUser, idFrom } from '$lib/server/audits/route-helpers';
+
+export const load: PageServerLoad = async ({ url, locals }) => {
+	const id = idFrom(url.searchParams.get('id'));
+	if (id === null) redirect(303, '/audits');
+	const { db } = await getDatabase();
+	const [sample, workers] = await Promise.all([getSample(db, id), auditWorkers(db)]);
+	if (!sample) error(404, `There is no sample ${id}.`);
+	const role = currentUser(locals).role;
+	return { ...sample, workers, canAssign: role === 'admin' || role === 'qa_manager' };
+};
+
+export const actions: Actions = {
+	assign: async ({ request, url, locals }) => {
+		const user = currentUser(locals);
+		const id = idFrom(url.searchParams.get('id'));
+		if (id === null) return fail(400, { error: 'Which sample? The address needs ?id=.' });
+		const form = await request.formData();
+		const reviewers = form.getAll('reviewer').filter((r): r is string => typeof r === 'string');
+		const method = form.get('method') === 'quota' ? 'quota' : 'round_robin';
+		const quotas = reviewers.map((r) => Number(form.get(`quota.${r}`) ?? 0));
+		const { db } = await getDatabase();
+		const result = await attempt(() => assignSample(db, id, { reviewers, method, quotas }, user.username));
+		if (!result.ok) return fail(result.status, { error: result.error });
+		return { assigned: result.value };
+	}
+};

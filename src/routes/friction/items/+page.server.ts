@@ -1,0 +1,29 @@
+import { fail, redirect } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { canWriteFriction } from '$lib/friction/items';
+import { getDatabase } from '$lib/server/db/database';
+import { createItem, FrictionItemError } from '$lib/server/friction/items';
+import { trackedItems } from '$lib/server/friction/report';
+
+export const load: PageServerLoad = async ({ url, locals }) => {
+	const { db } = await getDatabase();
+	const missing = url.searchParams.get('missing');
+	return { items: await trackedItems(db), canWrite: canWriteFriction(locals.user?.role), missing: missing && /^\d{1,9}$/.test(missing) ? Number(missing) : null };
+};
+
+export const actions: Actions = {
+	/** Flags a theme or structural point as an item (or opens the existing one). */
+	default: async ({ request, locals }) => {
+		const { db } = await getDatabase();
+		const form = await request.formData();
+		const text = (name: string) => String(form.get(name) ?? '');
+		let created: { item_id: number };
+		try {
+			created = await createItem(db, { kind: text('kind'), subject: text('subject'), source: text('source') || null, title: text('title'), scope: text('scope'), owner: text('owner') || locals.user?.username }, locals.user?.username ?? 'unknown');
+		} catch (error) {
+			if (error instanceof FrictionItemError) return fail(400, { message: error.message });
+			throw error;
+		}
+		redirect(303, `/friction/items/${created.item_id}`);
+	}
+};

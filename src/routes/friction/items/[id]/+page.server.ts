@@ -1,0 +1,40 @@
+import { fail, redirect } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { canWriteFriction } from '$lib/friction/items';
+import { maskPersonalData } from '$lib/privacy/mask-personal-data';
+import { getDatabase } from '$lib/server/db/database';
+import { itemImpact } from '$lib/server/friction/impact';
+import { FrictionItemError, getItem, ownerCandidates, updateItem } from '$lib/server/friction/items';
+
+function itemId(raw: string): number | null {
+	return /^\d{1,9}$/.test(raw) ? Number(raw) : null;
+}
+
+export const load: PageServerLoad = async ({ params, locals }) => {
+	const { db } = await getDatabase();
+	const id = itemId(params.id);
+	const found = id === null ? null : await getItem(db, id);
+	// A stale link (an id that does not exist) goes back to the list, which says so.
+	if (!found) redirect(303, `/friction/items?missing=${encodeURIComponent(id ?? 0)}`);
+	const viewer = locals.user?.role === 'viewer';
+	const events = viewer ? found.events.map((e) => ({ ...e, note: maskPersonalData(e.note) })) : found.events;
+	const canWrite = canWriteFriction(locals.user?.role);
+	return { item: found.item, events, impact: await itemImpact(db, found.item), owners: canWrite ? await ownerCandidates(db) : [], canWrite };
+};
+
+export const actions: Actions = {
+	default: async ({ params, request, locals }) => {
+		const { db } = await getDatabase();
+		const id = itemId(params.id);
+		if (id === null) return fail(404, { message: 'There is no such friction item.' });
+		const form = await request.formData();
+		const field = (name: string) => (form.has(name) ? String(form.get(name) ?? '') : undefined);
+		try {
+			await updateItem(db, id, { status: field('status'), owner: field('owner'), fix_date: field('fix_date'), note: field('note') }, locals.user?.username ?? 'unknown');
+		} catch (error) {
+			if (error instanceof FrictionItemError) return fail(400, { message: error.message });
+			throw error;
+		}
+		return { saved: true };
+	}
+};

@@ -1,0 +1,11 @@
+import type { RequestHandler } from './$types';
+import { getDatabase } from '$lib/server/db/database';
+import { frictionOptions, frictionReport, reportMarkdown } from '$lib/server/friction/report';
+
+export const GET: RequestHandler = async ({ url }) => {
+	const { db } = await getDatabase();
+	const markdown = reportMarkdown(await frictionReport(db, frictionOptions(url.searchParams)));
+	return new Response(markdown, {
+		headers: { 'content-type': 'text/markdown; charset=utf-8', 'content-disposition': 'attachment; filename="friction-report.md"' }
+	});
+};

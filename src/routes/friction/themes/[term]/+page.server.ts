@@ -1,0 +1,23 @@
+import type { PageServerLoad } from './$types';
+import { canWriteFriction } from '$lib/friction/items';
+import { filtersToParams } from '$lib/filters/filters';
+import { getDatabase } from '$lib/server/db/database';
+import { frictionOptions } from '$lib/server/friction/report';
+import { themeDocuments } from '$lib/server/friction/theme-documents';
+import { frictionThemes } from '$lib/server/friction/themes';
+import { dimensionValues } from '$lib/server/metrics/dimension-values';
+
+const PAGE_SIZE = 50;
+
+export const load: PageServerLoad = async ({ params, url, locals }) => {
+	const { db } = await getDatabase();
+	const options = frictionOptions(url.searchParams);
+	const term = params.term.slice(0, 200);
+	const page = Math.max(1, Number(url.searchParams.get('page')) || 1);
+	const role = locals.user?.role ?? 'viewer';
+	const report = await frictionThemes(db, { filters: options.filters, source: options.source, periodDays: options.periodDays });
+	const documents = await themeDocuments(db, { filters: options.filters, source: options.source, term, offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE, role });
+	const theme = report.themes.find((t) => t.key === term) ?? report.themes.find((t) => t.terms.includes(term)) ?? null;
+	const scope = filtersToParams({ ...options.filters, range: 'all', from: undefined, to: undefined }).toString();
+	return { term, theme, period: report.period, documents, page, pageSize: PAGE_SIZE, options, scope, values: await dimensionValues(db), canWrite: canWriteFriction(role) };
+};

@@ -1,0 +1,71 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { ColumnMapping } from '../../src/lib/contract/column-mapping';
+import { parseFilters } from '../../src/lib/filters/filters';
+import { frictionSettings, stopWords } from '../../src/lib/server/friction/friction-config';
+import { frictionThemes } from '../../src/lib/server/friction/themes';
+import { ingestFixture, type IngestFixture } from '../helpers/ingest-fixture';
+
+/** Themes on real public exports (../shared/data/external), which nobody here shaped. */
+const EXTERNAL = join(process.cwd(), '..', 'shared', 'data', 'external');
+const all = parseFilters(new URLSearchParams());
+let comcast: IngestFixture;
+let olist: IngestFixture;
+
+async function load(file: string, mappingFile: string): Promise<IngestFixture> {
+	const f = await ingestFixture();
+	const mapping = JSON.parse(await readFile(join('config', 'mappings', mappingFile), 'utf8')) as ColumnMapping;
+	await f.ingest(join(EXTERNAL, file), { kind: 'feedback', mapping });
+	return f;
+}
+
+beforeAll(async () => {
+	if (!existsSync(EXTERNAL)) throw new Error(`The external exports are missing: expected them in ${EXTERNAL}.`);
+	[comcast, olist] = await Promise.all([load('comcast_fcc_complaints.csv', 'comcast-fcc-feedback.json'), load('olist_order_reviews_sample.csv', 'olist-reviews-feedback.json')]);
+});
+
+afterAll(async () => {
+	await comcast?.dispose();
+	await olist?.dispose();
+});
+
+const stop = new Set(stopWords(frictionSettings()));
+
+describe('themes on real exports', () => {
+	test('Comcast FCC complaints: the top themes are the real subjects, not stop words or the company name', async () => {
+		const r = await frictionThemes(comcast.db, { filters: all });
+		// No CSAT in this export: ranked by volume.
+		expect(r.score_basis).toBe('volume');
+		// "Comcast" is in more than half of the complaints: data-derived noise, not a theme.
+		expect(r.frequent_words.map((w) => w.term)).toContain('comcast');
+		const keys = r.themes.map((t) => t.key);
+		expect(keys.some((k) => k.split(' ').includes('comcast'))).toBe(false);
+		const top = keys.slice(0, 12);
+		for (const k of top) for (const w of k.split(' ')) expect(stop.has(w), `"${w}" in "${k}" is a stop word`).toBe(false);
+		const has = (re: RegExp) => top.some((k) => re.test(k));
+		expect(has(/internet|speed/), `internet speed in ${top}`).toBe(true);
+		expect(has(/billing|bill/), `billing in ${top}`).toBe(true);
+		expect(has(/data cap|^cap$/), `data caps in ${top}`).toBe(true);
+		// Outages are a theme too, further down ("service outage", "outage", "internet outage").
+		expect(keys.some((k) => /outage|disconnect/.test(k))).toBe(true);
+		// "data cap" is one theme: "cap" alone folds into it (most "cap" complaints say "data cap").
+		expect(keys).toContain('data cap');
+	});
+
+	test('Olist reviews (Portuguese): themes are Portuguese words about delivery and the product, not stop words', async () => {
+		const r = await frictionThemes(olist.db, { filters: all });
+		expect(r.score_basis).toBe('csat');
+		const top = r.themes.slice(0, 15);
+		for (const t of top) for (const w of t.key.split(' ')) expect(stop.has(w), `"${w}" in "${t.key}" is a stop word`).toBe(false);
+		const labels = top.map((t) => t.theme);
+		// Delivery: não recebi / não chegou / entregue / pedido / correio; product: produto.
+		expect(labels.some((l) => /não recebi|não chegou|entreg|correio|pedido|prazo/.test(l)), `delivery in ${labels}`).toBe(true);
+		expect(labels.some((l) => /produto/.test(l)), `product in ${labels}`).toBe(true);
+		// Labels keep their accents: "não recebi", not "nao recebi".
+		expect(labels.some((l) => l.startsWith('não '))).toBe(true);
+		// The worst theme costs satisfaction: its CSAT is below the rest's.
+		expect(top[0].csat_mean ?? 5).toBeLessThan(top[0].csat_rest ?? 0);
+	});
+});

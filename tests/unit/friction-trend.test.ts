@@ -1,0 +1,75 @@
+import { describe, expect, test } from 'vitest';
+import { markRising, periodTrend } from '../../src/lib/server/friction/trend-test';
+import { chainPhrases, clusterThemes } from '../../src/lib/server/friction/theme-clusters';
+
+/**
+ * Reference values from scipy 1.x `chi2_contingency(table, correction=False)` and statsmodels
+ * `proportions_ztest([27, 9], [392, 386])` (same p: the 2x2 Pearson chi-square is the pooled
+ * two-proportion z-test squared), computed once with Debian's /usr/bin/python3.
+ */
+describe('trend test between two periods', () => {
+	test('p-value and ratio match scipy / statsmodels', () => {
+		const r = periodTrend({ recent: 27, recentTotal: 392, previous: 9, previousTotal: 386 }, 10);
+		expect(r.p_value).toBeCloseTo(0.002489435764827942, 12);
+		expect(r.trend_ratio).toBeCloseTo(27 / 392 / (9 / 386), 12);
+		const planted = periodTrend({ recent: 52, recentTotal: 418, previous: 10, previousTotal: 391 }, 10);
+		expect(planted.p_value).toBeCloseTo(1.2889293167702182e-7, 16);
+	});
+
+	test('too few events are not tested; an empty previous share gives no ratio', () => {
+		expect(periodTrend({ recent: 5, recentTotal: 100, previous: 4, previousTotal: 100 }, 10).p_value).toBeNull();
+		const fromZero = periodTrend({ recent: 12, recentTotal: 100, previous: 0, previousTotal: 100 }, 10);
+		expect(fromZero.trend_ratio).toBeNull();
+		expect(fromZero.p_value).toBeGreaterThan(0);
+		expect(periodTrend({ recent: 0, recentTotal: 0, previous: 3, previousTotal: 10 }, 1).p_value).toBeNull();
+	});
+
+	test('rising needs q < alpha after Benjamini-Hochberg and a higher share, not just a small p', () => {
+		const rows = [
+			{ id: 'up', recent_share: 0.2, previous_share: 0.05, trend_ratio: 4, p_value: 0.001 },
+			{ id: 'down', recent_share: 0.01, previous_share: 0.1, trend_ratio: 0.1, p_value: 0.002 },
+			{ id: 'borderline', recent_share: 0.2, previous_share: 0.1, trend_ratio: 2, p_value: 0.03 },
+			{ id: 'untested', recent_share: 0.2, previous_share: 0.1, trend_ratio: 2, p_value: null }
+		];
+		const out = markRising(rows, 0.05);
+		// BH over the three tested p-values: q = (0.003, 0.003, 0.03).
+		expect(out.map((r) => r.q_value)).toEqual([expect.closeTo(0.003, 12), expect.closeTo(0.003, 12), expect.closeTo(0.03, 12), null]);
+		expect(out.map((r) => r.rising)).toEqual([true, false, true, false]);
+		// With many more comparisons the borderline one no longer survives.
+		const crowded = markRising([...rows, ...Array.from({ length: 20 }, () => ({ id: 'x', recent_share: 0.1, previous_share: 0.1, trend_ratio: 1, p_value: 0.9 }))], 0.05);
+		expect(crowded[0].rising).toBe(true);
+		expect(crowded[2].rising).toBe(false);
+	});
+});
+
+describe('theme clusters', () => {
+	test('phrases chain on their overlapping words', () => {
+		expect(chainPhrases('agent helpful', 'helpful kind')).toBe('agent helpful kind');
+		expect(chainPhrases('tracking not updating', 'not updating days')).toBe('tracking not updating days');
+		expect(chainPhrases('data cap', 'internet speed')).toBeNull();
+	});
+
+	test('terms with the same documents are one theme named by its phrase; a covered unigram folds into its bigram', () => {
+		const t = (term: string, count: number, signature: string, label = term) => ({ term, label, count, signature });
+		const clusters = clusterThemes(
+			[
+				t('tracking', 194, 'a'),
+				t('not updating', 194, 'a'),
+				t('tracking not updating', 194, 'a'),
+				t('cap', 184, 'b'),
+				t('data cap', 160, 'c'),
+				t('refund', 302, 'd'),
+				t('refund approved', 60, 'e'),
+				// Same count, different documents: not merged.
+				t('billing', 194, 'f')
+			],
+			0.8
+		);
+		const byLabel = Object.fromEntries(clusters.map((c) => [c.label, c]));
+		expect(Object.keys(byLabel).sort()).toEqual(['billing', 'data cap', 'refund', 'refund approved', 'tracking not updating']);
+		expect(byLabel['tracking not updating'].key.term).toBe('tracking not updating');
+		expect(byLabel['tracking not updating'].terms).toEqual(['not updating', 'tracking', 'tracking not updating']);
+		// Largest first.
+		expect(clusters[0].label).toBe('refund');
+	});
+});
