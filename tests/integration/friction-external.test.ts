@@ -6,10 +6,11 @@ import type { ColumnMapping } from '../../src/lib/contract/column-mapping';
 import { parseFilters } from '../../src/lib/filters/filters';
 import { frictionSettings, stopWords } from '../../src/lib/server/friction/friction-config';
 import { frictionThemes } from '../../src/lib/server/friction/themes';
+import { EXTERNAL_DIR } from '../helpers/external-data';
 import { ingestFixture, type IngestFixture } from '../helpers/ingest-fixture';
 
-/** Themes on real public exports (../shared/data/external), which nobody here shaped. */
-const EXTERNAL = join(process.cwd(), '..', 'shared', 'data', 'external');
+/** Themes on real public exports (tests/fixtures/external), which nobody here shaped. */
+const EXTERNAL = EXTERNAL_DIR;
 const all = parseFilters(new URLSearchParams());
 let comcast: IngestFixture;
 let olist: IngestFixture;
