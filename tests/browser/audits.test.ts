@@ -1,20 +1,12 @@
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { describe, expect, inject, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { DEFAULT_SCORECARD } from '../../src/lib/audits/scorecard';
-import { launchChromium, screenshot, watchErrors } from './chromium';
+import { useBrowser, screenshot, watchErrors } from './chromium';
 import { account, loginAs, sessionCookie } from './session';
 
 const baseUrl = inject('baseUrl');
 const second = inject('secondReviewer');
-let browser: Browser;
-
-beforeAll(async () => {
-	browser = await launchChromium();
-});
-
-afterAll(async () => {
-	await browser?.close();
-});
+const browser = useBrowser();
 
 /** A form post as a browser without JavaScript would send it. */
 function post(path: string, cookie: string, fields: Record<string, string>): Promise<Response> {
@@ -32,7 +24,7 @@ async function rateAll(page: Page, rating: number): Promise<void> {
 
 describe('audits: sample, review, results, dispute', () => {
 	test('the whole round trip, with the access limits on the way', async () => {
-		const qa = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+		const qa = await browser().newPage({ viewport: { width: 1280, height: 900 } });
 		const errors = watchErrors(qa);
 		await loginAs(qa, baseUrl, 'qa_manager');
 
@@ -73,7 +65,7 @@ describe('audits: sample, review, results, dispute', () => {
 		expect((await post(`/audits/review?/submit&id=${theirs}`, reviewerCookie, { 'rating.agent_conduct': '5' })).status).toBe(403);
 
 		// 4. The reviewer reviews their case in the browser: the score follows the ratings; submit.
-		const rev = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+		const rev = await browser().newPage({ viewport: { width: 1280, height: 900 } });
 		const revErrors = watchErrors(rev);
 		await loginAs(rev, baseUrl, 'reviewer');
 		const denied = await rev.goto(`${baseUrl}/audits/review?id=${theirs}`);
@@ -108,7 +100,7 @@ describe('audits: sample, review, results, dispute', () => {
 		await screenshot(qa, 'audits-results');
 
 		// 6. A lead disputes it; QA changes the scores; the original stays on the dispute.
-		const lead = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+		const lead = await browser().newPage({ viewport: { width: 1280, height: 900 } });
 		await loginAs(lead, baseUrl, 'lead');
 		await lead.goto(`${baseUrl}/audits/review?id=${mine}`);
 		await lead.getByLabel('Dispute this review: why?').fill('The agent followed the policy exactly; conduct deserves a 5.');

@@ -1,5 +1,6 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
+import { afterAll, beforeAll } from 'vitest';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -29,4 +30,19 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 	const path = `${SCREENSHOT_DIR}/${name}.png`;
 	await page.screenshot({ path, fullPage: true });
 	return path;
+}
+
+/** One Chromium per test file, started before its tests and closed after them. */
+export function useBrowser(): () => Browser {
+	let browser: Browser | undefined;
+	beforeAll(async () => {
+		browser = await launchChromium();
+	});
+	afterAll(async () => {
+		await browser?.close();
+	});
+	return () => {
+		if (!browser) throw new Error('Chromium is not running yet: use the browser inside a test');
+		return browser;
+	};
 }

@@ -1,19 +1,10 @@
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, inject, test } from 'vitest';
 import { SECTIONS } from '../../src/lib/nav';
-import { launchChromium, screenshot, watchErrors } from './chromium';
+import { useBrowser, screenshot, watchErrors } from './chromium';
 import { loginAs, sessionCookie, account } from './session';
 
 const baseUrl = inject('baseUrl');
-let browser: Browser;
-
-beforeAll(async () => {
-	browser = await launchChromium();
-});
-
-afterAll(async () => {
-	await browser?.close();
-});
+const browser = useBrowser();
 
 interface BatchRow {
 	kind: string;
@@ -24,7 +15,7 @@ interface BatchRow {
 describe('overview', () => {
 	for (const width of [1280, 390]) {
 		test(`renders the demo archive without console errors at ${width} px`, async () => {
-			const page = await browser.newPage({ viewport: { width, height: 900 } });
+			const page = await browser().newPage({ viewport: { width, height: 900 } });
 			const errors = watchErrors(page);
 			await loginAs(page, baseUrl, 'admin');
 			await page.goto(baseUrl);
@@ -45,7 +36,7 @@ describe('overview', () => {
 	}
 
 	test('every section in the navigation opens and says what it is for', async () => {
-		const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+		const page = await browser().newPage({ viewport: { width: 1280, height: 900 } });
 		const errors = watchErrors(page);
 		await loginAs(page, baseUrl, 'admin');
 		for (const section of SECTIONS) {

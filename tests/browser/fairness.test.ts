@@ -1,25 +1,17 @@
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { describe, expect, inject, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { ConsistencyReport } from '../../src/lib/server/metrics/consistency';
 import type { FairnessReport } from '../../src/lib/server/metrics/fairness';
-import { launchChromium, screenshot, watchErrors } from './chromium';
+import { useBrowser, screenshot, watchErrors } from './chromium';
 import { loginAs } from './session';
 
 // The shared test server holds a 3,000-case demo (seed 42): new accounts are flagged on
 // favourable outcomes there; harbor's wrong_item cell is too small to be flagged at that size.
 const baseUrl = inject('baseUrl');
-let browser: Browser;
-
-beforeAll(async () => {
-	browser = await launchChromium();
-});
-
-afterAll(async () => {
-	await browser?.close();
-});
+const browser = useBrowser();
 
 async function signedIn(width = 1280): Promise<{ page: Page; errors: string[] }> {
-	const page = await browser.newPage({ viewport: { width, height: 900 } });
+	const page = await browser().newPage({ viewport: { width, height: 900 } });
 	const errors = watchErrors(page);
 	await loginAs(page, baseUrl, 'lead');
 	return { page, errors };

@@ -1,18 +1,9 @@
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchChromium, screenshot, watchErrors } from './chromium';
+import { describe, expect, inject, test } from 'vitest';
+import { useBrowser, screenshot, watchErrors } from './chromium';
 import { account, loginAs, sessionCookie } from './session';
 
 const baseUrl = inject('baseUrl');
-let browser: Browser;
-
-beforeAll(async () => {
-	browser = await launchChromium();
-});
-
-afterAll(async () => {
-	await browser?.close();
-});
+const browser = useBrowser();
 
 function isoDaysAgo(days: number): string {
 	return new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
@@ -21,7 +12,7 @@ function isoDaysAgo(days: number): string {
 describe('friction', () => {
 	for (const width of [1280, 390]) {
 		test(`the friction page and the report render without console errors at ${width} px`, async () => {
-			const page = await browser.newPage({ viewport: { width, height: 900 } });
+			const page = await browser().newPage({ viewport: { width, height: 900 } });
 			const errors = watchErrors(page);
 			await loginAs(page, baseUrl, 'lead');
 			await page.goto(`${baseUrl}/friction`);
@@ -43,7 +34,7 @@ describe('friction', () => {
 	}
 
 	test('a theme opens its comments and their cases', async () => {
-		const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+		const page = await browser().newPage({ viewport: { width: 1280, height: 900 } });
 		const errors = watchErrors(page);
 		await loginAs(page, baseUrl, 'lead');
 		await page.goto(`${baseUrl}/friction?region=europe`);
@@ -71,7 +62,7 @@ describe('friction', () => {
 	});
 
 	test('as a lead, a theme becomes an item that moves through its statuses, with a before/after once fixed (audit records: tests/integration/friction-items.test.ts)', async () => {
-		const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+		const page = await browser().newPage({ viewport: { width: 1280, height: 900 } });
 		const errors = watchErrors(page);
 		await loginAs(page, baseUrl, 'lead');
 		await page.goto(`${baseUrl}/friction`);
@@ -119,7 +110,7 @@ describe('friction', () => {
 	});
 
 	test('viewers read the friction pages without tracking controls; downloads and JSON answer', async () => {
-		const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+		const page = await browser().newPage({ viewport: { width: 1280, height: 900 } });
 		const errors = watchErrors(page);
 		await loginAs(page, baseUrl, 'viewer');
 		await page.goto(`${baseUrl}/friction`);

@@ -1,18 +1,10 @@
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { describe, expect, inject, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, screenshot, watchErrors } from './chromium';
+import { useBrowser, screenshot, watchErrors } from './chromium';
 import { loginAs } from './session';
 
 const baseUrl = inject('baseUrl');
-let browser: Browser;
-
-beforeAll(async () => {
-	browser = await launchChromium();
-});
-
-afterAll(async () => {
-	await browser?.close();
-});
+const browser = useBrowser();
 
 async function chartDataUrls(page: Page): Promise<string[]> {
 	return page.locator('canvas').evaluateAll((canvases) => canvases.map((c) => (c as HTMLCanvasElement).toDataURL()));
@@ -21,7 +13,7 @@ async function chartDataUrls(page: Page): Promise<string[]> {
 describe('speed and compliance pages', () => {
 	for (const width of [1280, 390]) {
 		test(`speed, compliance and satisfaction render without console errors at ${width} px`, async () => {
-			const page = await browser.newPage({ viewport: { width, height: 900 } });
+			const page = await browser().newPage({ viewport: { width, height: 900 } });
 			const errors = watchErrors(page);
 			await loginAs(page, baseUrl, 'lead');
 			for (const name of ['speed', 'compliance', 'satisfaction']) {
@@ -35,7 +27,7 @@ describe('speed and compliance pages', () => {
 	}
 
 	test('a filter updates the numbers, the charts and the URL; reloading restores the view', async () => {
-		const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+		const page = await browser().newPage({ viewport: { width: 1280, height: 900 } });
 		const errors = watchErrors(page);
 		await loginAs(page, baseUrl, 'lead');
 		await page.goto(`${baseUrl}/speed`);
@@ -59,7 +51,7 @@ describe('speed and compliance pages', () => {
 	});
 
 	test('clicking a bar opens the matching cases', async () => {
-		const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+		const page = await browser().newPage({ viewport: { width: 1280, height: 900 } });
 		await loginAs(page, baseUrl, 'lead');
 		await page.goto(`${baseUrl}/speed?by=region`);
 		const firstGroup = (await page.getByTestId('speed-table').locator('tbody tr').first().locator('td').first().innerText()).trim();
@@ -80,7 +72,7 @@ describe('speed and compliance pages', () => {
 	});
 
 	test('a compliance rule lists exactly its flagged cases', async () => {
-		const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+		const page = await browser().newPage({ viewport: { width: 1280, height: 900 } });
 		await loginAs(page, baseUrl, 'lead');
 		await page.goto(`${baseUrl}/compliance`);
 		const card = page.getByTestId('rule-late_refund');

@@ -1,12 +1,11 @@
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { beforeAll, describe, expect, inject, test } from 'vitest';
 import Papa from 'papaparse';
-import { launchChromium, watchErrors } from './chromium';
+import { useBrowser, watchErrors } from './chromium';
 import { account, loginAs, sessionCookie } from './session';
 
 const baseUrl = inject('baseUrl');
 const lockoutUser = inject('lockoutUser');
-let browser: Browser;
+const browser = useBrowser();
 let admin: string;
 const CASE = 'case-00000001';
 
@@ -21,7 +20,6 @@ async function importFeedback(name: string, rows: string[][]): Promise<void> {
 }
 
 beforeAll(async () => {
-	browser = await launchChromium();
 	admin = await sessionCookie(baseUrl, account('admin').username, account('admin').password);
 	const run = Date.now().toString(36);
 	await importFeedback(`hostile-${run}.csv`, [
@@ -31,13 +29,9 @@ beforeAll(async () => {
 	]);
 });
 
-afterAll(async () => {
-	await browser?.close();
-});
-
 describe('security in the browser', () => {
 	test('a comment with <script> and <img onerror> payloads is shown as text and never runs', async () => {
-		const page = await browser.newPage();
+		const page = await browser().newPage();
 		const errors = watchErrors(page);
 		await loginAs(page, baseUrl, 'admin');
 		await page.goto(`${baseUrl}/cases/${CASE}`);
@@ -50,7 +44,7 @@ describe('security in the browser', () => {
 	});
 
 	test('a viewer sees personal data masked; an admin sees it', async () => {
-		const viewer = await browser.newPage();
+		const viewer = await browser().newPage();
 		await loginAs(viewer, baseUrl, 'viewer');
 		await viewer.goto(`${baseUrl}/cases/${CASE}`);
 		const seen = (await viewer.getByTestId('feedback-comment').allInnerTexts()).join('\n');
@@ -60,7 +54,7 @@ describe('security in the browser', () => {
 		expect(await viewer.locator('[data-field="customer_id"]').innerText()).toMatch(/•••/);
 		await viewer.close();
 
-		const adminPage = await browser.newPage();
+		const adminPage = await browser().newPage();
 		await loginAs(adminPage, baseUrl, 'admin');
 		await adminPage.goto(`${baseUrl}/cases/${CASE}`);
 		expect((await adminPage.getByTestId('feedback-comment').allInnerTexts()).join('\n')).toContain('ana.silva@example.com');
@@ -68,7 +62,7 @@ describe('security in the browser', () => {
 	});
 
 	test('repeated wrong passwords lock the account, even against the right password', async () => {
-		const page = await browser.newPage();
+		const page = await browser().newPage();
 		await page.goto(`${baseUrl}/login`);
 		const attempt = async (password: string) => {
 			await page.getByLabel('User name').fill(lockoutUser.username);
@@ -126,7 +120,7 @@ describe('injection and export safety', () => {
 
 describe('audit trail', () => {
 	test('records a policy edit with before and after, and no route can change it', async () => {
-		const page = await browser.newPage();
+		const page = await browser().newPage();
 		await loginAs(page, baseUrl, 'admin');
 		await page.goto(`${baseUrl}/admin/policy`);
 		const field = page.getByLabel('return_window_days');

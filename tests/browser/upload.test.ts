@@ -1,22 +1,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchChromium, screenshot, watchErrors } from './chromium';
+import { describe, expect, inject, test } from 'vitest';
+import { useBrowser, screenshot, watchErrors } from './chromium';
 import { account, loginAs, sessionCookie } from './session';
 
 const baseUrl = inject('baseUrl');
-let browser: Browser;
+const browser = useBrowser();
 const dir = mkdtempSync(join(tmpdir(), 'caselens-upload-'));
-
-beforeAll(async () => {
-	browser = await launchChromium();
-});
-
-afterAll(async () => {
-	await browser?.close();
-});
 
 // Unique ids per run so the file is never a duplicate of an earlier run's import.
 const run = Date.now().toString(36);
@@ -33,7 +24,7 @@ describe('upload page', () => {
 	test('a CSV uploaded through the page gives the expected summary and rejected rows', async () => {
 		const path = join(dir, `cases-${run}.csv`);
 		writeFileSync(path, `\uFEFF${csv}\r\n`);
-		const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+		const page = await browser().newPage({ viewport: { width: 1280, height: 1000 } });
 		const errors = watchErrors(page);
 		await loginAs(page, baseUrl, 'admin');
 		await page.goto(`${baseUrl}/imports/new`);
@@ -77,7 +68,7 @@ describe('upload page', () => {
 		const before = await committed();
 		const path = join(dir, 'empty.csv');
 		writeFileSync(path, '');
-		const page = await browser.newPage();
+		const page = await browser().newPage();
 		await loginAs(page, baseUrl, 'admin');
 		await page.goto(`${baseUrl}/imports/new`);
 		await page.getByTestId('file-input').setInputFiles(path);
