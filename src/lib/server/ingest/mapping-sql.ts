@@ -11,6 +11,11 @@ import { listLiteral, quoteIdent, quoteLiteral } from './sql-text';
  * Compiles a column mapping into SQL over a staging table whose columns are all VARCHAR and named
  * c0..cN (one per header). Every canonical column gets a typed expression and, where a value can
  * be wrong, a reason expression; the import keeps rows whose reasons are all NULL.
+ *
+ * The expressions are meant for a query in layers (see typedSelect in stage-sql.ts), so that each
+ * is computed once per row and only where needed: `cleaned` (s0..sN: trimmed sources) over the
+ * staging columns, then `pieces` (each column's source texts) over those, then the columns'
+ * values, texts and provenance over the pieces, then reasons over the values and texts.
  */
 export interface CompiledColumn {
 	column: CanonicalColumn;
@@ -23,19 +28,40 @@ export interface CompiledColumn {
 	 * column's name and to the text by `textAlias`, so each is computed once per row.
 	 */
 	reason: string | null;
+	/** The same as `reason`, as its WHEN conditions (in order) and their sentences. */
+	reasonChecks: ReasonCheck[];
 	textAlias: string;
-	/** 'source' | 'derived' | 'default' | NULL, for the batch summary. */
+	/**
+	 * Where the value came from, for the batch summary, as a small number: 0 for the file's own
+	 * column, i + 1 for provenanceLabels[i]; NULL when there is no value. Null (the expression) when
+	 * the column only ever comes from the file.
+	 */
 	provenance: string | null;
-	/** The values other than 'source' that `provenance` can take (empty when it is NULL). */
+	/** What the non-zero values of `provenance` mean. */
 	provenanceLabels: ('derived' | 'default')[];
 	/** How the column is filled, in words, for the batch summary. */
 	how: string;
 }
 
+export interface ReasonCheck {
+	when: string;
+	then: string;
+}
+
+/** A helper column of the typed pass: `expr AS alias`. */
+export interface HelperColumn {
+	alias: string;
+	expr: string;
+}
+
 export interface CompiledMapping {
 	columns: CompiledColumn[];
-	/** Row-level checks across columns. */
-	crossChecks: string[];
+	/** Row-level checks across columns, each its own reason. */
+	crossChecks: ReasonCheck[];
+	/** Trimmed source columns (NULL when empty), over the staging columns c0..cN. */
+	cleaned: HelperColumn[];
+	/** The text of each source of each column (joined, first word, values translated), over `cleaned`. */
+	pieces: HelperColumn[];
 	/** Headers the mapping uses that the file lacks, tolerated because the mapping is lenient. */
 	missingOptional: string[];
 }
@@ -53,8 +79,34 @@ export interface CompiledMapping {
 const TS_ISO = (v: string) =>
 	`(CASE WHEN suffix(${v}, 'Z') OR suffix(${v}, 'z') OR contains(${v}, '+') OR (strlen(${v}) > 16 AND contains(substr(${v}, 11), '-'))
 		THEN (CASE WHEN right(${v}, 1) IN ('Z', 'z') OR contains(right(${v}, 6), '+') OR (length(${v}) > 16 AND contains(right(${v}, 6), '-'))
-			THEN try_cast(${v} AS TIMESTAMPTZ) AT TIME ZONE 'UTC' ELSE try_cast(${v} AS TIMESTAMP) END)
+			THEN ${utcOf(`try_cast(${v} AS TIMESTAMPTZ)`)} ELSE try_cast(${v} AS TIMESTAMP) END)
 		ELSE try_cast(${v} AS TIMESTAMP) END)`;
+
+/**
+ * A TIMESTAMPTZ as the naive UTC TIMESTAMP the tables hold: the instant's microseconds, which is
+ * what `AT TIME ZONE 'UTC'` gives too, without its trip through ICU's calendar (four times the cost
+ * of the cast before it). The two differ only for ±infinity, which no text reaching here can be:
+ * DuckDB reads only the bare words 'infinity' and '-infinity' as such, and those take the plain
+ * TIMESTAMP cast in TS_ISO; strptime never returns them.
+ */
+const utcOf = (tz: string) => `make_timestamp(epoch_us(${tz}))`;
+
+/** Characters DuckDB's strptime takes for a space in the format (one or more of them). */
+const STRPTIME_SPACES = [' ', '\t', '\n', '\v', '\f', '\r'];
+
+/**
+ * A condition every text that one of `formats` can parse meets: strptime tries each format in
+ * turn and is slow when all of them fail (about 1.5 µs a value), so values that cannot match skip
+ * it. A literal '/' in the format must be in the text; a space must match some whitespace.
+ */
+function strptimeGuard(v: string, formats: readonly string[]): string {
+	const literals = formats.map((f) => f.replace(/%./g, ''));
+	const guards = [`${v} IS NOT NULL`];
+	if (literals.every((l) => l.includes('/'))) guards.push(`contains(${v}, '/')`);
+	if (literals.every((l) => l.includes(' '))) guards.push(`(${STRPTIME_SPACES.map((c) => `contains(${v}, chr(${c.charCodeAt(0)}))`).join(' OR ')})`);
+	return guards.join(' AND ');
+}
+
 // Formats tried after ISO 8601; day-first vs month-first is ambiguous, so neither is guessed.
 const DEFAULT_TS_FORMATS = ['%Y-%m-%d %H:%M:%S %z', '%Y-%m-%d %H:%M %z', '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y/%m/%d'];
 
@@ -63,8 +115,8 @@ function timestampExpr(v: string, formats: readonly string[] | undefined): strin
 	const zoned = all.filter((f) => f.includes('%z') || f.includes('%Z'));
 	const naive = all.filter((f) => !zoned.includes(f));
 	const parts: string[] = [];
-	if (naive.length) parts.push(`try_strptime(${v}, ${listLiteral(naive)})`);
-	if (zoned.length) parts.push(`(try_strptime(${v}, ${listLiteral(zoned)}) AT TIME ZONE 'UTC')`);
+	if (naive.length) parts.push(`(CASE WHEN ${strptimeGuard(v, naive)} THEN try_strptime(${v}, ${listLiteral(naive)}) END)`);
+	if (zoned.length) parts.push(`(CASE WHEN ${strptimeGuard(v, zoned)} THEN ${utcOf(`try_strptime(${v}, ${listLiteral(zoned)})`)} END)`);
 	// Explicit formats win over ISO guessing; without them ISO goes first because it is the norm.
 	if (formats) parts.push(TS_ISO(v));
 	else parts.unshift(TS_ISO(v));
@@ -73,7 +125,7 @@ function timestampExpr(v: string, formats: readonly string[] | undefined): strin
 
 function dateExpr(v: string, formats: readonly string[] | undefined): string {
 	const parts = [`try_cast(${v} AS DATE)`, `CAST(${TS_ISO(v)} AS DATE)`];
-	if (formats) parts.unshift(`CAST(try_strptime(${v}, ${listLiteral(formats)}) AS DATE)`);
+	if (formats) parts.unshift(`(CASE WHEN ${strptimeGuard(v, formats)} THEN CAST(try_strptime(${v}, ${listLiteral(formats)}) AS DATE) END)`);
 	return `coalesce(${parts.join(', ')})`;
 }
 
@@ -107,12 +159,21 @@ interface Context {
 	lenient: boolean;
 	missing: Set<string>;
 	mappingName: string;
+	/** Staging column indexes read by the mapping (each gets a trimmed copy sN). */
+	used: Set<number>;
+	pieces: HelperColumn[];
 }
 
-/** The staged column for a header, or undefined when the file lacks it (lenient) / error (strict). */
+/**
+ * The trimmed copy of the staged column for a header, or undefined when the file lacks it
+ * (lenient) / error (strict).
+ */
 function stagedColumn(header: string, target: string, ctx: Context): string | undefined {
 	const index = ctx.headerIndex.get(header) ?? ctx.headerIndex.get(header.trim().toLowerCase());
-	if (index !== undefined) return `c${index}`;
+	if (index !== undefined) {
+		ctx.used.add(index);
+		return `s${index}`;
+	}
 	if (ctx.lenient) {
 		ctx.missing.add(header);
 		return undefined;
@@ -125,17 +186,17 @@ function stagedColumn(header: string, target: string, ctx: Context): string | un
 	);
 }
 
-/** Text of one source (before value translation); NULL when empty. */
-function sourceText(src: NormalisedSource, target: string, ctx: Context): string | undefined {
+/**
+ * Text of one source, NULL when empty, as a piece of the typed pass: returns the piece's column.
+ * The sources it reads are already trimmed (see cleanText).
+ */
+function sourceText(src: NormalisedSource, target: string, ctx: Context, alias: string): string | undefined {
 	const staged = src.from.map((h) => stagedColumn(h, target, ctx)).filter((c): c is string => c !== undefined);
 	if (staged.length === 0) return undefined;
-	// DuckDB's one-argument trim() strips spaces only; a field holding just a line break or a tab
-	// (real exports have them, e.g. an Olist review message of "\r\n") must count as empty too.
-	const clean = cleanText;
 	let text: string;
-	if (src.combine === 'join') text = `nullif(trim(concat_ws(' ', ${staged.map(clean).join(', ')})), '')`;
-	else if (staged.length === 1) text = clean(staged[0]);
-	else text = `coalesce(${staged.map(clean).join(', ')})`;
+	if (src.combine === 'join') text = `nullif(trim(concat_ws(' ', ${staged.join(', ')})), '')`;
+	else if (staged.length === 1) text = staged[0];
+	else text = `coalesce(${staged.join(', ')})`;
 	if (src.first_word) text = `nullif(split_part(${text}, ' ', 1), '')`;
 	if (src.values && Object.keys(src.values).length) {
 		const cases = Object.entries(src.values)
@@ -143,17 +204,23 @@ function sourceText(src: NormalisedSource, target: string, ctx: Context): string
 			.join(' ');
 		text = `(CASE lower(${text}) ${cases} ELSE ${text} END)`;
 	}
-	return text;
+	if (text === staged[0]) return text;
+	ctx.pieces.push({ alias, expr: text });
+	return quoteIdent(alias);
 }
 
 /** The characters trimmed from every value: space, tab, line feed, carriage return. */
 const BLANK = `' ' || chr(9) || chr(10) || chr(13)`;
 
 /**
- * nullif(trim(c, BLANK), ''), computed only for the values that need it. trim() builds a new
- * string for every value and was the most expensive expression of a 1M-row import; the guard
- * looks at the first character and the last byte only. It is true for every value that trim
- * would change or that is empty (ascii('') is 0), so the result is the same as the plain form.
+ * nullif(trim(c, BLANK), ''), computed only for the values that need it. DuckDB's one-argument
+ * trim() strips spaces only; a field holding just a line break or a tab (real exports have them,
+ * e.g. an Olist review message of "\r\n") must count as empty too.
+ *
+ * trim() builds a new string for every value and was the most expensive expression of a 1M-row
+ * import; the guard looks at the first character and the last byte only. It is true for every
+ * value that trim would change or that is empty (ascii('') is 0), so the result is the same as
+ * the plain form.
  */
 function cleanText(c: string): string {
 	return `(CASE WHEN ascii(${c}) <= 32 OR suffix(${c}, ' ') OR suffix(${c}, chr(9)) OR suffix(${c}, chr(10)) OR suffix(${c}, chr(13)) THEN nullif(trim(${c}, ${BLANK}), '') ELSE ${c} END)`;
@@ -187,7 +254,7 @@ export function compileMapping(
 		const lower = h.trim().toLowerCase();
 		if (!headerIndex.has(lower)) headerIndex.set(lower, i);
 	});
-	const ctx: Context = { headerIndex, headers, lenient: mapping.lenient ?? false, missing: new Set(), mappingName: mapping.name };
+	const ctx: Context = { headerIndex, headers, lenient: mapping.lenient ?? false, missing: new Set(), mappingName: mapping.name, used: new Set(), pieces: [] };
 	const canonical = columnsFor(kind);
 	const unknown = Object.keys(mapping.columns).filter((name) => !canonical.some((c) => c.name === name));
 	if (unknown.length) {
@@ -212,16 +279,18 @@ export function compileMapping(
 	}
 	compiled.sort((a, b) => canonical.indexOf(a.column) - canonical.indexOf(b.column));
 
-	const crossChecks: string[] = [];
+	const crossChecks: ReasonCheck[] = [];
 	const ts = (name: string) => quoteIdent(name);
 	if (kind === 'cases') {
 		for (const later of ['resolved_at', 'first_response_at']) {
-			crossChecks.push(
-				`CASE WHEN ${ts(later)} < ${ts('created_at')} THEN '${later} (' || strftime(${ts(later)}, '%Y-%m-%d %H:%M:%S') || ') is before created_at (' || strftime(${ts('created_at')}, '%Y-%m-%d %H:%M:%S') || ')' END`
-			);
+			crossChecks.push({
+				when: `${ts(later)} < ${ts('created_at')}`,
+				then: `'${later} (' || strftime(${ts(later)}, '%Y-%m-%d %H:%M:%S') || ') is before created_at (' || strftime(${ts('created_at')}, '%Y-%m-%d %H:%M:%S') || ')'`
+			});
 		}
 	}
-	return { columns: compiled, crossChecks, missingOptional: [...ctx.missing] };
+	const cleaned = [...ctx.used].sort((a, b) => a - b).map((i) => ({ alias: `s${i}`, expr: cleanText(`c${i}`) }));
+	return { columns: compiled, crossChecks, cleaned, pieces: ctx.pieces, missingOptional: [...ctx.missing] };
 }
 
 function usesAfter(mapping: ColumnMapping, name: string): boolean {
@@ -239,15 +308,20 @@ function compileColumn(
 	/** An expression that derives the value when the file has none (region from country). */
 	derivation?: string
 ): CompiledColumn {
-	const primary = spec ? sourceText(spec, column.name, ctx) : undefined;
-	const fallback = spec?.otherwise ? sourceText(spec.otherwise, column.name, ctx) : undefined;
+	const primary = spec ? sourceText(spec, column.name, ctx, `x_${column.name}`) : undefined;
+	const fallback = spec?.otherwise ? sourceText(spec.otherwise, column.name, ctx, `x_${column.name}_otherwise`) : undefined;
 	const defaultLiteral = spec?.default !== undefined ? quoteLiteral(spec.default) : undefined;
 
 	const typed = (text: string, src: NormalisedSource) => typedValue(column, text, src, typedByName);
-	const pieces: { text: string; value: string; label: string }[] = [];
+	const pieces: { text: string; value: string; label: 'source' | 'derived' | 'default' }[] = [];
 	if (primary && spec) pieces.push({ text: primary, value: typed(primary, spec), label: 'source' });
 	if (fallback && spec?.otherwise) pieces.push({ text: fallback, value: typed(fallback, spec.otherwise), label: 'derived' });
-	if (derivation) pieces.push({ text: derivation, value: derivation, label: 'derived' });
+	if (derivation) {
+		// Only looked up for the rows that need it: the guard is what the pieces before it decide anyway.
+		const before = pieces.map((p) => `${p.text} IS NULL`);
+		const lazy = before.length ? `(CASE WHEN ${before.join(' AND ')} THEN ${derivation} END)` : derivation;
+		pieces.push({ text: lazy, value: lazy, label: 'derived' });
+	}
 	if (defaultLiteral && spec) pieces.push({ text: defaultLiteral, value: typed(defaultLiteral, { ...spec, after: undefined, format: undefined }), label: 'default' });
 
 	const text = pieces.length ? `coalesce(${pieces.map((p) => p.text).join(', ')})` : 'CAST(NULL AS VARCHAR)';
@@ -263,8 +337,12 @@ function compileColumn(
 	// empty CASE would be a syntax error that fails the whole import.
 	const mixed = pieces.length > 0 && (pieces.length > 1 || pieces.some((p) => p.label !== 'source') || spec?.after !== undefined);
 	const labelOf = (p: (typeof pieces)[number]) => (p.label === 'source' && spec?.after ? 'derived' : p.label);
-	const provenance = mixed ? `CASE ${pieces.map((p) => `WHEN ${p.text} IS NOT NULL THEN '${labelOf(p)}'`).join(' ')} END` : null;
 	const provenanceLabels = mixed ? [...new Set(pieces.map(labelOf).filter((l): l is 'derived' | 'default' => l !== 'source'))] : [];
+	const digit = (p: (typeof pieces)[number]) => {
+		const label = labelOf(p);
+		return label === 'source' ? 0 : provenanceLabels.indexOf(label) + 1;
+	};
+	const provenance = mixed ? `CASE ${pieces.map((p) => `WHEN ${p.text} IS NOT NULL THEN ${digit(p)}`).join(' ')} END` : null;
 
 	const hows: string[] = [];
 	if (primary && spec) hows.push(`from ${describe(spec)}`);
@@ -274,7 +352,9 @@ function compileColumn(
 	const how = hows.length ? hows.join(', ') : 'not in the file';
 
 	const textAlias = `t_${column.name}`;
-	return { column, text, value, reason: reasonExpr(column, quoteIdent(textAlias), quoteIdent(column.name)), textAlias, provenance, provenanceLabels, how };
+	const reasonChecks = reasonExpr(column, quoteIdent(textAlias), quoteIdent(column.name));
+	const reason = reasonChecks.length ? `CASE ${reasonChecks.map((c) => `WHEN ${c.when} THEN ${c.then}`).join(' ')} END` : null;
+	return { column, text, value, reason, reasonChecks, textAlias, provenance, provenanceLabels, how };
 }
 
 function typedValue(column: CanonicalColumn, text: string, src: NormalisedSource, typedByName: Map<string, string>): string {
@@ -297,7 +377,8 @@ function typedValue(column: CanonicalColumn, text: string, src: NormalisedSource
 		case 'integer':
 			return `try_cast(try_cast(${text} AS DOUBLE) AS INTEGER)`;
 		case 'boolean':
-			return `(CASE lower(${text}) WHEN 'true' THEN true WHEN 't' THEN true WHEN 'yes' THEN true WHEN 'y' THEN true WHEN '1' THEN true WHEN 'false' THEN false WHEN 'f' THEN false WHEN 'no' THEN false WHEN 'n' THEN false WHEN '0' THEN false END)`;
+			// 'true' and 'false' as written (the common case) skip lower().
+			return `(CASE ${text} WHEN 'true' THEN true WHEN 'false' THEN false ELSE CASE lower(${text}) WHEN 'true' THEN true WHEN 't' THEN true WHEN 'yes' THEN true WHEN 'y' THEN true WHEN '1' THEN true WHEN 'false' THEN false WHEN 'f' THEN false WHEN 'no' THEN false WHEN 'n' THEN false WHEN '0' THEN false END END)`;
 		case 'enum': {
 			// A value already in canonical form (the common case) skips lower() and replace(), which
 			// would return it unchanged: the canonical values are lower case without spaces.
@@ -311,33 +392,33 @@ function typedValue(column: CanonicalColumn, text: string, src: NormalisedSource
 	}
 }
 
-function reasonExpr(column: CanonicalColumn, text: string, value: string): string | null {
+function reasonExpr(column: CanonicalColumn, text: string, value: string): ReasonCheck[] {
 	const name = column.name;
 	const shown = `'"' || left(${text}, 60) || '"'`;
-	const checks: string[] = [];
-	if (column.required) checks.push(`WHEN ${text} IS NULL THEN '${name} is empty (required)'`);
+	const checks: ReasonCheck[] = [];
+	if (column.required) checks.push({ when: `${text} IS NULL`, then: `'${name} is empty (required)'` });
 	switch (column.type) {
 		case 'timestamp':
-			checks.push(`WHEN ${value} IS NULL AND ${text} IS NOT NULL THEN '${name}: ' || ${shown} || ' is not a timestamp (expected e.g. 2024-03-01 14:30:00 or ISO 8601; set ''format'' in the mapping for other layouts)'`);
+			checks.push({ when: `${value} IS NULL AND ${text} IS NOT NULL`, then: `'${name}: ' || ${shown} || ' is not a timestamp (expected e.g. 2024-03-01 14:30:00 or ISO 8601; set ''format'' in the mapping for other layouts)'` });
 			break;
 		case 'date':
-			checks.push(`WHEN ${value} IS NULL AND ${text} IS NOT NULL THEN '${name}: ' || ${shown} || ' is not a date (expected e.g. 2024-03-01)'`);
+			checks.push({ when: `${value} IS NULL AND ${text} IS NOT NULL`, then: `'${name}: ' || ${shown} || ' is not a date (expected e.g. 2024-03-01)'` });
 			break;
 		case 'decimal':
 		case 'integer':
 			// A number that parses but does not fit the column deserves its own words.
-			checks.push(`WHEN ${value} IS NULL AND ${text} IS NOT NULL AND isfinite(try_cast(${text} AS DOUBLE)) THEN '${name}: ' || ${shown} || ' is out of range for this column'`);
-			checks.push(`WHEN ${value} IS NULL AND ${text} IS NOT NULL THEN '${name}: ' || ${shown} || ' is not a number'`);
+			checks.push({ when: `${value} IS NULL AND ${text} IS NOT NULL AND isfinite(try_cast(${text} AS DOUBLE))`, then: `'${name}: ' || ${shown} || ' is out of range for this column'` });
+			checks.push({ when: `${value} IS NULL AND ${text} IS NOT NULL`, then: `'${name}: ' || ${shown} || ' is not a number'` });
 			break;
 		case 'boolean':
-			checks.push(`WHEN ${value} IS NULL AND ${text} IS NOT NULL THEN '${name}: ' || ${shown} || ' is not true/false'`);
+			checks.push({ when: `${value} IS NULL AND ${text} IS NOT NULL`, then: `'${name}: ' || ${shown} || ' is not true/false'` });
 			break;
 		case 'enum':
-			checks.push(`WHEN ${value} IS NOT NULL AND NOT list_contains(${listLiteral(column.values ?? [])}, ${value}) THEN '${name}: ' || ${shown} || ' is not one of ${enumList(column.values ?? [])} (translate it with ''values'' in the mapping)'`);
+			checks.push({ when: `${value} IS NOT NULL AND NOT list_contains(${listLiteral(column.values ?? [])}, ${value})`, then: `'${name}: ' || ${shown} || ' is not one of ${enumList(column.values ?? [])} (translate it with ''values'' in the mapping)'` });
 			break;
 	}
-	if (name === 'csat') checks.push(`WHEN ${value} IS NOT NULL AND (${value} < 1 OR ${value} > 5) THEN 'csat ' || ${value} || ' is outside 1-5'`);
-	if (name === 'reopen_count') checks.push(`WHEN ${value} < 0 THEN 'reopen_count is negative'`);
-	return checks.length ? `CASE ${checks.join(' ')} END` : null;
+	if (name === 'csat') checks.push({ when: `${value} IS NOT NULL AND (${value} < 1 OR ${value} > 5)`, then: `'csat ' || ${value} || ' is outside 1-5'` });
+	if (name === 'reopen_count') checks.push({ when: `${value} < 0`, then: `'reopen_count is negative'` });
+	return checks;
 }
 

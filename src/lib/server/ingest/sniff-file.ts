@@ -51,8 +51,8 @@ export interface SniffOptions {
 const KiB = 1024;
 const MiB = 1024 * 1024;
 export const DEFAULT_MAX_LINE_BYTES = 2 * MiB;
-/** Size of the read buffer for the streaming pass. */
-const CHUNK_BYTES = 1 * MiB;
+/** Size of each of the two read buffers of the streaming pass. */
+const CHUNK_BYTES = 4 * MiB;
 /** Minimum size of the head (first read), which is kept in memory for format and header detection. */
 const HEAD_MIN_BYTES = 1 * MiB;
 /** Sample size for the binary check and for chardet. */
@@ -261,15 +261,30 @@ async function readExactly(fh: FileHandle, length: number, position: number): Pr
 	return filled === length ? buf : buf.subarray(0, filled);
 }
 
-/** Feed the file from `start` to its end to `sink` in fixed-size chunks; returns the file size read. */
+/**
+ * Feed the file from `start` to its end to `sink` in fixed-size chunks; returns the file size read.
+ * Two buffers take turns: the next chunk is read (on libuv's thread pool) while `sink` works on the
+ * current one, so the checksum does not wait for the disk nor the disk for the checksum.
+ */
 async function streamRest(fh: FileHandle, start: number, sink: { update(chunk: Buffer): void }): Promise<number> {
-	const buf = Buffer.allocUnsafe(CHUNK_BYTES);
+	const buffers = [Buffer.allocUnsafe(CHUNK_BYTES), Buffer.allocUnsafe(CHUNK_BYTES)];
 	let pos = start;
+	let turn = 0;
+	let reading = fh.read(buffers[turn], 0, CHUNK_BYTES, pos);
 	for (;;) {
-		const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+		const { bytesRead } = await reading;
 		if (bytesRead === 0) break;
-		sink.update(buf.subarray(0, bytesRead));
+		const chunk = buffers[turn].subarray(0, bytesRead);
 		pos += bytesRead;
+		turn = 1 - turn;
+		reading = fh.read(buffers[turn], 0, CHUNK_BYTES, pos);
+		try {
+			sink.update(chunk);
+		} catch (error) {
+			// Let the read in flight finish before the caller closes the file.
+			await reading.catch(() => undefined);
+			throw error;
+		}
 	}
 	return pos;
 }
