@@ -23,6 +23,10 @@ export function buildIfStale(root = '.') {
 	const sources = Math.max(...SOURCES.map((s) => join(root, s)).filter(existsSync).map(newest));
 	if (sources <= built) return;
 	console.log('Caselens: building the dashboard (once per source change)...');
-	const result = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit', cwd: root });
+	const result = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: ['inherit', 'pipe', 'inherit'], cwd: root, encoding: 'utf8' });
+	// SvelteKit ends every build with "Run npm run preview to preview your production build":
+	// wrong advice here, where the build is already being served.
+	const output = (result.stdout ?? '').split('\n').filter((line) => line.trim() && !line.includes('npm run preview'));
+	if (output.length) console.log(output.join('\n'));
 	if (result.status !== 0) throw new Error(`vite build failed with exit code ${result.status}`);
 }

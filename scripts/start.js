@@ -1,5 +1,5 @@
 // `npm start`: build the dashboard when the sources changed, then serve it on
-// http://localhost:3000 with demo data loaded into an empty database.
+// http://localhost:3000 (scripts/serve.js) with demo data loaded into an empty database.
 import { spawn } from 'node:child_process';
 import { buildIfStale } from './build-if-stale.js';
 
@@ -10,7 +10,7 @@ try {
 	process.exit(1);
 }
 
-const server = spawn(process.execPath, ['build/index.js'], {
+const server = spawn(process.execPath, ['scripts/serve.js'], {
 	stdio: 'inherit',
 	env: {
 		CASELENS_DEMO: '1',

@@ -57,8 +57,8 @@ export default async function setup(project: TestProject) {
 	const secondReviewer = { username: 'reviewer-two', password: 'reviewer-two-pw' };
 	cli(['user', 'add', secondReviewer.username, '--role', 'reviewer', '--password-stdin'], `${secondReviewer.password}\n`);
 	let output = '';
-	const server = spawn(process.execPath, ['build/index.js'], {
-		env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', CASELENS_DB: dbPath, BODY_SIZE_LIMIT: 'Infinity', CASELENS_LOGIN_ATTEMPTS_PER_MINUTE: '10000', ORIGIN: `http://127.0.0.1:${port}` },
+	const server = spawn(process.execPath, ['scripts/serve.js'], {
+		env: { ...process.env, PORT: String(port), CASELENS_DB: dbPath, BODY_SIZE_LIMIT: 'Infinity', CASELENS_LOGIN_ATTEMPTS_PER_MINUTE: '10000' },
 		stdio: ['ignore', 'pipe', 'pipe']
 	});
 	server.stdout?.on('data', (d) => (output += d));

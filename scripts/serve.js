@@ -1,0 +1,48 @@
+// Serves the built dashboard (build/handler.js from adapter-node) over plain http. Used by
+// `npm start` and the browser tests, so both run the same server.
+//
+// Why not adapter-node's own build/index.js: without ORIGIN it assumes every request came over
+// https, so the sign-in form posted from http://localhost:3000 fails SvelteKit's origin check
+// (403 "Cross-site POST form submissions are forbidden"). This server speaks plain http, so,
+// unless ORIGIN or PROTOCOL_HEADER say otherwise (a TLS proxy in front), it tells the handler
+// the truth: the protocol is http and the host is the one the browser asked for. It also
+// listens on 127.0.0.1 unless HOST is set, so a first run is not reachable from the network.
+import http from 'node:http';
+import process from 'node:process';
+
+const PROTOCOL_HEADER = 'x-caselens-protocol';
+const behindProxy = Boolean(process.env.ORIGIN || process.env.PROTOCOL_HEADER);
+if (!behindProxy) process.env.PROTOCOL_HEADER = PROTOCOL_HEADER;
+
+const { handler } = await import('../build/handler.js');
+
+const host = process.env.HOST || '127.0.0.1';
+const port = Number(process.env.PORT || 3000);
+
+const server = http.createServer((req, res) => {
+	// Overwritten on every request, so a client cannot claim https through the header.
+	if (!behindProxy) req.headers[PROTOCOL_HEADER] = 'http';
+	handler(req, res, () => {
+		res.statusCode = 404;
+		res.end('Not found');
+	});
+});
+
+server.listen(port, host, () => {
+	console.log(`Listening on http://${host.includes(':') ? `[${host}]` : host}:${port}`);
+});
+
+let stopping = false;
+/** Finish the requests in flight, then let the app close the database (hooks.server.ts). */
+function shutdown(reason) {
+	if (stopping) return;
+	stopping = true;
+	server.closeIdleConnections();
+	const force = setTimeout(() => server.closeAllConnections(), 10_000);
+	server.close(() => {
+		clearTimeout(force);
+		process.emit('sveltekit:shutdown', reason);
+	});
+}
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));
