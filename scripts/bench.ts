@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { writeDemoFiles } from '../src/lib/server/demo/generate-demo';
+import { writeDemoFiles } from '../src/lib/demo/generate-demo.server';
 
 const { values } = parseArgs({
 	options: { cases: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '3' }, dir: { type: 'string', default: 'data/bench' } }

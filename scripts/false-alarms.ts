@@ -13,12 +13,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { parseFilters } from '../src/lib/filters/filters';
-import { openDatabase } from '../src/lib/server/db/database';
-import { writeDemoFiles } from '../src/lib/server/demo/generate-demo';
-import { ingestFile } from '../src/lib/server/ingest/ingest-file';
-import { CONSISTENCY_DIMENSIONS, consistencyReport } from '../src/lib/server/metrics/consistency';
-import { FAIRNESS_DIMENSIONS, fairnessReport } from '../src/lib/server/metrics/fairness';
+import { parseFilters } from '../src/lib/metrics/filters/model';
+import { openDatabase } from '../src/lib/core/db/database.server';
+import { writeDemoFiles } from '../src/lib/demo/generate-demo.server';
+import { ingestFile } from '../src/lib/imports/ingest-file.server';
+import { CONSISTENCY_DIMENSIONS, consistencyReport } from '../src/lib/metrics/consistency/consistency.server';
+import { FAIRNESS_DIMENSIONS, fairnessReport } from '../src/lib/metrics/fairness/fairness.server';
 
 export interface FalseAlarmRun {
 	seed: number;

@@ -1,4 +1,4 @@
-import type { SessionUser } from '$lib/auth/roles';
+import type { SessionUser } from '$lib/core/auth/roles';
 
 // See https://svelte.dev/docs/kit/types#app.d.ts
 declare global {

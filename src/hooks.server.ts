@@ -1,8 +1,8 @@
 import { error, json, redirect, type Handle, type ServerInit } from '@sveltejs/kit';
-import { decide } from '$lib/server/auth/guard';
-import { SESSION_COOKIE, sessionUser } from '$lib/server/auth/sessions';
-import { getDatabase } from '$lib/server/db/database';
-import { serverEntry, startServer } from '$lib/server/startup';
+import { decide } from '$lib/core/auth/guard.server';
+import { SESSION_COOKIE, sessionUser } from '$lib/core/auth/sessions.server';
+import { getDatabase } from '$lib/core/db/database.server';
+import { serverEntry, startServer } from '$lib/core/startup.server';
 
 export const init: ServerInit = async () => {
 	await startServer();

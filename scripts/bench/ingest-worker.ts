@@ -7,8 +7,8 @@
 // creates the schema, which a real import finds already there.
 import { rmSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { openDatabase } from '../../src/lib/server/db/database';
-import { ingestFile } from '../../src/lib/server/ingest/ingest-file';
+import { openDatabase } from '../../src/lib/core/db/database.server';
+import { ingestFile } from '../../src/lib/imports/ingest-file.server';
 
 const [task, file, dbFile] = process.argv.slice(2);
 for (const f of [dbFile, `${dbFile}.wal`]) rmSync(f, { force: true });

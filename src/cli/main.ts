@@ -1,4 +1,4 @@
-import { IngestError } from '../lib/server/ingest/ingest-error';
+import { IngestError } from '../lib/imports/ingest-error';
 import { UsageError } from './args';
 import { auditCommand, auditHelp } from './commands/audit';
 import { demoCommand, demoHelp } from './commands/demo';

@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { BatchSummary } from '../lib/server/ingest/ingest-file';
+import type { BatchSummary } from '../lib/imports/ingest-file.server';
 
 /** Progress on stderr, only on a terminal and never in --json mode, so stdout stays parseable. */
 export interface StepProgress {

@@ -1,9 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
-import { findServer } from '../lib/server/server-registry';
-import type { BatchSummary } from '../lib/server/ingest/ingest-file';
-import { IngestError, type IngestErrorCode } from '../lib/server/ingest/ingest-error';
+import { findServer } from '../lib/core/server-registry.server';
+import type { BatchSummary } from '../lib/imports/ingest-file.server';
+import { IngestError, type IngestErrorCode } from '../lib/imports/ingest-error';
 
 export interface HandoffRequest {
 	path: string;

@@ -1,6 +1,6 @@
 import type { LayoutServerLoad } from './$types';
-import { readableRoutes } from '$lib/server/auth/guard';
-import { SECTIONS } from '$lib/nav';
+import { readableRoutes } from '$lib/core/auth/guard.server';
+import { SECTIONS } from '$lib/core/nav';
 
 export const load: LayoutServerLoad = async ({ locals }) => ({
 	user: locals.user ?? null,

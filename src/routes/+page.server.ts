@@ -1,7 +1,7 @@
 import type { PageServerLoad } from './$types';
-import { getDatabase } from '$lib/server/db/database';
-import { getOverview } from '$lib/server/services/overview';
-import { listBatches } from '$lib/server/services/imports';
+import { getDatabase } from '$lib/core/db/database.server';
+import { getOverview } from '$lib/overview/overview.server';
+import { listBatches } from '$lib/imports/batches.server';
 
 export const load: PageServerLoad = async () => {
 	const { db } = await getDatabase();

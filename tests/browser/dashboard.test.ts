@@ -1,5 +1,5 @@
 import { describe, expect, inject, test } from 'vitest';
-import { SECTIONS } from '../../src/lib/nav';
+import { SECTIONS } from '../../src/lib/core/nav';
 import { useBrowser, screenshot, watchErrors } from './chromium';
 import { loginAs, sessionCookie, account } from './session';
 

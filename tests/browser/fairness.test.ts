@@ -1,7 +1,7 @@
 import { describe, expect, inject, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import type { ConsistencyReport } from '../../src/lib/server/metrics/consistency';
-import type { FairnessReport } from '../../src/lib/server/metrics/fairness';
+import type { ConsistencyReport } from '../../src/lib/metrics/consistency/consistency.server';
+import type { FairnessReport } from '../../src/lib/metrics/fairness/fairness.server';
 import { useBrowser, screenshot, watchErrors } from './chromium';
 import { loginAs } from './session';
 

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
-import type { Role } from '../../src/lib/auth/roles';
-import { DEMO_ACCOUNTS } from '../../src/lib/server/auth/demo-accounts';
+import type { Role } from '../../src/lib/core/auth/roles';
+import { DEMO_ACCOUNTS } from '../../src/lib/core/auth/demo-accounts.server';
 
 export function account(role: Role) {
 	const found = DEMO_ACCOUNTS.find((a) => a.role === role);

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { expect } from 'vitest';
-import { openDatabase, type OpenDatabase } from '../../src/lib/server/db/database';
-import type { Database } from '../../src/lib/server/db/schema';
-import { IngestError, type IngestErrorCode } from '../../src/lib/server/ingest/ingest-error';
-import { ingestFile, type BatchSummary, type IngestOptions } from '../../src/lib/server/ingest/ingest-file';
+import { openDatabase, type OpenDatabase } from '../../src/lib/core/db/database.server';
+import type { Database } from '../../src/lib/core/db/schema';
+import { IngestError, type IngestErrorCode } from '../../src/lib/imports/ingest-error';
+import { ingestFile, type BatchSummary, type IngestOptions } from '../../src/lib/imports/ingest-file.server';
 
 export const MiB = 1024 * 1024;
 

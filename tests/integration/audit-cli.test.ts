@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import { main } from '../../src/cli/main';
-import { writeDemoFiles } from '../../src/lib/server/demo/generate-demo';
+import { writeDemoFiles } from '../../src/lib/demo/generate-demo.server';
 import { ingestFixture, type IngestFixture } from '../helpers/ingest-fixture';
 
 let f: IngestFixture;

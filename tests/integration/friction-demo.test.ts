@@ -1,11 +1,11 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { parseFilters } from '../../src/lib/filters/filters';
-import { writeDemoFiles } from '../../src/lib/server/demo/generate-demo';
-import { RISING_THEME } from '../../src/lib/server/demo/planted-effects';
-import { frictionReport, reportCsvRows, reportMarkdown } from '../../src/lib/server/friction/report';
-import { structuralCasesSql } from '../../src/lib/server/friction/structural';
-import type { ThemeReport } from '../../src/lib/server/friction/themes';
+import { parseFilters } from '../../src/lib/metrics/filters/model';
+import { writeDemoFiles } from '../../src/lib/demo/generate-demo.server';
+import { RISING_THEME } from '../../src/lib/demo/planted-effects.server';
+import { frictionReport, reportCsvRows, reportMarkdown } from '../../src/lib/friction/report.server';
+import { structuralCasesSql } from '../../src/lib/friction/structural.server';
+import type { ThemeReport } from '../../src/lib/friction/themes.server';
 import { ingestFixture, type IngestFixture } from '../helpers/ingest-fixture';
 
 /**

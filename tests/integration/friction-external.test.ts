@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { ColumnMapping } from '../../src/lib/contract/column-mapping';
-import { parseFilters } from '../../src/lib/filters/filters';
-import { frictionSettings, stopWords } from '../../src/lib/server/friction/friction-config';
-import { frictionThemes } from '../../src/lib/server/friction/themes';
+import type { ColumnMapping } from '../../src/lib/imports/column-mapping';
+import { parseFilters } from '../../src/lib/metrics/filters/model';
+import { frictionSettings, stopWords } from '../../src/lib/friction/friction-config.server';
+import { frictionThemes } from '../../src/lib/friction/themes.server';
 import { EXTERNAL_DIR } from '../helpers/external-data';
 import { ingestFixture, type IngestFixture } from '../helpers/ingest-fixture';
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { listAudit } from '../../src/lib/server/audit/audit-log';
-import { addUser } from '../../src/lib/server/auth/users';
-import { frictionSettings } from '../../src/lib/server/friction/friction-config';
-import { itemImpact } from '../../src/lib/server/friction/impact';
-import { createItem, FrictionItemError, getItem, updateItem } from '../../src/lib/server/friction/items';
+import { listAudit } from '../../src/lib/core/audit-log.server';
+import { addUser } from '../../src/lib/core/auth/users.server';
+import { frictionSettings } from '../../src/lib/friction/friction-config.server';
+import { itemImpact } from '../../src/lib/friction/impact.server';
+import { createItem, FrictionItemError, getItem, updateItem } from '../../src/lib/friction/items.server';
 import { ingestFixture, type IngestFixture } from '../helpers/ingest-fixture';
 
 /**

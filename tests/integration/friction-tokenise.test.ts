@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { openDatabase, type OpenDatabase } from '../../src/lib/server/db/database';
-import { frictionSettings, stopWords, type FrictionSettings } from '../../src/lib/server/friction/friction-config';
-import { frequentWordsSql, singular, termDocsSql } from '../../src/lib/server/friction/tokenise-sql';
+import { openDatabase, type OpenDatabase } from '../../src/lib/core/db/database.server';
+import { frictionSettings, stopWords, type FrictionSettings } from '../../src/lib/friction/friction-config.server';
+import { frequentWordsSql, singular, termDocsSql } from '../../src/lib/friction/tokenise-sql.server';
 
 /** The SQL tokeniser, run in DuckDB on small texts whose expected terms are written out by hand. */
 let open: OpenDatabase;

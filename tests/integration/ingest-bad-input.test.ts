@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/lib/server/db/database';
+import { openDatabase } from '../../src/lib/core/db/database.server';
 import {
 	expectIngestError,
 	ingestFixture,

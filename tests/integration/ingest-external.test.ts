@@ -4,9 +4,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ImportKind } from '../../src/lib/contract/canonical-columns';
-import type { ColumnMapping } from '../../src/lib/contract/column-mapping';
-import type { BatchSummary } from '../../src/lib/server/ingest/ingest-file';
+import type { ImportKind } from '../../src/lib/imports/canonical-columns';
+import type { ColumnMapping } from '../../src/lib/imports/column-mapping';
+import type { BatchSummary } from '../../src/lib/imports/ingest-file.server';
 import { expectBalanced, expectIngestError, ingestFixture, type IngestFixture } from '../helpers/ingest-fixture';
 
 /**

@@ -14,10 +14,10 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import countryRegions from '../../config/country-regions.json';
 import currencyRates from '../../config/currency-rates.json';
-import { CASE_COLUMNS } from '../../src/lib/contract/canonical-columns';
-import type { ColumnMapping } from '../../src/lib/contract/column-mapping';
-import type { IngestProgress } from '../../src/lib/server/ingest/ingest-file';
-import { quoteLiteral } from '../../src/lib/server/ingest/sql-text';
+import { CASE_COLUMNS } from '../../src/lib/imports/canonical-columns';
+import type { ColumnMapping } from '../../src/lib/imports/column-mapping';
+import type { IngestProgress } from '../../src/lib/imports/ingest-file.server';
+import { quoteLiteral } from '../../src/lib/imports/sql-text.server';
 import { expectBalanced, ingestFixture, tableCounts, type IngestFixture } from '../helpers/ingest-fixture';
 
 /**

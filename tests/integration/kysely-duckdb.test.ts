@@ -2,10 +2,10 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type OpenDatabase } from '../../src/lib/server/db/database';
-import { DuckDBKyselyConnection } from '../../src/lib/server/db/kysely-duckdb';
-import { migrationProvider } from '../../src/lib/server/db/migrations';
-import type { Database } from '../../src/lib/server/db/schema';
+import { openDatabase, type OpenDatabase } from '../../src/lib/core/db/database.server';
+import { DuckDBKyselyConnection } from '../../src/lib/core/db/kysely-duckdb';
+import { migrationProvider } from '../../src/lib/core/db/migrations';
+import type { Database } from '../../src/lib/core/db/schema';
 import { tempDir } from '../helpers/ingest-fixture';
 
 let open: OpenDatabase;

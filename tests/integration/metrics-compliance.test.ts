@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { parseFilters } from '../../src/lib/filters/filters';
-import { caseQueryFromParams, listCases } from '../../src/lib/server/metrics/case-list';
-import { caseFindings } from '../../src/lib/server/metrics/case-findings';
-import { complianceReport } from '../../src/lib/server/metrics/compliance';
-import { currentPolicy, updatePolicy } from '../../src/lib/server/services/policy';
+import { parseFilters } from '../../src/lib/metrics/filters/model';
+import { caseQueryFromParams, listCases } from '../../src/lib/cases/case-list.server';
+import { caseFindings } from '../../src/lib/cases/case-findings.server';
+import { complianceReport } from '../../src/lib/metrics/compliance/compliance.server';
+import { currentPolicy, updatePolicy } from '../../src/lib/core/policy/policy.server';
 import { ingestFixture, type IngestFixture } from '../helpers/ingest-fixture';
 
 // Hand-made cases at the edges of every rule. Offsets are converted to UTC on import, so the

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { parseFilters } from '../../src/lib/filters/filters';
-import { DEMO_AGENT_TEAMS, writeDemoFiles } from '../../src/lib/server/demo/generate-demo';
-import { INCONSISTENT_TEAM, NEW_ACCOUNT_DENIALS } from '../../src/lib/server/demo/planted-effects';
-import { caseQueryFromParams, listCases } from '../../src/lib/server/metrics/case-list';
-import { consistencyReport, type ConsistencyReport } from '../../src/lib/server/metrics/consistency';
-import { fairnessReport, type FairnessReport } from '../../src/lib/server/metrics/fairness';
+import { parseFilters } from '../../src/lib/metrics/filters/model';
+import { DEMO_AGENT_TEAMS, writeDemoFiles } from '../../src/lib/demo/generate-demo.server';
+import { INCONSISTENT_TEAM, NEW_ACCOUNT_DENIALS } from '../../src/lib/demo/planted-effects.server';
+import { caseQueryFromParams, listCases } from '../../src/lib/cases/case-list.server';
+import { consistencyReport, type ConsistencyReport } from '../../src/lib/metrics/consistency/consistency.server';
+import { fairnessReport, type FairnessReport } from '../../src/lib/metrics/fairness/fairness.server';
 import { FALSE_ALARM_DIMENSIONS, runFalseAlarms } from '../../scripts/false-alarms';
 import { ingestFixture, type IngestFixture } from '../helpers/ingest-fixture';
 

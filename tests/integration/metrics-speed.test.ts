@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { parseFilters } from '../../src/lib/filters/filters';
-import { SLOW_REGION } from '../../src/lib/server/demo/planted-effects';
-import { writeDemoFiles } from '../../src/lib/server/demo/generate-demo';
-import { csatReport } from '../../src/lib/server/metrics/csat';
-import { speedReport } from '../../src/lib/server/metrics/speed';
-import { kmSummary } from '../../src/lib/stats/kaplan-meier';
+import { parseFilters } from '../../src/lib/metrics/filters/model';
+import { SLOW_REGION } from '../../src/lib/demo/planted-effects.server';
+import { writeDemoFiles } from '../../src/lib/demo/generate-demo.server';
+import { csatReport } from '../../src/lib/metrics/csat/csat.server';
+import { speedReport } from '../../src/lib/metrics/speed/speed.server';
+import { kmSummary } from '../../src/lib/core/stats/kaplan-meier';
 import { ingestFixture, type IngestFixture } from '../helpers/ingest-fixture';
 
 const END = new Date('2026-11-01T00:00:00Z');

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { allocate, largestRemainder } from '../../src/lib/audits/allocation';
 import { ppsInclusionProbabilities, systematicSelect } from '../../src/lib/audits/pps';
 import { drawSample, type PopulationUnit, type SampleDesign } from '../../src/lib/audits/sampling';
-import { Rng } from '../../src/lib/server/demo/random';
+import { Rng } from '../../src/lib/core/random';
 
 /** A population with uneven strata and uneven risk sizes (some large enough to be taken for certain). */
 function population(N: number, seed = 7): PopulationUnit[] {

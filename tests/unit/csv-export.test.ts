@@ -1,6 +1,6 @@
 import Papa from 'papaparse';
 import { describe, expect, test } from 'vitest';
-import { toCsvLines } from '../../src/lib/server/csv-response';
+import { toCsvLines } from '../../src/lib/core/csv-response.server';
 
 describe('CSV export', () => {
 	test('cells that a spreadsheet would run as formulas are neutralised, others kept as they are', () => {

@@ -13,7 +13,7 @@ import {
 	OUTCOMES,
 	ROOT_CAUSES,
 	STAGES
-} from '../../src/lib/contract/canonical-columns';
+} from '../../src/lib/imports/canonical-columns';
 import {
 	DEMO_AGENT_TEAMS,
 	DEMO_CASE_COLUMNS,
@@ -24,7 +24,7 @@ import {
 	DEMO_TEAMS,
 	writeDemoFiles,
 	type DemoOptions
-} from '../../src/lib/server/demo/generate-demo';
+} from '../../src/lib/demo/generate-demo.server';
 import {
 	CLAIM_CATEGORIES,
 	DEMO_POLICY,
@@ -33,7 +33,7 @@ import {
 	POLICY_VIOLATIONS,
 	RISING_THEME,
 	SLOW_REGION
-} from '../../src/lib/server/demo/planted-effects';
+} from '../../src/lib/demo/planted-effects.server';
 
 type Row = Record<string, string>;
 interface Dataset {

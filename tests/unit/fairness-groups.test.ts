@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { categoryOfCaseType, consistencyCasesHref, fairnessCasesHref } from '../../src/lib/drill-links';
-import { describeDrill, parseDrill, parseFilters } from '../../src/lib/filters/filters';
-import { fairnessSettings, orderValueBands, tenureBands } from '../../src/lib/server/metrics/fairness-groups';
-import { flagDecision } from '../../src/lib/server/metrics/fairness';
+import { categoryOfCaseType, consistencyCasesHref, fairnessCasesHref } from '../../src/lib/cases/drill-links';
+import { describeDrill, parseDrill, parseFilters } from '../../src/lib/metrics/filters/model';
+import { fairnessSettings, orderValueBands, tenureBands } from '../../src/lib/metrics/fairness/fairness-groups.server';
+import { flagDecision } from '../../src/lib/metrics/fairness/fairness.server';
 import policy from '../../config/policy.json';
 
 describe('bands from the policy', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { markRising, periodTrend } from '../../src/lib/server/friction/trend-test';
-import { chainPhrases, clusterThemes } from '../../src/lib/server/friction/theme-clusters';
+import { markRising, periodTrend } from '../../src/lib/friction/trend-test.server';
+import { chainPhrases, clusterThemes } from '../../src/lib/friction/theme-clusters.server';
 
 /**
  * Reference values from scipy 1.x `chi2_contingency(table, correction=False)` and statsmodels

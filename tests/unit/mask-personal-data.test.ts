@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { maskIdentifier, maskPersonalData } from '../../src/lib/privacy/mask-personal-data';
+import { maskIdentifier, maskPersonalData } from '../../src/lib/core/mask-personal-data';
 
 describe('maskPersonalData', () => {
 	test.each([

@@ -6,13 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IngestError, type IngestErrorCode } from '../../src/lib/server/ingest/ingest-error';
+import { IngestError, type IngestErrorCode } from '../../src/lib/imports/ingest-error';
 import {
 	findInvalidUtf8,
 	sha256File,
 	sniffFile,
 	type SniffOptions
-} from '../../src/lib/server/ingest/sniff-file';
+} from '../../src/lib/imports/sniff-file.server';
 
 const MiB = 1024 * 1024;
 const FIXTURES = fileURLToPath(new URL('../fixtures/bad-input/', import.meta.url));

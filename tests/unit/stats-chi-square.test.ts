@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { chiSquareHomogeneity, consistencyIndex, totalVariationDistance } from '../../src/lib/stats/chi-square';
+import { chiSquareHomogeneity, consistencyIndex, totalVariationDistance } from '../../src/lib/core/stats/chi-square';
 
 interface ChiCase {
 	name: string;

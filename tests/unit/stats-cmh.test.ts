@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { cochranMantelHaenszel, type Table2x2 } from '../../src/lib/stats/cmh';
+import { cochranMantelHaenszel, type Table2x2 } from '../../src/lib/core/stats/cmh';
 
 interface SmCase {
 	name: string;

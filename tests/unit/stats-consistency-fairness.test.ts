@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { chiSquareHomogeneity, CRESSIE_READ, poolSparseColumns } from '../../src/lib/stats/chi-square';
-import { stratifiedRankTestFromRankSums } from '../../src/lib/stats/stratified-rank-test';
+import { chiSquareHomogeneity, CRESSIE_READ, poolSparseColumns } from '../../src/lib/core/stats/chi-square';
+import { stratifiedRankTestFromRankSums } from '../../src/lib/core/stats/stratified-rank-test';
 
 interface Case {
 	name: string;

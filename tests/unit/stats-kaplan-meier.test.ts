@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { kaplanMeier, kmMedian, kmQuantile, kmSummary, type KmCurve } from '../../src/lib/stats/kaplan-meier';
+import { kaplanMeier, kmMedian, kmQuantile, kmSummary, type KmCurve } from '../../src/lib/core/stats/kaplan-meier';
 
 type Vec = (number | null)[] | number | null;
 const vec = (v: Vec): (number | null)[] => (Array.isArray(v) ? v : [v]);

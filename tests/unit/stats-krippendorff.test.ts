@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { krippendorffAlpha, type AlphaMetric } from '../../src/lib/stats/krippendorff';
+import { krippendorffAlpha, type AlphaMetric } from '../../src/lib/core/stats/krippendorff';
 
 interface AlphaCase {
 	name: string;

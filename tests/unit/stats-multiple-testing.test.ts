@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { benjaminiHochberg } from '../../src/lib/stats/multiple-testing';
+import { benjaminiHochberg } from '../../src/lib/core/stats/multiple-testing';
 
 interface BhCase {
 	name: string;

@@ -4,7 +4,7 @@ import {
 	proportionDiffInterval,
 	wilsonInterval,
 	type DiffMethod
-} from '../../src/lib/stats/proportion-intervals';
+} from '../../src/lib/core/stats/proportion-intervals';
 
 interface WilsonCase {
 	count: number;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { mean, median, p90, quantile, quantiles, quantileSorted } from '../../src/lib/stats/quantile';
+import { mean, median, p90, quantile, quantiles, quantileSorted } from '../../src/lib/core/stats/quantile';
 
 interface QuantileCase {
 	name: string;

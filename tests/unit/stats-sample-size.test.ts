@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { marginForProportion, sampleSizeForMean, sampleSizeForProportion } from '../../src/lib/stats/sample-size';
+import { marginForProportion, sampleSizeForMean, sampleSizeForProportion } from '../../src/lib/core/stats/sample-size';
 
 // Krejcie & Morgan (1970), "Determining sample size for research activities", Table 1
 // (chi-square 3.841, P = 0.5, d = 0.05); the table rounds to the nearest whole number.

@@ -7,7 +7,7 @@ import {
 	standardisedDifference,
 	standardisedRate,
 	type StandardisedResult
-} from '../../src/lib/stats/standardise';
+} from '../../src/lib/core/stats/standardise';
 
 interface Expected {
 	estimate: number;

@@ -5,7 +5,7 @@ import {
 	stratifiedRankTest,
 	stratifiedRankTestAggregated,
 	type RankStratum
-} from '../../src/lib/stats/stratified-rank-test';
+} from '../../src/lib/core/stats/stratified-rank-test';
 
 /** R's jsonlite writes a length-1 vector as a scalar unless wrapped; accept both. */
 type Vec = number[] | number;

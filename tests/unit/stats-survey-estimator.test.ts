@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { drawSample, type PopulationUnit } from '../../src/lib/audits/sampling';
-import { Rng } from '../../src/lib/server/demo/random';
-import { hajekMean, horvitzThompsonMean, type WeightedObservation } from '../../src/lib/stats/survey-estimator';
+import { Rng } from '../../src/lib/core/random';
+import { hajekMean, horvitzThompsonMean, type WeightedObservation } from '../../src/lib/core/stats/survey-estimator';
 
 /**
  * A synthetic population where risky cases (bigger risk size) score lower: exactly the situation

@@ -1,12 +1,12 @@
-import { appConfig } from '../../lib/server/app-config';
-import { openDatabase } from '../../lib/server/db/database';
-import { IngestError } from '../../lib/server/ingest/ingest-error';
-import { findServer } from '../../lib/server/server-registry';
-import { FILTER_DIMENSIONS } from '../../lib/filters/filters';
+import { appConfig } from '../../lib/core/config.server';
+import { openDatabase } from '../../lib/core/db/database.server';
+import { IngestError } from '../../lib/imports/ingest-error';
+import { findServer } from '../../lib/core/server-registry.server';
+import { FILTER_DIMENSIONS } from '../../lib/metrics/filters/model';
 import { parseSampleRequest, RISK_FLAGS, sampleRequestToParams, STRATIFY_DIMENSIONS } from '../../lib/audits/sample-request';
-import { AuditError } from '../../lib/server/audits/audit-error';
-import { auditResults, type AuditResults } from '../../lib/server/audits/results';
-import { drawAuditSample, type DrawnSample } from '../../lib/server/audits/sampling';
+import { AuditError } from '../../lib/audits/audit-error';
+import { auditResults, type AuditResults } from '../../lib/audits/results.server';
+import { drawAuditSample, type DrawnSample } from '../../lib/audits/sampling.server';
 import { parse, UsageError } from '../args';
 
 export const auditHelp = `caselens audit sample|results [options] [--json]

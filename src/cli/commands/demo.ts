@@ -1,6 +1,6 @@
-import { appConfig } from '../../lib/server/app-config';
-import { openDatabase } from '../../lib/server/db/database';
-import { demoAccountLines, loadDemo } from '../../lib/server/demo/load-demo';
+import { appConfig } from '../../lib/core/config.server';
+import { openDatabase } from '../../lib/core/db/database.server';
+import { demoAccountLines, loadDemo } from '../../lib/demo/load-demo.server';
 import { parse, positiveInteger } from '../args';
 import { formatSummary, stepProgress } from '../output';
 

@@ -1,10 +1,10 @@
-import { appConfig } from '../../lib/server/app-config';
-import { openDatabase } from '../../lib/server/db/database';
-import { FILTER_DIMENSIONS } from '../../lib/filters/filters';
+import { appConfig } from '../../lib/core/config.server';
+import { openDatabase } from '../../lib/core/db/database.server';
+import { FILTER_DIMENSIONS } from '../../lib/metrics/filters/model';
 import { formatP, formatRatio } from '../../lib/friction/format-friction';
 import { STRUCTURAL_LABELS } from '../../lib/friction/structural-metrics';
-import { formatShare } from '../../lib/format-metrics';
-import { frictionOptions, frictionReport, reportMarkdown } from '../../lib/server/friction/report';
+import { formatShare } from '../../lib/core/format-metrics';
+import { frictionOptions, frictionReport, reportMarkdown } from '../../lib/friction/report.server';
 import { parse, UsageError } from '../args';
 
 export const frictionHelp = `caselens friction [filters] [--source comments|subjects] [--period DAYS] [--json | --markdown]

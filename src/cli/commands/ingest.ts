@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import type { ColumnMapping } from '../../lib/contract/column-mapping';
-import { appConfig } from '../../lib/server/app-config';
-import { openDatabase } from '../../lib/server/db/database';
-import { IngestError } from '../../lib/server/ingest/ingest-error';
-import { ingestFile, type BatchSummary } from '../../lib/server/ingest/ingest-file';
-import { findSavedMapping } from '../../lib/server/services/saved-mappings';
+import type { ColumnMapping } from '../../lib/imports/column-mapping';
+import { appConfig } from '../../lib/core/config.server';
+import { openDatabase } from '../../lib/core/db/database.server';
+import { IngestError } from '../../lib/imports/ingest-error';
+import { ingestFile, type BatchSummary } from '../../lib/imports/ingest-file.server';
+import { findSavedMapping } from '../../lib/imports/saved-mappings.server';
 import { parse, UsageError } from '../args';
 import { formatSummary, stepProgress } from '../output';
 import { importThroughServer } from '../server-handoff';

@@ -1,10 +1,10 @@
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
-import { isRole, ROLES } from '../../lib/auth/roles';
-import { appConfig } from '../../lib/server/app-config';
-import { generatePassword } from '../../lib/server/auth/passwords';
-import { AccountError, addUser, setPassword } from '../../lib/server/auth/users';
-import { openDatabase } from '../../lib/server/db/database';
+import { isRole, ROLES } from '../../lib/core/auth/roles';
+import { appConfig } from '../../lib/core/config.server';
+import { generatePassword } from '../../lib/core/auth/passwords.server';
+import { AccountError, addUser, setPassword } from '../../lib/core/auth/users.server';
+import { openDatabase } from '../../lib/core/db/database.server';
 import { parse, UsageError } from '../args';
 
 export const userHelp = `caselens user add NAME --role ROLE [--name "Full Name"] [--password-stdin] | user reset-password NAME [--password-stdin]

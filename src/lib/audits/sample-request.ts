@@ -3,7 +3,7 @@
  * Browser-safe.
  */
 import { ALLOCATIONS, type Allocation } from './allocation';
-import { filtersToParams, parseFilters, type Filters } from '../filters/filters';
+import { filtersToParams, parseFilters, type Filters } from '../metrics/filters/model';
 
 export const SAMPLE_DESIGNS = ['simple', 'stratified', 'risk'] as const;
 export type SampleDesignKind = (typeof SAMPLE_DESIGNS)[number];

@@ -11,7 +11,7 @@
  *   (allocation.ts), pi = n_h / N_h;
  * - risk: randomly ordered systematic PPS on a risk size (pps.ts), pi_i = min(1, c * size_i).
  */
-import { Rng } from '../server/demo/random';
+import { Rng } from '../core/random';
 import { allocate, type Allocation } from './allocation';
 import { ppsInclusionProbabilities, systematicSelect } from './pps';
 

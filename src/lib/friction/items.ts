@@ -1,8 +1,8 @@
-import type { Role } from '../auth/roles';
+import type { Role } from '../core/auth/roles';
 
 /**
  * Friction items, browser-safe: statuses in their order, labels, and who may change items.
- * (Kept in step with the write rules in src/lib/server/auth/access-rules.ts.)
+ * (Kept in step with the write rules in src/lib/core/auth/access-rules.server.ts.)
  */
 export const ITEM_STATUSES = ['new', 'acknowledged', 'in_progress', 'fixed', 'reported_back'] as const;
 export type ItemStatus = (typeof ITEM_STATUSES)[number];

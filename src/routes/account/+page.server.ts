@@ -1,7 +1,7 @@
 import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { getDatabase } from '$lib/server/db/database';
-import { AccountError, attemptLogin, setPassword } from '$lib/server/auth/users';
+import { getDatabase } from '$lib/core/db/database.server';
+import { AccountError, attemptLogin, setPassword } from '$lib/core/auth/users.server';
 
 export const load: PageServerLoad = async ({ locals }) => ({ user: locals.user });
 

@@ -1,5 +1,5 @@
 import type { LayoutServerLoad } from './$types';
-import { readableRoutes } from '$lib/server/auth/guard';
+import { readableRoutes } from '$lib/core/auth/guard.server';
 
 const TABS = [
 	{ href: '/audits', label: 'Overview' },

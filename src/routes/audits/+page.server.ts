@@ -1,9 +1,9 @@
 import type { PageServerLoad } from './$types';
-import { getDatabase } from '$lib/server/db/database';
-import { listDisputes } from '$lib/server/audits/disputes';
-import { reviewerQueue } from '$lib/server/audits/reviews';
-import { listSamples } from '$lib/server/audits/sampling';
-import { currentUser } from '$lib/server/audits/route-helpers';
+import { getDatabase } from '$lib/core/db/database.server';
+import { listDisputes } from '$lib/audits/disputes.server';
+import { reviewerQueue } from '$lib/audits/reviews.server';
+import { listSamples } from '$lib/audits/sampling.server';
+import { currentUser } from '$lib/audits/route-helpers.server';
 
 export const load: PageServerLoad = async ({ locals }) => {
 	const { db } = await getDatabase();

@@ -1,7 +1,7 @@
 import type { RequestHandler } from './$types';
-import { getDatabase } from '$lib/server/db/database';
-import { csvResponse } from '$lib/server/csv-response';
-import { CASE_LIST_COLUMNS, caseQueryFromParams, streamCases } from '$lib/server/metrics/case-list';
+import { getDatabase } from '$lib/core/db/database.server';
+import { csvResponse } from '$lib/core/csv-response.server';
+import { CASE_LIST_COLUMNS, caseQueryFromParams, streamCases } from '$lib/cases/case-list.server';
 
 export const GET: RequestHandler = async ({ url, locals }) => {
 	const { db } = await getDatabase();

@@ -1,7 +1,7 @@
 import type { PageServerLoad } from './$types';
-import { getDatabase } from '$lib/server/db/database';
-import { caseQueryFromParams, describeCaseQuery, listCases } from '$lib/server/metrics/case-list';
-import { dimensionValues } from '$lib/server/metrics/dimension-values';
+import { getDatabase } from '$lib/core/db/database.server';
+import { caseQueryFromParams, describeCaseQuery, listCases } from '$lib/cases/case-list.server';
+import { dimensionValues } from '$lib/metrics/filters/dimension-values.server';
 
 const PAGE_SIZE = 50;
 

@@ -1,8 +1,8 @@
 import type { PageServerLoad } from './$types';
-import { getDatabase } from '$lib/server/db/database';
-import { complianceReport } from '$lib/server/metrics/compliance';
-import { dimensionValues } from '$lib/server/metrics/dimension-values';
-import { metricOptions } from '$lib/server/metrics/request-options';
+import { getDatabase } from '$lib/core/db/database.server';
+import { complianceReport } from '$lib/metrics/compliance/compliance.server';
+import { dimensionValues } from '$lib/metrics/filters/dimension-values.server';
+import { metricOptions } from '$lib/metrics/filters/request-options.server';
 
 export const load: PageServerLoad = async ({ url }) => {
 	const { db } = await getDatabase();

@@ -1,8 +1,8 @@
 import type { PageServerLoad } from './$types';
-import { getDatabase } from '$lib/server/db/database';
-import { consistencyReport } from '$lib/server/metrics/consistency';
-import { dimensionValues } from '$lib/server/metrics/dimension-values';
-import { consistencyOptions } from '$lib/server/metrics/fairness-options';
+import { getDatabase } from '$lib/core/db/database.server';
+import { consistencyReport } from '$lib/metrics/consistency/consistency.server';
+import { dimensionValues } from '$lib/metrics/filters/dimension-values.server';
+import { consistencyOptions } from '$lib/metrics/fairness/fairness-options.server';
 
 export const load: PageServerLoad = async ({ url }) => {
 	const { db } = await getDatabase();

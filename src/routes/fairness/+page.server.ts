@@ -1,8 +1,8 @@
 import type { PageServerLoad } from './$types';
-import { getDatabase } from '$lib/server/db/database';
-import { dimensionValues } from '$lib/server/metrics/dimension-values';
-import { fairnessReport } from '$lib/server/metrics/fairness';
-import { fairnessOptions } from '$lib/server/metrics/fairness-options';
+import { getDatabase } from '$lib/core/db/database.server';
+import { dimensionValues } from '$lib/metrics/filters/dimension-values.server';
+import { fairnessReport } from '$lib/metrics/fairness/fairness.server';
+import { fairnessOptions } from '$lib/metrics/fairness/fairness-options.server';
 
 export const load: PageServerLoad = async ({ url }) => {
 	const { db } = await getDatabase();

@@ -1,8 +1,8 @@
 import type { PageServerLoad } from './$types';
 import { canWriteFriction } from '$lib/friction/items';
-import { getDatabase } from '$lib/server/db/database';
-import { frictionOptions, frictionReport } from '$lib/server/friction/report';
-import { dimensionValues } from '$lib/server/metrics/dimension-values';
+import { getDatabase } from '$lib/core/db/database.server';
+import { frictionOptions, frictionReport } from '$lib/friction/report.server';
+import { dimensionValues } from '$lib/metrics/filters/dimension-values.server';
 
 export const load: PageServerLoad = async ({ url, locals }) => {
 	const { db } = await getDatabase();

@@ -1,6 +1,6 @@
 import type { PageServerLoad } from './$types';
-import { getDatabase } from '$lib/server/db/database';
-import { listBatches } from '$lib/server/services/imports';
+import { getDatabase } from '$lib/core/db/database.server';
+import { listBatches } from '$lib/imports/batches.server';
 
 export const load: PageServerLoad = async () => {
 	const { db } = await getDatabase();

@@ -1,9 +1,9 @@
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { getDatabase } from '$lib/server/db/database';
-import { allowLoginAttempt } from '$lib/server/auth/login-throttle';
-import { createSession, SESSION_COOKIE } from '$lib/server/auth/sessions';
-import { attemptLogin, countUsers } from '$lib/server/auth/users';
+import { getDatabase } from '$lib/core/db/database.server';
+import { allowLoginAttempt } from '$lib/core/auth/login-throttle.server';
+import { createSession, SESSION_COOKIE } from '$lib/core/auth/sessions.server';
+import { attemptLogin, countUsers } from '$lib/core/auth/users.server';
 
 /** Only same-site paths, so the login form cannot be used to send people elsewhere. */
 function safeNext(next: string | null): string {

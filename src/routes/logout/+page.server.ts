@@ -1,7 +1,7 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { getDatabase } from '$lib/server/db/database';
-import { endSession, SESSION_COOKIE } from '$lib/server/auth/sessions';
+import { getDatabase } from '$lib/core/db/database.server';
+import { endSession, SESSION_COOKIE } from '$lib/core/auth/sessions.server';
 
 export const load: PageServerLoad = async () => {
 	redirect(303, '/');

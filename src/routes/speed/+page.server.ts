@@ -1,8 +1,8 @@
 import type { PageServerLoad } from './$types';
-import { getDatabase } from '$lib/server/db/database';
-import { dimensionValues } from '$lib/server/metrics/dimension-values';
-import { metricOptions } from '$lib/server/metrics/request-options';
-import { speedReport } from '$lib/server/metrics/speed';
+import { getDatabase } from '$lib/core/db/database.server';
+import { dimensionValues } from '$lib/metrics/filters/dimension-values.server';
+import { metricOptions } from '$lib/metrics/filters/request-options.server';
+import { speedReport } from '$lib/metrics/speed/speed.server';
 
 export const load: PageServerLoad = async ({ url }) => {
 	const { db } = await getDatabase();

@@ -1,6 +1,6 @@
 import type { PageServerLoad } from './$types';
-import { getDatabase } from '$lib/server/db/database';
-import { listAudit } from '$lib/server/audit/audit-log';
+import { getDatabase } from '$lib/core/db/database.server';
+import { listAudit } from '$lib/core/audit-log.server';
 
 const PAGE_SIZE = 100;
 

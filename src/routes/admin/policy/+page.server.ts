@@ -1,8 +1,8 @@
 import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { getDatabase } from '$lib/server/db/database';
-import { flattenPolicy, policyFromForm } from '$lib/policy/policy-fields';
-import { currentPolicy, policyHistory, updatePolicy } from '$lib/server/services/policy';
+import { getDatabase } from '$lib/core/db/database.server';
+import { flattenPolicy, policyFromForm } from '$lib/core/policy/model';
+import { currentPolicy, policyHistory, updatePolicy } from '$lib/core/policy/policy.server';
 
 export const load: PageServerLoad = async ({ locals }) => {
 	const { db } = await getDatabase();

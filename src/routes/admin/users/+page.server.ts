@@ -1,6 +1,6 @@
 import type { PageServerLoad } from './$types';
-import { getDatabase } from '$lib/server/db/database';
-import { listUsers } from '$lib/server/auth/users';
+import { getDatabase } from '$lib/core/db/database.server';
+import { listUsers } from '$lib/core/auth/users.server';
 
 export const load: PageServerLoad = async () => {
 	const { db } = await getDatabase();

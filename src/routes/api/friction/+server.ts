@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
-import { getDatabase } from '$lib/server/db/database';
-import { frictionOptions, frictionReport } from '$lib/server/friction/report';
+import { getDatabase } from '$lib/core/db/database.server';
+import { frictionOptions, frictionReport } from '$lib/friction/report.server';
 
 export const GET: RequestHandler = async ({ url }) => {
 	const { db } = await getDatabase();

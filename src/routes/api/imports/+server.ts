@@ -1,10 +1,10 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
-import { getDatabase } from '$lib/server/db/database';
-import { errorResponse } from '$lib/server/http-errors';
-import { listBatches } from '$lib/server/services/imports';
-import { runImport } from '$lib/server/services/run-import';
-import { serverEntry } from '$lib/server/startup';
+import { getDatabase } from '$lib/core/db/database.server';
+import { errorResponse } from '$lib/core/http-errors.server';
+import { listBatches } from '$lib/imports/batches.server';
+import { runImport } from '$lib/imports/run-import.server';
+import { serverEntry } from '$lib/core/startup.server';
 
 export const GET: RequestHandler = async () => {
 	const { db } = await getDatabase();

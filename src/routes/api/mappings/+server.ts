@@ -1,10 +1,10 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
-import type { ColumnMapping } from '$lib/contract/column-mapping';
-import { getDatabase } from '$lib/server/db/database';
-import { errorResponse } from '$lib/server/http-errors';
-import { IngestError } from '$lib/server/ingest/ingest-error';
-import { listSavedMappings, saveMapping } from '$lib/server/services/saved-mappings';
+import type { ColumnMapping } from '$lib/imports/column-mapping';
+import { getDatabase } from '$lib/core/db/database.server';
+import { errorResponse } from '$lib/core/http-errors.server';
+import { IngestError } from '$lib/imports/ingest-error';
+import { listSavedMappings, saveMapping } from '$lib/imports/saved-mappings.server';
 
 export const GET: RequestHandler = async () => {
 	const { db } = await getDatabase();

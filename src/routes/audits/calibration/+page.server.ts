@@ -1,9 +1,9 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { getDatabase } from '$lib/server/db/database';
-import { calibrationReport, createCalibrationSession, listCalibrationSessions } from '$lib/server/audits/calibration';
-import { auditWorkers, listSamples } from '$lib/server/audits/sampling';
-import { attempt, currentUser, idFrom } from '$lib/server/audits/route-helpers';
+import { getDatabase } from '$lib/core/db/database.server';
+import { calibrationReport, createCalibrationSession, listCalibrationSessions } from '$lib/audits/calibration.server';
+import { auditWorkers, listSamples } from '$lib/audits/sampling.server';
+import { attempt, currentUser, idFrom } from '$lib/audits/route-helpers.server';
 
 export const load: PageServerLoad = async ({ url, locals }) => {
 	const { db } = await getDatabase();

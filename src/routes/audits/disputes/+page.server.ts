@@ -1,10 +1,10 @@
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { getDatabase } from '$lib/server/db/database';
+import { getDatabase } from '$lib/core/db/database.server';
 import { scoresFromForm } from '$lib/audits/scorecard';
-import { listDisputes, raiseDispute, resolveDispute } from '$lib/server/audits/disputes';
-import { openReview } from '$lib/server/audits/reviews';
-import { attempt, currentUser, idFrom, refusalsAsFailures } from '$lib/server/audits/route-helpers';
+import { listDisputes, raiseDispute, resolveDispute } from '$lib/audits/disputes.server';
+import { openReview } from '$lib/audits/reviews.server';
+import { attempt, currentUser, idFrom, refusalsAsFailures } from '$lib/audits/route-helpers.server';
 
 export const load: PageServerLoad = async ({ locals }) => {
 	const { db } = await getDatabase();

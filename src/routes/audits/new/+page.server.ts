@@ -1,13 +1,13 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { sql } from 'kysely';
 import type { Actions, PageServerLoad } from './$types';
-import { getDatabase } from '$lib/server/db/database';
-import { parseFilters } from '$lib/filters/filters';
+import { getDatabase } from '$lib/core/db/database.server';
+import { parseFilters } from '$lib/metrics/filters/model';
 import { parseSampleRequest } from '$lib/audits/sample-request';
-import { caseFilterSql } from '$lib/server/metrics/case-filter-sql';
-import { dimensionValues } from '$lib/server/metrics/dimension-values';
-import { drawAuditSample } from '$lib/server/audits/sampling';
-import { attempt, currentUser } from '$lib/server/audits/route-helpers';
+import { caseFilterSql } from '$lib/metrics/filters/case-filter-sql.server';
+import { dimensionValues } from '$lib/metrics/filters/dimension-values.server';
+import { drawAuditSample } from '$lib/audits/sampling.server';
+import { attempt, currentUser } from '$lib/audits/route-helpers.server';
 
 export const load: PageServerLoad = async ({ url }) => {
 	const { db } = await getDatabase();

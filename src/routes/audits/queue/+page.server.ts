@@ -1,7 +1,7 @@
 import type { PageServerLoad } from './$types';
-import { getDatabase } from '$lib/server/db/database';
-import { reviewerQueue } from '$lib/server/audits/reviews';
-import { currentUser } from '$lib/server/audits/route-helpers';
+import { getDatabase } from '$lib/core/db/database.server';
+import { reviewerQueue } from '$lib/audits/reviews.server';
+import { currentUser } from '$lib/audits/route-helpers.server';
 
 export const load: PageServerLoad = async ({ locals }) => {
 	const { db } = await getDatabase();

@@ -1,8 +1,8 @@
 import type { PageServerLoad } from './$types';
-import { getDatabase } from '$lib/server/db/database';
-import { auditResults } from '$lib/server/audits/results';
-import { listSamples } from '$lib/server/audits/sampling';
-import { idFrom } from '$lib/server/audits/route-helpers';
+import { getDatabase } from '$lib/core/db/database.server';
+import { auditResults } from '$lib/audits/results.server';
+import { listSamples } from '$lib/audits/sampling.server';
+import { idFrom } from '$lib/audits/route-helpers.server';
 
 export const load: PageServerLoad = async ({ url }) => {
 	const { db } = await getDatabase();

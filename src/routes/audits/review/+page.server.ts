@@ -1,11 +1,11 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
-import { getDatabase } from '$lib/server/db/database';
+import { getDatabase } from '$lib/core/db/database.server';
 import { scoreFormula, scoresFromForm } from '$lib/audits/scorecard';
-import { listDisputes } from '$lib/server/audits/disputes';
-import { reviewCaseContext } from '$lib/server/audits/review-case';
-import { openReview, saveReview } from '$lib/server/audits/reviews';
-import { currentUser, idFrom, refusalsAsErrors, refusalsAsFailures } from '$lib/server/audits/route-helpers';
+import { listDisputes } from '$lib/audits/disputes.server';
+import { reviewCaseContext } from '$lib/audits/review-case.server';
+import { openReview, saveReview } from '$lib/audits/reviews.server';
+import { currentUser, idFrom, refusalsAsErrors, refusalsAsFailures } from '$lib/audits/route-helpers.server';
 
 export const load: PageServerLoad = async ({ url, locals }) => {
 	const id = idFrom(url.searchParams.get('id'));

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { RequestHandler } from './$types';
-import { getDatabase } from '$lib/server/db/database';
-import { csvResponse } from '$lib/server/csv-response';
+import { getDatabase } from '$lib/core/db/database.server';
+import { csvResponse } from '$lib/core/csv-response.server';
 
 /** Submitted reviews with their design weight and scorecard version; drafts stay private to their reviewer. */
 export const GET: RequestHandler = async () => {

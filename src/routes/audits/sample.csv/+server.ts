@@ -1,8 +1,8 @@
 import type { RequestHandler } from './$types';
-import { getDatabase } from '$lib/server/db/database';
-import { csvResponse } from '$lib/server/csv-response';
-import { sampleCases } from '$lib/server/audits/sampling';
-import { idFrom } from '$lib/server/audits/route-helpers';
+import { getDatabase } from '$lib/core/db/database.server';
+import { csvResponse } from '$lib/core/csv-response.server';
+import { sampleCases } from '$lib/audits/sampling.server';
+import { idFrom } from '$lib/audits/route-helpers.server';
 
 /** One sample's cases (?id=N), or every sampled case, with stratum, inclusion probability and weight. */
 export const GET: RequestHandler = async ({ url }) => {

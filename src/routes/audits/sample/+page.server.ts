@@ -1,8 +1,8 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { getDatabase } from '$lib/server/db/database';
-import { assignSample, auditWorkers, getSample } from '$lib/server/audits/sampling';
-import { attempt, currentUser, idFrom } from '$lib/server/audits/route-helpers';
+import { getDatabase } from '$lib/core/db/database.server';
+import { assignSample, auditWorkers, getSample } from '$lib/audits/sampling.server';
+import { attempt, currentUser, idFrom } from '$lib/audits/route-helpers.server';
 
 export const load: PageServerLoad = async ({ url, locals }) => {
 	const id = idFrom(url.searchParams.get('id'));

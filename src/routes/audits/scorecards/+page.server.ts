@@ -1,9 +1,9 @@
 import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { getDatabase } from '$lib/server/db/database';
+import { getDatabase } from '$lib/core/db/database.server';
 import { scoreFormula } from '$lib/audits/scorecard';
-import { currentTemplate, parseTemplateText, saveTemplateVersion, templateById, templateVersions } from '$lib/server/audits/templates';
-import { attempt, currentUser, idFrom } from '$lib/server/audits/route-helpers';
+import { currentTemplate, parseTemplateText, saveTemplateVersion, templateById, templateVersions } from '$lib/audits/templates.server';
+import { attempt, currentUser, idFrom } from '$lib/audits/route-helpers.server';
 
 export const load: PageServerLoad = async ({ url, locals }) => {
 	const { db } = await getDatabase();

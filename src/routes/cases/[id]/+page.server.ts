@@ -1,8 +1,8 @@
 import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
-import { getDatabase } from '$lib/server/db/database';
-import { caseFindings } from '$lib/server/metrics/case-findings';
-import { getCaseDetail } from '$lib/server/services/case-detail';
+import { getDatabase } from '$lib/core/db/database.server';
+import { caseFindings } from '$lib/cases/case-findings.server';
+import { getCaseDetail } from '$lib/cases/case-detail.server';
 
 export const load: PageServerLoad = async ({ params, locals }) => {
 	const { db } = await getDatabase();

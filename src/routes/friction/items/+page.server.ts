@@ -1,9 +1,9 @@
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { canWriteFriction } from '$lib/friction/items';
-import { getDatabase } from '$lib/server/db/database';
-import { createItem, FrictionItemError } from '$lib/server/friction/items';
-import { trackedItems } from '$lib/server/friction/report';
+import { getDatabase } from '$lib/core/db/database.server';
+import { createItem, FrictionItemError } from '$lib/friction/items.server';
+import { trackedItems } from '$lib/friction/report.server';
 
 export const load: PageServerLoad = async ({ url, locals }) => {
 	const { db } = await getDatabase();

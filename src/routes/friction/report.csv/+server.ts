@@ -1,7 +1,7 @@
 import type { RequestHandler } from './$types';
-import { getDatabase } from '$lib/server/db/database';
-import { csvResponse } from '$lib/server/csv-response';
-import { frictionOptions, frictionReport, REPORT_CSV_COLUMNS, reportCsvRows, type ReportCsvRow } from '$lib/server/friction/report';
+import { getDatabase } from '$lib/core/db/database.server';
+import { csvResponse } from '$lib/core/csv-response.server';
+import { frictionOptions, frictionReport, REPORT_CSV_COLUMNS, reportCsvRows, type ReportCsvRow } from '$lib/friction/report.server';
 
 export const GET: RequestHandler = async ({ url }) => {
 	const { db } = await getDatabase();

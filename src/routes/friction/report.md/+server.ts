@@ -1,6 +1,6 @@
 import type { RequestHandler } from './$types';
-import { getDatabase } from '$lib/server/db/database';
-import { frictionOptions, frictionReport, reportMarkdown } from '$lib/server/friction/report';
+import { getDatabase } from '$lib/core/db/database.server';
+import { frictionOptions, frictionReport, reportMarkdown } from '$lib/friction/report.server';
 
 export const GET: RequestHandler = async ({ url }) => {
 	const { db } = await getDatabase();

@@ -1,7 +1,7 @@
 import type { PageServerLoad } from './$types';
-import { maskPersonalData } from '$lib/privacy/mask-personal-data';
-import { getDatabase } from '$lib/server/db/database';
-import { frictionOptions, frictionReport } from '$lib/server/friction/report';
+import { maskPersonalData } from '$lib/core/mask-personal-data';
+import { getDatabase } from '$lib/core/db/database.server';
+import { frictionOptions, frictionReport } from '$lib/friction/report.server';
 
 export const load: PageServerLoad = async ({ url }) => {
 	const { db } = await getDatabase();

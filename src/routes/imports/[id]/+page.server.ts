@@ -1,7 +1,7 @@
 import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
-import { getDatabase } from '$lib/server/db/database';
-import { getBatch, listRejected } from '$lib/server/services/imports';
+import { getDatabase } from '$lib/core/db/database.server';
+import { getBatch, listRejected } from '$lib/imports/batches.server';
 
 const PAGE_SIZE = 50;
 

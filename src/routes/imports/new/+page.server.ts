@@ -1,7 +1,7 @@
 import type { PageServerLoad } from './$types';
-import { getDatabase } from '$lib/server/db/database';
-import { appConfig } from '$lib/server/app-config';
-import { listSavedMappings } from '$lib/server/services/saved-mappings';
+import { getDatabase } from '$lib/core/db/database.server';
+import { appConfig } from '$lib/core/config.server';
+import { listSavedMappings } from '$lib/imports/saved-mappings.server';
 
 export const load: PageServerLoad = async () => {
 	const { db } = await getDatabase();

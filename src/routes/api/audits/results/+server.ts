@@ -1,8 +1,8 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
-import { getDatabase } from '$lib/server/db/database';
-import { auditResults } from '$lib/server/audits/results';
-import { idFrom } from '$lib/server/audits/route-helpers';
+import { getDatabase } from '$lib/core/db/database.server';
+import { auditResults } from '$lib/audits/results.server';
+import { idFrom } from '$lib/audits/route-helpers.server';
 
 export const GET: RequestHandler = async ({ url }) => {
 	const { db } = await getDatabase();

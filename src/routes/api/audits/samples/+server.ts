@@ -1,10 +1,10 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
-import { getDatabase } from '$lib/server/db/database';
+import { getDatabase } from '$lib/core/db/database.server';
 import { parseSampleRequest } from '$lib/audits/sample-request';
-import { AuditError } from '$lib/server/audits/audit-error';
-import { drawAuditSample, getSample, listSamples } from '$lib/server/audits/sampling';
-import { currentUser, idFrom } from '$lib/server/audits/route-helpers';
+import { AuditError } from '$lib/audits/audit-error';
+import { drawAuditSample, getSample, listSamples } from '$lib/audits/sampling.server';
+import { currentUser, idFrom } from '$lib/audits/route-helpers.server';
 
 /** GET: the samples (or ?id=N: one sample with its cases). */
 export const GET: RequestHandler = async ({ url }) => {

@@ -1,8 +1,8 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
-import { getDatabase } from '$lib/server/db/database';
-import { complianceReport } from '$lib/server/metrics/compliance';
-import { metricOptions } from '$lib/server/metrics/request-options';
+import { getDatabase } from '$lib/core/db/database.server';
+import { complianceReport } from '$lib/metrics/compliance/compliance.server';
+import { metricOptions } from '$lib/metrics/filters/request-options.server';
 
 export const GET: RequestHandler = async ({ url }) => {
 	const { db } = await getDatabase();

@@ -1,8 +1,8 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
-import { getDatabase } from '$lib/server/db/database';
-import { consistencyReport } from '$lib/server/metrics/consistency';
-import { consistencyOptions } from '$lib/server/metrics/fairness-options';
+import { getDatabase } from '$lib/core/db/database.server';
+import { consistencyReport } from '$lib/metrics/consistency/consistency.server';
+import { consistencyOptions } from '$lib/metrics/fairness/fairness-options.server';
 
 /** The Consistency page as JSON; `?by=team` keeps only that dimension's rows (q-values stay those of the whole page). */
 export const GET: RequestHandler = async ({ url }) => {

@@ -1,8 +1,8 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
-import { getDatabase } from '$lib/server/db/database';
-import { fairnessReport } from '$lib/server/metrics/fairness';
-import { fairnessOptions } from '$lib/server/metrics/fairness-options';
+import { getDatabase } from '$lib/core/db/database.server';
+import { fairnessReport } from '$lib/metrics/fairness/fairness.server';
+import { fairnessOptions } from '$lib/metrics/fairness/fairness-options.server';
 
 /** The Fairness page as JSON; `?dimension=` and `?measure=` keep only those rows (q-values stay those of the whole page). */
 export const GET: RequestHandler = async ({ url }) => {

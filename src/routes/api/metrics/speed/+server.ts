@@ -1,8 +1,8 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
-import { getDatabase } from '$lib/server/db/database';
-import { metricOptions } from '$lib/server/metrics/request-options';
-import { speedReport } from '$lib/server/metrics/speed';
+import { getDatabase } from '$lib/core/db/database.server';
+import { metricOptions } from '$lib/metrics/filters/request-options.server';
+import { speedReport } from '$lib/metrics/speed/speed.server';
 
 export const GET: RequestHandler = async ({ url }) => {
 	const { db } = await getDatabase();

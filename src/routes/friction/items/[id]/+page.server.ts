@@ -1,10 +1,10 @@
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { canWriteFriction } from '$lib/friction/items';
-import { maskPersonalData } from '$lib/privacy/mask-personal-data';
-import { getDatabase } from '$lib/server/db/database';
-import { itemImpact } from '$lib/server/friction/impact';
-import { FrictionItemError, getItem, ownerCandidates, updateItem } from '$lib/server/friction/items';
+import { maskPersonalData } from '$lib/core/mask-personal-data';
+import { getDatabase } from '$lib/core/db/database.server';
+import { itemImpact } from '$lib/friction/impact.server';
+import { FrictionItemError, getItem, ownerCandidates, updateItem } from '$lib/friction/items.server';
 
 function itemId(raw: string): number | null {
 	return /^\d{1,9}$/.test(raw) ? Number(raw) : null;

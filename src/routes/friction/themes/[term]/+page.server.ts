@@ -1,11 +1,11 @@
 import type { PageServerLoad } from './$types';
 import { canWriteFriction } from '$lib/friction/items';
-import { filtersToParams } from '$lib/filters/filters';
-import { getDatabase } from '$lib/server/db/database';
-import { frictionOptions } from '$lib/server/friction/report';
-import { themeDocuments } from '$lib/server/friction/theme-documents';
-import { frictionThemes } from '$lib/server/friction/themes';
-import { dimensionValues } from '$lib/server/metrics/dimension-values';
+import { filtersToParams } from '$lib/metrics/filters/model';
+import { getDatabase } from '$lib/core/db/database.server';
+import { frictionOptions } from '$lib/friction/report.server';
+import { themeDocuments } from '$lib/friction/theme-documents.server';
+import { frictionThemes } from '$lib/friction/themes.server';
+import { dimensionValues } from '$lib/metrics/filters/dimension-values.server';
 
 const PAGE_SIZE = 50;
 

@@ -1,8 +1,8 @@
 import { error } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
-import { getDatabase } from '$lib/server/db/database';
-import { csvResponse } from '$lib/server/csv-response';
-import { getBatch, streamRejected } from '$lib/server/services/imports';
+import { getDatabase } from '$lib/core/db/database.server';
+import { csvResponse } from '$lib/core/csv-response.server';
+import { getBatch, streamRejected } from '$lib/imports/batches.server';
 
 export const GET: RequestHandler = async ({ params }) => {
 	const batchId = Number(params.id);

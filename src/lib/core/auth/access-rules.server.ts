@@ -1,0 +1,87 @@
+import type { Role } from './roles';
+
+/**
+ * Who may do what, per route and method. Enforced for every request in hooks.server.ts (pages,
+ * their __data.json, form actions and endpoints alike), never by hiding links. A route missing
+ * here is refused for everyone, and the route-inventory test fails until it gets a rule.
+ */
+export type Access = 'public' | 'signed_in' | readonly Role[];
+
+export interface RouteRule {
+	/** Page loads, data requests and GET endpoints. */
+	read: Access;
+	/** Form actions and POST/PUT/PATCH/DELETE endpoints; absent = no writes on this route. */
+	write?: Access;
+	/** Why the rule is what it is, for the closing note and reviewers. */
+	why: string;
+}
+
+const EVERYONE: Access = 'signed_in';
+const READERS_OF_RAW_DATA: readonly Role[] = ['admin', 'qa_manager', 'lead'];
+/** Who flags friction items and changes them (owners are leads); see src/lib/friction/items.ts. */
+const FRICTION_WRITERS: readonly Role[] = ['admin', 'qa_manager', 'lead'];
+/** Audit work: viewers (product teams) never see agent reviews. */
+const AUDIT_ROLES: readonly Role[] = ['admin', 'qa_manager', 'reviewer', 'lead'];
+const AUDIT_READERS: readonly Role[] = ['admin', 'qa_manager', 'lead'];
+const AUDIT_MANAGERS: readonly Role[] = ['admin', 'qa_manager'];
+
+export const ACCESS_RULES: Record<string, RouteRule> = {
+	'/login': { read: 'public', write: 'public', why: 'signing in' },
+	'/logout': { read: 'signed_in', write: 'signed_in', why: 'signing out' },
+	'/account': { read: EVERYONE, write: EVERYONE, why: 'own password change' },
+	'/': { read: EVERYONE, why: 'dashboard' },
+	'/speed': { read: EVERYONE, why: 'dashboard' },
+	'/compliance': { read: EVERYONE, why: 'dashboard' },
+	'/consistency': { read: EVERYONE, why: 'dashboard' },
+	'/fairness': { read: EVERYONE, why: 'dashboard' },
+	'/friction': { read: EVERYONE, why: 'dashboards and friction reports are for product teams too' },
+	'/friction/themes/[term]': { read: EVERYONE, why: "a theme's comments and cases; personal data masked for viewers" },
+	'/friction/items': { read: EVERYONE, write: FRICTION_WRITERS, why: 'product teams follow the items; leads (and managers) flag and own them' },
+	'/friction/items/[id]': { read: EVERYONE, write: FRICTION_WRITERS, why: 'status, owner, fix date and notes are changed by leads and managers; everyone reads the before/after' },
+	'/friction/report': { read: EVERYONE, why: 'the friction report is for product teams; personal data masked for everyone' },
+	'/friction/report.csv': { read: EVERYONE, why: 'the friction report as CSV; personal data masked for everyone' },
+	'/friction/report.md': { read: EVERYONE, why: 'the friction report as Markdown; personal data masked for everyone' },
+	'/api/friction': { read: EVERYONE, why: 'the friction report as JSON; personal data masked for everyone' },
+	'/audits': { read: ['admin', 'qa_manager', 'reviewer', 'lead'], why: 'audit work; product teams do not see agent reviews' },
+	'/audits/new': { read: AUDIT_MANAGERS, write: AUDIT_MANAGERS, why: 'QA managers draw audit samples' },
+	'/audits/sample': { read: AUDIT_READERS, write: AUDIT_MANAGERS, why: 'leads read samples; QA managers assign them to reviewers' },
+	'/audits/sample.csv': { read: AUDIT_READERS, why: 'the sample with its inclusion probabilities, as CSV' },
+	'/audits/queue': { read: AUDIT_ROLES, why: "each user's own review queue" },
+	'/audits/review': { read: AUDIT_ROLES, write: ['admin', 'qa_manager', 'reviewer'], why: 'reviewers open only their own reviews and change them until submitted (checked in the service); others read submitted ones' },
+	'/audits/reviews.csv': { read: AUDIT_READERS, why: 'submitted reviews as CSV' },
+	'/audits/results': { read: AUDIT_ROLES, why: 'the quality score for everyone who audits' },
+	'/audits/scorecards': { read: AUDIT_ROLES, write: AUDIT_MANAGERS, why: 'reviewers read the scorecard and its help; QA managers version it' },
+	'/audits/calibration': { read: AUDIT_ROLES, write: AUDIT_MANAGERS, why: 'QA managers run calibration sessions; panels see the agreement' },
+	'/audits/disputes': { read: AUDIT_READERS, write: ['admin', 'qa_manager', 'lead'], why: 'leads raise disputes, QA managers resolve them (checked in the service)' },
+	'/api/audits/samples': { read: AUDIT_READERS, write: AUDIT_MANAGERS, why: 'samples as JSON; drawing one is a QA task' },
+	'/api/audits/results': { read: AUDIT_ROLES, why: 'the Audits results as JSON' },
+	'/satisfaction': { read: EVERYONE, why: 'dashboard' },
+	'/cases': { read: EVERYONE, why: 'drill-down lists; subjects masked for viewers' },
+	'/cases.csv': { read: EVERYONE, why: 'drill-down lists as CSV; subjects masked for viewers' },
+	'/cases/[id]': { read: EVERYONE, why: 'drill-down; personal data masked for viewers' },
+	'/api/metrics/speed': { read: EVERYONE, why: 'the Speed page as JSON' },
+	'/api/metrics/compliance': { read: EVERYONE, why: 'the Compliance page as JSON' },
+	'/api/metrics/csat': { read: EVERYONE, why: 'the Satisfaction page as JSON' },
+	'/api/metrics/consistency': { read: EVERYONE, why: 'the Consistency page as JSON' },
+	'/api/metrics/fairness': { read: EVERYONE, why: 'the Fairness page as JSON' },
+	'/imports': { read: READERS_OF_RAW_DATA, why: 'batch history shows file names and rejected customer rows' },
+	'/imports/[id]': { read: READERS_OF_RAW_DATA, why: 'rejected rows hold raw customer data' },
+	'/imports/[id]/rejected.csv': { read: READERS_OF_RAW_DATA, why: 'rejected rows hold raw customer data' },
+	'/imports/new': { read: ['admin'], why: 'imports are an admin task' },
+	'/api/imports': { read: READERS_OF_RAW_DATA, write: ['admin'], why: 'imports are an admin task' },
+	'/api/mappings': { read: ['admin'], write: ['admin'], why: 'mappings belong to imports' },
+	'/admin/audit-log': { read: ['admin'], why: 'the audit trail is read by administrators; nothing writes to it over HTTP' },
+	'/admin/users': { read: ['admin'], why: 'user administration' },
+	'/admin/policy': { read: ['admin', 'qa_manager', 'lead'], write: ['admin'], why: 'everyone who audits reads the policy; only admins change it' }
+};
+
+export function allows(access: Access | undefined, role: Role | undefined): boolean {
+	if (access === undefined) return false;
+	if (access === 'public') return true;
+	if (role === undefined) return false;
+	return access === 'signed_in' || access.includes(role);
+}
+
+export function isWrite(method: string): boolean {
+	return !['GET', 'HEAD', 'OPTIONS'].includes(method.toUpperCase());
+}

@@ -1,0 +1,174 @@
+import type { ColumnType, Generated } from 'kysely';
+import type { FrictionItemEventsTable, FrictionItemsTable } from './friction-schema.server';
+import type { AuditDisputesTable, AuditReviewHistoryTable, AuditReviewsTable, AuditSampleCasesTable, AuditSamplesTable, AuditSampleStrataTable, CalibrationSessionsTable, ScorecardTemplatesTable } from './audit-schema.server';
+
+/** Timestamps are naive UTC TIMESTAMPs (DESIGN.md section 2); they come back as Date. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null, Date | string | null>;
+/** DATE columns come back as 'YYYY-MM-DD' strings (see kysely-duckdb/values.ts). */
+type DateText = ColumnType<string | null, string | null, string | null>;
+
+export interface CasesTable {
+	case_id: string;
+	created_at: Timestamp;
+	first_response_at: NullableTimestamp;
+	resolved_at: NullableTimestamp;
+	status: string;
+	region: string;
+	country: string | null;
+	channel: string | null;
+	stage: string | null;
+	category: string;
+	root_cause: string | null;
+	agent_id: string | null;
+	team: string | null;
+	customer_id: string | null;
+	customer_since: DateText;
+	order_id: string | null;
+	order_value: number | null;
+	currency: string | null;
+	/** order_value converted to the policy's reporting currency at import time. */
+	order_value_reporting: number | null;
+	delivered_at: NullableTimestamp;
+	outcome: string | null;
+	refund_amount: number | null;
+	refund_issued_at: NullableTimestamp;
+	return_shipping_fee: number | null;
+	reopen_count: number | null;
+	escalated: boolean | null;
+	subject: string | null;
+	batch_id: number;
+}
+
+export interface FeedbackTable {
+	feedback_id: string;
+	case_id: string | null;
+	submitted_at: Timestamp;
+	kind: string;
+	csat: number | null;
+	comment: string | null;
+	region: string | null;
+	customer_id: string | null;
+	batch_id: number;
+}
+
+export interface ImportBatchesTable {
+	batch_id: number;
+	kind: string;
+	status: 'committed' | 'failed' | 'duplicate';
+	file_name: string;
+	archive_path: string | null;
+	size_bytes: number;
+	sha256: string;
+	format: string | null;
+	encoding: string | null;
+	delimiter: string | null;
+	mapping_name: string | null;
+	/** JSON: the mapping that was applied. */
+	mapping: string | null;
+	rows_read: number;
+	accepted: number;
+	rejected: number;
+	duplicates_in_file: number;
+	replaced: number;
+	/** JSON: { column: { derived?: n, defaulted?: n, how: string } }. */
+	derived: string | null;
+	/** JSON: { stage: milliseconds }. */
+	timings: string | null;
+	duplicate_of: number | null;
+	error: string | null;
+	imported_by: string;
+	source: string;
+	started_at: Timestamp;
+	finished_at: NullableTimestamp;
+}
+
+export interface RejectedRowsTable {
+	batch_id: number;
+	line: number;
+	reason: string;
+	raw: string | null;
+}
+
+export interface PolicyVersionsTable {
+	version: number;
+	body: string;
+	note: string | null;
+	created_by: string;
+	created_at: Timestamp;
+}
+
+export interface CountryRegionsTable {
+	country: string;
+	region: string;
+}
+
+export interface CurrencyRatesTable {
+	currency: string;
+	rate: number;
+	valid_from: string;
+}
+
+export interface SavedMappingsTable {
+	name: string;
+	kind: string;
+	body: string;
+	created_by: string;
+	created_at: Timestamp;
+}
+
+export interface UsersTable {
+	user_id: Generated<number>;
+	username: string;
+	display_name: string;
+	role: string;
+	password_hash: string;
+	created_at: Timestamp;
+	password_changed_at: Timestamp;
+	failed_logins: Generated<number>;
+	locked_until: NullableTimestamp;
+	disabled: Generated<boolean>;
+}
+
+export interface SessionsTable {
+	token_hash: string;
+	user_id: number;
+	created_at: Timestamp;
+	expires_at: Timestamp;
+}
+
+export interface AuditLogTable {
+	audit_id: Generated<number>;
+	at: Timestamp;
+	actor: string;
+	action: string;
+	target: string | null;
+	before_json: string | null;
+	after_json: string | null;
+}
+
+export interface Database {
+	cases: CasesTable;
+	feedback: FeedbackTable;
+	import_batches: ImportBatchesTable;
+	rejected_rows: RejectedRowsTable;
+	policy_versions: PolicyVersionsTable;
+	country_regions: CountryRegionsTable;
+	currency_rates: CurrencyRatesTable;
+	saved_mappings: SavedMappingsTable;
+	users: UsersTable;
+	sessions: SessionsTable;
+	audit_log: AuditLogTable;
+	audit_samples: AuditSamplesTable;
+	audit_sample_strata: AuditSampleStrataTable;
+	audit_sample_cases: AuditSampleCasesTable;
+	scorecard_templates: ScorecardTemplatesTable;
+	audit_reviews: AuditReviewsTable;
+	audit_review_history: AuditReviewHistoryTable;
+	calibration_sessions: CalibrationSessionsTable;
+	audit_disputes: AuditDisputesTable;
+	friction_items: FrictionItemsTable;
+	friction_item_events: FrictionItemEventsTable;
+}
+
+export type BatchId = Generated<number>;

@@ -1,0 +1,46 @@
+import { appConfig } from './config.server';
+import { getDatabase, isEmpty } from './db/database.server';
+import { countUsers } from './auth/users.server';
+import { demoAccountLines, loadDemo } from '../demo/load-demo.server';
+import { registerServer, type ServerEntry } from './server-registry.server';
+
+let entry: ServerEntry | undefined;
+
+export function serverEntry(): ServerEntry | undefined {
+	return entry;
+}
+
+function localUrl(): string {
+	if (process.env.ORIGIN) return process.env.ORIGIN;
+	const host = !process.env.HOST || process.env.HOST === '0.0.0.0' ? 'localhost' : process.env.HOST;
+	return `http://${host}:${process.env.PORT ?? 3000}`;
+}
+
+/**
+ * Runs once when the server starts: opens the database (migrating it), fills an empty one with
+ * demo data when asked to (npm start does), and registers the server so the CLI can hand imports
+ * to it while it holds the database file.
+ */
+export async function startServer(): Promise<void> {
+	const config = appConfig();
+	const { db } = await getDatabase();
+	if (process.env.CASELENS_DEMO === '1' && config.demoCases > 0 && (await isEmpty(db))) {
+		console.log(`Caselens: ${config.dbPath} is empty; loading demo data (${config.demoCases.toLocaleString('en')} cases, seed 42)...`);
+		const demo = await loadDemo(db, {
+			cases: config.demoCases,
+			seed: 42,
+			archiveDir: config.archiveDir,
+			maxBytes: Number.MAX_SAFE_INTEGER,
+			importedBy: 'system:demo'
+		});
+		console.log(
+			`Caselens: demo data loaded in ${demo.seconds.toFixed(1)} s: ${demo.cases.accepted.toLocaleString('en')} cases, ${demo.feedback.accepted.toLocaleString('en')} feedback answers (planted effects: docs/demo-data.md).`
+		);
+		if (demo.accounts) for (const line of demoAccountLines(demo.accounts)) console.log(`Caselens: ${line}`);
+	}
+	if ((await countUsers(db)) === 0) {
+		console.log('Caselens: there are no accounts yet. Create the first administrator with: npx caselens user add NAME --role admin');
+	}
+	if (config.dbPath !== ':memory:') entry = registerServer(config.dbPath, localUrl());
+	console.log(`Caselens: database ${config.dbPath}; dashboard at ${localUrl()}`);
+}

@@ -1,0 +1,183 @@
+import type { Kysely } from 'kysely';
+import { describeFilters, parseFilters, type Filters } from '../metrics/filters/model';
+import { liftSummary } from './format-friction';
+import { STATUS_LABELS } from './items';
+import { maskPersonalData } from '../core/mask-personal-data';
+import type { Database } from '../core/db/schema';
+import { isThemeSource, type ThemeSource } from './documents-sql.server';
+import { itemImpact, type ItemImpact } from './impact.server';
+import { listItems, type FrictionItem } from './items.server';
+import { STRUCTURAL_LABELS } from './structural-metrics';
+import { structuralFriction, type StructuralReport } from './structural.server';
+import { frictionThemes, type ThemeReport } from './themes.server';
+
+/** What a friction request asks for, from URL parameters (page, report, API and CLI alike). */
+export interface FrictionOptions {
+	filters: Filters;
+	source: ThemeSource;
+	/** Recent-period length in days; undefined = the configured default. */
+	periodDays?: number;
+}
+
+export function frictionOptions(params: URLSearchParams): FrictionOptions {
+	const source = params.get('source');
+	const period = Number(params.get('period'));
+	return {
+		filters: parseFilters(params),
+		source: isThemeSource(source) ? source : 'comments',
+		periodDays: Number.isInteger(period) && period >= 1 && period <= 366 ? period : undefined
+	};
+}
+
+export interface TrackedItem extends FrictionItem {
+	impact: ItemImpact | null;
+}
+
+export interface FrictionReport extends ThemeReport {
+	generated_at: Date;
+	/** The filters in words. */
+	scope: string;
+	structural: StructuralReport;
+	items: TrackedItem[];
+}
+
+export async function trackedItems(db: Kysely<Database>, today = new Date()): Promise<TrackedItem[]> {
+	const items = await listItems(db);
+	const out: TrackedItem[] = [];
+	for (const item of items) out.push({ ...item, impact: await itemImpact(db, item, { today }) });
+	return out;
+}
+
+export async function frictionReport(db: Kysely<Database>, options: FrictionOptions, today = new Date()): Promise<FrictionReport> {
+	const themes = await frictionThemes(db, { filters: options.filters, source: options.source, periodDays: options.periodDays, today });
+	const structural = await structuralFriction(db, { filters: options.filters, periodDays: options.periodDays, today });
+	const items = await trackedItems(db, today);
+	return { ...themes, generated_at: new Date(), scope: describeFilters(options.filters, today), structural, items };
+}
+
+const pct = (v: number | null | undefined, digits = 1) => (v === null || v === undefined ? '–' : `${(v * 100).toFixed(digits)}%`);
+const num = (v: number | null | undefined, digits = 2) => (v === null || v === undefined ? '–' : v.toFixed(digits));
+const pval = (v: number | null | undefined) => (v === null || v === undefined ? '–' : v < 0.001 ? '<0.001' : v.toFixed(3));
+
+function cell(text: string): string {
+	return text.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
+}
+
+function table(head: string[], rows: string[][]): string {
+	return [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+}
+
+/** The report as Markdown, personal data masked for everyone (it leaves the QA team). */
+export function reportMarkdown(r: FrictionReport, limit = 25): string {
+	const rising = r.themes.filter((t) => t.rising);
+	const lines = [
+		'# Friction report',
+		'',
+		`Generated ${r.generated_at.toISOString().slice(0, 16).replace('T', ' ')} UTC · ${r.scope} · themes from ${r.source === 'subjects' ? 'case subjects' : 'feedback comments'} · ${r.documents} documents${r.csat_mean === null ? '' : `, mean CSAT ${num(r.csat_mean)}`}`,
+		r.period ? `Trend: last ${r.period.days} days (${r.period.recent_documents} documents) against the ${r.period.days} days before (${r.period.previous_documents}).` : '',
+		'',
+		`## Rising themes (${rising.length})`,
+		'',
+		rising.length ? rising.map((t) => `- **${cell(t.theme)}**: ${t.recent} in the last period against ${t.previous} before (x${num(t.trend_ratio)}, q ${pval(t.q_value)})`).join('\n') : 'None.',
+		'',
+		`## Top themes by satisfaction cost${r.score_basis === 'volume' ? ' (no CSAT in scope: by volume)' : ''}`,
+		'',
+		table(
+			['#', 'theme', 'count', 'share', 'CSAT', 'CSAT rest', 'trend', 'q', 'rising', 'where (lift)', 'example'],
+			r.themes.slice(0, limit).map((t, i) => [
+				String(i + 1),
+				t.theme,
+				String(t.count),
+				pct(t.share),
+				num(t.csat_mean),
+				num(t.csat_rest),
+				t.trend_ratio === null ? '–' : `x${num(t.trend_ratio)}`,
+				pval(t.q_value),
+				t.rising ? 'yes' : '',
+				liftSummary(t.lift),
+				maskPersonalData(t.examples?.[0]?.text ?? '')
+			])
+		),
+		'',
+		'## Structural friction',
+		'',
+		table(
+			['measure', 'group', 'cases', 'rate', 'overall', 'excess', 'trend', 'q', 'rising'],
+			r.structural.rows.slice(0, limit).map((s) => [STRUCTURAL_LABELS[s.metric], `${s.dimension} ${s.value}`, String(s.n), pct(s.rate), pct(s.overall_rate), num(s.excess, 0), s.trend_ratio === null ? '–' : `x${num(s.trend_ratio)}`, pval(s.q_value), s.rising ? 'yes' : ''])
+		),
+		'',
+		'## Tracked items',
+		'',
+		r.items.length
+			? table(
+					['item', 'owner', 'status', 'fix date', 'share before → after', 'p', 'CSAT 4-5 before → after', 'p'],
+					r.items.map((i) => [
+						`#${i.item_id} ${maskPersonalData(i.title)}`,
+						i.owner ?? '–',
+						STATUS_LABELS[i.status],
+						i.fix_date ?? '–',
+						i.impact?.before && i.impact.after ? `${pct(i.impact.before.share, 2)} → ${pct(i.impact.after.share, 2)}` : '–',
+						pval(i.impact?.share_p),
+						i.impact?.before && i.impact.after ? `${pct(i.impact.before.csat_share)} → ${pct(i.impact.after.csat_share)}` : '–',
+						pval(i.impact?.csat_p)
+					])
+				)
+			: 'No items yet.',
+		'',
+		'## Definitions',
+		'',
+		r.definition,
+		'',
+		r.structural.definition,
+		''
+	];
+	return lines.join('\n');
+}
+
+export const REPORT_CSV_COLUMNS = ['section', 'rank', 'name', 'count', 'total', 'share', 'csat_mean', 'csat_rest', 'score', 'recent', 'previous', 'trend_ratio', 'p_value', 'q_value', 'rising', 'top_region', 'top_category', 'example'] as const;
+export type ReportCsvRow = Record<(typeof REPORT_CSV_COLUMNS)[number], string | number | boolean | null>;
+
+/** Themes then structural points, one row each; examples masked for everyone. */
+export function reportCsvRows(r: FrictionReport): ReportCsvRow[] {
+	const themes = r.themes.map((t, i) => ({
+		section: 'theme',
+		rank: i + 1,
+		name: t.theme,
+		count: t.count,
+		total: r.documents,
+		share: t.share,
+		csat_mean: t.csat_mean,
+		csat_rest: t.csat_rest,
+		score: t.score,
+		recent: t.recent,
+		previous: t.previous,
+		trend_ratio: t.trend_ratio,
+		p_value: t.p_value,
+		q_value: t.q_value,
+		rising: t.rising,
+		top_region: t.lift?.region[0]?.value ?? null,
+		top_category: t.lift?.category[0]?.value ?? null,
+		example: t.examples?.[0] ? maskPersonalData(t.examples[0].text) : null
+	}));
+	const structural = r.structural.rows.map((s, i) => ({
+		section: `structural:${s.metric}`,
+		rank: i + 1,
+		name: `${s.dimension} ${s.value}`,
+		count: s.events,
+		total: s.n,
+		share: s.rate,
+		csat_mean: null,
+		csat_rest: null,
+		score: s.excess,
+		recent: s.recent,
+		previous: s.previous,
+		trend_ratio: s.trend_ratio,
+		p_value: s.p_value,
+		q_value: s.q_value,
+		rising: s.rising,
+		top_region: s.dimension === 'region' ? s.value : null,
+		top_category: s.dimension === 'category' ? s.value : null,
+		example: null
+	}));
+	return [...themes, ...structural];
+}

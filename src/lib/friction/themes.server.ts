@@ -1,0 +1,246 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Filters } from '../metrics/filters/model';
+import { maskPersonalData } from '../core/mask-personal-data';
+import type { Database } from '../core/db/schema';
+import { documentsSql, type ThemeSource } from './documents-sql.server';
+import { frictionSettings, type FrictionSettings } from './friction-config.server';
+import { trendPeriods } from './periods.server';
+import { withScratchTables } from './scratch-tables.server';
+import { clusterThemes } from './theme-clusters.server';
+import { frequentWordsSql, termDocsSql } from './tokenise-sql.server';
+import { markRising, periodTrend, TREND_DEFINITION, type TestedTrend } from './trend-test.server';
+
+export const LIFT_DIMENSIONS = ['region', 'channel', 'category'] as const;
+export type LiftDimension = (typeof LIFT_DIMENSIONS)[number];
+
+export interface LiftValue {
+	value: string;
+	count: number;
+	/** Share of the theme's documents in this group / share of all documents in it. */
+	lift: number;
+}
+
+export interface ThemeExample {
+	doc_id: string;
+	case_id: string | null;
+	at: Date;
+	csat: number | null;
+	/** Personal data masked, always: examples leave the QA team in reports. */
+	text: string;
+}
+
+export interface Theme extends TestedTrend {
+	/** The normalised term whose documents are the theme's (use it in links and tracking). */
+	key: string;
+	/** The theme as written most often. */
+	theme: string;
+	terms: string[];
+	count: number;
+	share: number;
+	rated: number;
+	csat_mean: number | null;
+	csat_rest: number | null;
+	csat_share: number | null;
+	csat_share_rest: number | null;
+	/** csat_rest - csat_mean, in points of the 1-5 scale. */
+	cost: number | null;
+	/** count x cost (or count when the documents carry no CSAT at all): the ranking. */
+	score: number | null;
+	recent: number;
+	previous: number;
+	lift: Record<LiftDimension, LiftValue[]> | null;
+	examples: ThemeExample[] | null;
+}
+
+export interface PeriodWindow {
+	days: number;
+	recent_from: Date;
+	end: Date;
+	previous_from: Date;
+	recent_documents: number;
+	previous_documents: number;
+}
+
+export interface ThemeReport {
+	source: ThemeSource;
+	documents: number;
+	rated: number;
+	csat_mean: number | null;
+	period: PeriodWindow | null;
+	/** 'csat' ranks by count x CSAT cost; 'volume' by count, when no document carries a rating. */
+	score_basis: 'csat' | 'volume';
+	/** Words left out because they are in too many documents to mark a theme. */
+	frequent_words: { term: string; share: number }[];
+	themes: Theme[];
+	settings: Pick<FrictionSettings, 'min_theme_count' | 'max_document_share' | 'trend_days' | 'languages'>;
+	definition: string;
+}
+
+export interface ThemeOptions {
+	filters: Filters;
+	source?: ThemeSource;
+	/** Length of the recent period (and of the one before it), days. */
+	periodDays?: number;
+	today?: Date;
+	settings?: FrictionSettings;
+}
+
+export const THEME_DEFINITION =
+	'A theme is a word or a pair of neighbouring words (stop words, greetings and words in too many documents left out; plural and singular, accents and negation handled) found in at least the minimum number of documents. Count = documents holding it; share = of all documents in scope. CSAT = mean 1-5 score of its rated documents against the rated documents without it. Score = count x (CSAT of the rest - CSAT of the theme): how much satisfaction the theme costs. Lift = how much more often the theme occurs in a region, channel or category than documents overall.';
+
+interface TermRow {
+	term: string;
+	label: string;
+	count: number;
+	signature: string;
+	rated: number;
+	csat_sum: number | null;
+	satisfied: number;
+	recent: number;
+	previous: number;
+}
+
+interface Totals {
+	n: number;
+	rated: number;
+	csat_sum: number | null;
+	satisfied: number;
+	last: Date | null;
+}
+
+function ratio(a: number | null, b: number): number | null {
+	return b > 0 && a !== null ? a / b : null;
+}
+
+/** Theme documents, tokenised terms and the period bounds, shared by the report and the theme page. */
+export async function withThemeTables<T>(
+	db: Kysely<Database>,
+	options: ThemeOptions,
+	work: (ctx: { conn: Kysely<Database>; docs: RawBuilder<unknown>; terms: RawBuilder<unknown>; totals: Totals; settings: FrictionSettings; today: Date }) => Promise<T>
+): Promise<T> {
+	const today = options.today ?? new Date();
+	const settings = options.settings ?? frictionSettings();
+	return withScratchTables(
+		db,
+		{
+			docs: documentsSql(options.source ?? 'comments', options.filters, today),
+			terms: (names) => termDocsSql(names.docs, settings)
+		},
+		async (conn, names) => {
+			const { rows } = await sql<Totals>`SELECT count(*) AS n, count(csat) AS rated, sum(csat) AS csat_sum, count(*) FILTER (WHERE csat >= 4) AS satisfied, max("at") AS last FROM ${names.docs}`.execute(conn);
+			return work({ conn, docs: names.docs, terms: names.terms, totals: rows[0], settings, today });
+		}
+	);
+}
+
+export async function frictionThemes(db: Kysely<Database>, options: ThemeOptions): Promise<ThemeReport> {
+	const source = options.source ?? 'comments';
+	return withThemeTables(db, options, async ({ conn, docs, terms, totals, settings: s, today }) => {
+		const days = Math.max(1, Math.round(options.periodDays ?? s.trend_days));
+		const periods = trendPeriods(options.filters, today, totals.last, days);
+		const at = sql.ref('d.at');
+		const inRecent = periods ? periods.inRecent(at) : sql`false`;
+		const inPrevious = periods ? periods.inPrevious(at) : sql`false`;
+
+		// One pinned connection: its queries run one after the other.
+		const termRows = await sql<TermRow>`
+				WITH stats AS (
+					SELECT t.term, count(*) AS count, bit_xor(hash(t.doc_id)) AS signature, count(d.csat) AS rated, sum(d.csat) AS csat_sum,
+						count(*) FILTER (WHERE d.csat >= 4) AS satisfied,
+						count(*) FILTER (WHERE ${inRecent}) AS recent, count(*) FILTER (WHERE ${inPrevious}) AS previous
+					FROM ${terms} t JOIN ${docs} d ON d.doc_id = t.doc_id
+					GROUP BY t.term HAVING count(*) >= ${s.min_theme_count}
+				),
+				forms AS (
+					SELECT t.term, t.form, count(*) AS uses FROM ${terms} t JOIN stats USING (term) GROUP BY t.term, t.form
+				),
+				labels AS (
+					-- The singular spelling when it is written at all, else the most common form.
+					SELECT term, arg_max(form, (strip_accents(lower(form)) = term)::INTEGER * 1000000000 + uses) AS label FROM forms GROUP BY term
+				)
+				SELECT stats.*, labels.label FROM stats JOIN labels USING (term)`.execute(conn);
+		const periodRows = await sql<{ recent: number; previous: number }>`SELECT count(*) FILTER (WHERE ${inRecent}) AS recent, count(*) FILTER (WHERE ${inPrevious}) AS previous FROM ${docs} d`.execute(conn);
+		const frequent = await frequentWordsSql(docs, s).execute(conn);
+		const period = periodRows.rows[0];
+		const scoreBasis = totals.rated > 0 ? 'csat' : 'volume';
+		const clusters = clusterThemes(
+			termRows.rows.map((r) => ({ ...r, signature: String(r.signature) })),
+			s.subsume_share
+		);
+		const meanAll = ratio(totals.csat_sum, totals.rated);
+		const untested = clusters.map(({ key, label, terms: members }) => {
+			const r = key;
+			const csatMean = ratio(r.csat_sum, r.rated);
+			const restRated = totals.rated - r.rated;
+			const csatRest = restRated > 0 ? ((totals.csat_sum ?? 0) - (r.csat_sum ?? 0)) / restRated : null;
+			const cost = csatMean !== null && csatRest !== null ? csatRest - csatMean : null;
+			const trend = periodTrend({ recent: r.recent, recentTotal: period.recent, previous: r.previous, previousTotal: period.previous }, s.min_trend_count);
+			return {
+				key: r.term,
+				theme: label,
+				terms: members,
+				count: r.count,
+				share: r.count / totals.n,
+				rated: r.rated,
+				csat_mean: csatMean,
+				csat_rest: csatRest,
+				csat_share: ratio(r.satisfied, r.rated),
+				csat_share_rest: restRated > 0 ? (totals.satisfied - r.satisfied) / restRated : null,
+				cost,
+				score: scoreBasis === 'volume' ? r.count : cost === null ? null : r.count * cost,
+				recent: r.recent,
+				previous: r.previous,
+				...trend,
+				lift: null,
+				examples: null
+			};
+		});
+		const themes: Theme[] = markRising(untested, s.significance).sort((a, b) => (b.score ?? -Infinity) - (a.score ?? -Infinity) || b.count - a.count);
+		await addDetails(conn, docs, terms, themes.slice(0, s.detail_themes), totals.n, s);
+		return {
+			source,
+			documents: totals.n,
+			rated: totals.rated,
+			csat_mean: meanAll,
+			period: periods ? { days, recent_from: periods.recentFrom, end: periods.end, previous_from: periods.previousFrom, recent_documents: period.recent, previous_documents: period.previous } : null,
+			score_basis: scoreBasis,
+			frequent_words: frequent.rows,
+			themes,
+			settings: { min_theme_count: s.min_theme_count, max_document_share: s.max_document_share, trend_days: s.trend_days, languages: s.languages },
+			definition: `${THEME_DEFINITION} ${TREND_DEFINITION}`
+		};
+	});
+}
+
+/** Lift by region, channel and category, and example comments, for the themes shown in detail. */
+async function addDetails(conn: Kysely<Database>, docs: RawBuilder<unknown>, terms: RawBuilder<unknown>, themes: Theme[], n: number, s: FrictionSettings): Promise<void> {
+	if (!themes.length) return;
+	const keys = sql.join(themes.map((t) => t.key));
+	const groups = await sql<{ term: string; dim: LiftDimension; value: string; count: number }>`
+			SELECT t.term, d.dim, d.value, count(*) AS count
+			FROM ${terms} t JOIN (UNPIVOT (SELECT doc_id, region, channel, category FROM ${docs}) ON region, channel, category INTO NAME dim VALUE value) d ON d.doc_id = t.doc_id
+			WHERE t.term IN (${keys}) GROUP BY ALL`.execute(conn);
+	const base = await sql<{ dim: LiftDimension; value: string; count: number }>`
+			SELECT dim, value, count(*) AS count FROM (UNPIVOT (SELECT region, channel, category FROM ${docs}) ON region, channel, category INTO NAME dim VALUE value) GROUP BY ALL`.execute(conn);
+	const examples = await sql<{ term: string; doc_id: string; case_id: string | null; at: Date; csat: number | null; body: string }>`
+			SELECT term, doc_id, case_id, "at", csat, body FROM (
+				SELECT t.term, d.*, row_number() OVER (PARTITION BY t.term ORDER BY hash(d.doc_id), d.doc_id) AS pick
+				FROM ${terms} t JOIN ${docs} d ON d.doc_id = t.doc_id WHERE t.term IN (${keys})
+			) WHERE pick <= ${s.examples_per_theme} ORDER BY term, pick`.execute(conn);
+	const baseShare = new Map(base.rows.map((b) => [`${b.dim}\u0000${b.value}`, b.count / n]));
+	for (const theme of themes) {
+		const lift = { region: [], channel: [], category: [] } as Record<LiftDimension, LiftValue[]>;
+		for (const g of groups.rows) {
+			if (g.term !== theme.key || g.count < s.lift_min_count) continue;
+			const expected = baseShare.get(`${g.dim}\u0000${g.value}`);
+			if (!expected) continue;
+			const value = g.count / theme.count / expected;
+			if (value > 1) lift[g.dim].push({ value: g.value, count: g.count, lift: value });
+		}
+		for (const dim of LIFT_DIMENSIONS) lift[dim] = lift[dim].sort((a, b) => b.lift - a.lift).slice(0, 3);
+		theme.lift = lift;
+		theme.examples = examples.rows
+			.filter((e) => e.term === theme.key)
+			.map((e) => ({ doc_id: e.doc_id, case_id: e.case_id, at: e.at, csat: e.csat, text: maskPersonalData(e.body) }));
+	}
+}

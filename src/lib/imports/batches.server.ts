@@ -1,0 +1,59 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database, ImportBatchesTable } from '../core/db/schema';
+import type { BatchSummary } from './ingest-file.server';
+
+export type BatchRow = Omit<ImportBatchesTable, 'started_at' | 'finished_at' | 'mapping'> & { started_at: Date; finished_at: Date | null };
+
+export interface BatchDetail extends BatchRow {
+	mapping_json: unknown;
+	columns: BatchSummary['derived'];
+	top_reasons: BatchSummary['top_reasons'];
+	warnings: string[];
+	timings_ms: Record<string, number>;
+}
+
+const LISTED = [
+	'batch_id', 'kind', 'status', 'file_name', 'archive_path', 'size_bytes', 'sha256', 'format', 'encoding', 'delimiter',
+	'mapping_name', 'rows_read', 'accepted', 'rejected', 'duplicates_in_file', 'replaced', 'derived', 'timings',
+	'duplicate_of', 'error', 'imported_by', 'source', 'started_at', 'finished_at'
+] as const;
+
+export async function listBatches(db: Kysely<Database>, limit = 200): Promise<BatchRow[]> {
+	return db.selectFrom('import_batches').select(LISTED).orderBy('batch_id', 'desc').limit(limit).execute();
+}
+
+export async function getBatch(db: Kysely<Database>, batchId: number): Promise<BatchDetail | undefined> {
+	const row = await db.selectFrom('import_batches').select([...LISTED, 'mapping']).where('batch_id', '=', batchId).executeTakeFirst();
+	if (!row) return undefined;
+	const derived = row.derived ? (JSON.parse(row.derived) as { columns: BatchSummary['derived']; top_reasons: BatchSummary['top_reasons']; warnings: string[] }) : undefined;
+	const { mapping, ...rest } = row;
+	return {
+		...rest,
+		mapping_json: mapping ? JSON.parse(mapping) : null,
+		columns: derived?.columns ?? {},
+		top_reasons: derived?.top_reasons ?? [],
+		warnings: derived?.warnings ?? [],
+		timings_ms: row.timings ? (JSON.parse(row.timings) as Record<string, number>) : {}
+	};
+}
+
+export interface RejectedPage {
+	rows: { line: number; reason: string; raw: string | null }[];
+	total: number;
+}
+
+/** One page of a batch's rejected rows, optionally only those whose reason contains `search`. */
+export async function listRejected(db: Kysely<Database>, batchId: number, options: { offset: number; limit: number; search?: string }): Promise<RejectedPage> {
+	let query = db.selectFrom('rejected_rows').where('batch_id', '=', batchId);
+	if (options.search) query = query.where(sql<boolean>`contains(lower(reason), lower(${options.search}))`);
+	const [rows, total] = await Promise.all([
+		query.select(['line', 'reason', 'raw']).orderBy('line').offset(options.offset).limit(options.limit).execute(),
+		query.select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()
+	]);
+	return { rows, total: total.n };
+}
+
+/** Streams every rejected row of a batch, for the CSV download. */
+export function streamRejected(db: Kysely<Database>, batchId: number) {
+	return db.selectFrom('rejected_rows').select(['line', 'reason', 'raw']).where('batch_id', '=', batchId).orderBy('line').stream(5000);
+}

@@ -1,0 +1,424 @@
+import {
+	columnsFor,
+	type CanonicalColumn,
+	type ImportKind
+} from './canonical-columns';
+import { closestHeader, normaliseSource, type ColumnMapping, type NormalisedSource } from './column-mapping';
+import { IngestError } from './ingest-error';
+import { listLiteral, quoteIdent, quoteLiteral } from './sql-text.server';
+
+/**
+ * Compiles a column mapping into SQL over a staging table whose columns are all VARCHAR and named
+ * c0..cN (one per header). Every canonical column gets a typed expression and, where a value can
+ * be wrong, a reason expression; the import keeps rows whose reasons are all NULL.
+ *
+ * The expressions are meant for a query in layers (see typedSelect in stage-sql.ts), so that each
+ * is computed once per row and only where needed: `cleaned` (s0..sN: trimmed sources) over the
+ * staging columns, then `pieces` (each column's source texts) over those, then the columns'
+ * values, texts and provenance over the pieces, then reasons over the values and texts.
+ */
+export interface CompiledColumn {
+	column: CanonicalColumn;
+	/** Trimmed text of the source, NULL when empty: what the user's file said. */
+	text: string;
+	/** Typed value. */
+	value: string;
+	/**
+	 * NULL when fine, else a sentence about this row's value. It refers to the typed value by the
+	 * column's name and to the text by `textAlias`, so each is computed once per row.
+	 */
+	reason: string | null;
+	/** The same as `reason`, as its WHEN conditions (in order) and their sentences. */
+	reasonChecks: ReasonCheck[];
+	textAlias: string;
+	/**
+	 * Where the value came from, for the batch summary, as a small number: 0 for the file's own
+	 * column, i + 1 for provenanceLabels[i]; NULL when there is no value. Null (the expression) when
+	 * the column only ever comes from the file.
+	 */
+	provenance: string | null;
+	/** What the non-zero values of `provenance` mean. */
+	provenanceLabels: ('derived' | 'default')[];
+	/** How the column is filled, in words, for the batch summary. */
+	how: string;
+}
+
+export interface ReasonCheck {
+	when: string;
+	then: string;
+}
+
+/** A helper column of the typed pass: `expr AS alias`. */
+export interface HelperColumn {
+	alias: string;
+	expr: string;
+}
+
+export interface CompiledMapping {
+	columns: CompiledColumn[];
+	/** Row-level checks across columns, each its own reason. */
+	crossChecks: ReasonCheck[];
+	/** Trimmed source columns (NULL when empty), over the staging columns c0..cN. */
+	cleaned: HelperColumn[];
+	/** The text of each source of each column (joined, first word, values translated), over `cleaned`. */
+	pieces: HelperColumn[];
+	/** Headers the mapping uses that the file lacks, tolerated because the mapping is lenient. */
+	missingOptional: string[];
+}
+
+/**
+ * ISO 8601 with or without an offset. A plain TIMESTAMP cast would silently drop an offset, and
+ * the TIMESTAMPTZ cast is several times slower, so only values that end in an offset take it.
+ * (Past 16 characters, a '-' in the last six can only be a negative offset.)
+ *
+ * Deciding that exactly needs right()/length(), which count characters and cost more than the
+ * cast itself, so a byte-level test that is true for every offset value (and for a few others)
+ * comes first; only the values it lets through pay for the exact test. The result is the same as
+ * the exact test alone: when the cheap test is false, so is the exact one.
+ */
+const TS_ISO = (v: string) =>
+	`(CASE WHEN suffix(${v}, 'Z') OR suffix(${v}, 'z') OR contains(${v}, '+') OR (strlen(${v}) > 16 AND contains(substr(${v}, 11), '-'))
+		THEN (CASE WHEN right(${v}, 1) IN ('Z', 'z') OR contains(right(${v}, 6), '+') OR (length(${v}) > 16 AND contains(right(${v}, 6), '-'))
+			THEN ${utcOf(`try_cast(${v} AS TIMESTAMPTZ)`)} ELSE try_cast(${v} AS TIMESTAMP) END)
+		ELSE try_cast(${v} AS TIMESTAMP) END)`;
+
+/**
+ * A TIMESTAMPTZ as the naive UTC TIMESTAMP the tables hold: the instant's microseconds, which is
+ * what `AT TIME ZONE 'UTC'` gives too, without its trip through ICU's calendar (four times the cost
+ * of the cast before it). The two differ only for ±infinity, which no text reaching here can be:
+ * DuckDB reads only the bare words 'infinity' and '-infinity' as such, and those take the plain
+ * TIMESTAMP cast in TS_ISO; strptime never returns them.
+ */
+const utcOf = (tz: string) => `make_timestamp(epoch_us(${tz}))`;
+
+/** Characters DuckDB's strptime takes for a space in the format (one or more of them). */
+const STRPTIME_SPACES = [' ', '\t', '\n', '\v', '\f', '\r'];
+
+/**
+ * A condition every text that one of `formats` can parse meets: strptime tries each format in
+ * turn and is slow when all of them fail (about 1.5 µs a value), so values that cannot match skip
+ * it. A literal '/' in the format must be in the text; a space must match some whitespace.
+ */
+function strptimeGuard(v: string, formats: readonly string[]): string {
+	const literals = formats.map((f) => f.replace(/%./g, ''));
+	const guards = [`${v} IS NOT NULL`];
+	if (literals.every((l) => l.includes('/'))) guards.push(`contains(${v}, '/')`);
+	if (literals.every((l) => l.includes(' '))) guards.push(`(${STRPTIME_SPACES.map((c) => `contains(${v}, chr(${c.charCodeAt(0)}))`).join(' OR ')})`);
+	return guards.join(' AND ');
+}
+
+// Formats tried after ISO 8601; day-first vs month-first is ambiguous, so neither is guessed.
+const DEFAULT_TS_FORMATS = ['%Y-%m-%d %H:%M:%S %z', '%Y-%m-%d %H:%M %z', '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y/%m/%d'];
+
+function timestampExpr(v: string, formats: readonly string[] | undefined): string {
+	const all = formats ?? DEFAULT_TS_FORMATS;
+	const zoned = all.filter((f) => f.includes('%z') || f.includes('%Z'));
+	const naive = all.filter((f) => !zoned.includes(f));
+	const parts: string[] = [];
+	if (naive.length) parts.push(`(CASE WHEN ${strptimeGuard(v, naive)} THEN try_strptime(${v}, ${listLiteral(naive)}) END)`);
+	if (zoned.length) parts.push(`(CASE WHEN ${strptimeGuard(v, zoned)} THEN ${utcOf(`try_strptime(${v}, ${listLiteral(zoned)})`)} END)`);
+	// Explicit formats win over ISO guessing; without them ISO goes first because it is the norm.
+	if (formats) parts.push(TS_ISO(v));
+	else parts.unshift(TS_ISO(v));
+	return `CAST(coalesce(${parts.join(', ')}) AS TIMESTAMP)`;
+}
+
+function dateExpr(v: string, formats: readonly string[] | undefined): string {
+	const parts = [`try_cast(${v} AS DATE)`, `CAST(${TS_ISO(v)} AS DATE)`];
+	if (formats) parts.unshift(`(CASE WHEN ${strptimeGuard(v, formats)} THEN CAST(try_strptime(${v}, ${listLiteral(formats)}) AS DATE) END)`);
+	return `coalesce(${parts.join(', ')})`;
+}
+
+/** Seconds in a duration that is either a number of `unit`s or h:mm[:ss]. */
+function durationSecondsExpr(v: string, unit: 'minutes' | 'hours' | 'seconds' | 'days'): string {
+	const factor = { seconds: 1, minutes: 60, hours: 3600, days: 86400 }[unit];
+	return `CASE WHEN contains(${v}, ':') THEN
+		try_cast(split_part(${v}, ':', 1) AS DOUBLE) * 3600 + try_cast(split_part(${v}, ':', 2) AS DOUBLE) * 60
+		+ coalesce(try_cast(nullif(split_part(${v}, ':', 3), '') AS DOUBLE), 0)
+		ELSE try_cast(${v} AS DOUBLE) * ${factor} END`;
+}
+
+/** The SQL type of the typed value (see typedValue) of each canonical column type. */
+export const SQL_TYPES: Record<CanonicalColumn['type'], string> = {
+	text: 'VARCHAR',
+	enum: 'VARCHAR',
+	timestamp: 'TIMESTAMP',
+	date: 'DATE',
+	decimal: 'DECIMAL(18, 2)',
+	integer: 'INTEGER',
+	boolean: 'BOOLEAN'
+};
+
+function enumList(values: readonly string[]): string {
+	return values.join(', ');
+}
+
+interface Context {
+	headerIndex: Map<string, number>;
+	headers: readonly string[];
+	lenient: boolean;
+	missing: Set<string>;
+	mappingName: string;
+	/** Staging column indexes read by the mapping (each gets a trimmed copy sN). */
+	used: Set<number>;
+	pieces: HelperColumn[];
+}
+
+/**
+ * The trimmed copy of the staged column for a header, or undefined when the file lacks it
+ * (lenient) / error (strict).
+ */
+function stagedColumn(header: string, target: string, ctx: Context): string | undefined {
+	const index = ctx.headerIndex.get(header) ?? ctx.headerIndex.get(header.trim().toLowerCase());
+	if (index !== undefined) {
+		ctx.used.add(index);
+		return `s${index}`;
+	}
+	if (ctx.lenient) {
+		ctx.missing.add(header);
+		return undefined;
+	}
+	const near = closestHeader(header, ctx.headers);
+	throw new IngestError(
+		'bad_mapping',
+		`The mapping "${ctx.mappingName}" reads column "${header}" for ${target}, but the file has no such header${near ? ` (closest: "${near}")` : ''}.`,
+		`Fix the header name in the mapping; the file's headers are: ${ctx.headers.map((h) => `"${h}"`).join(', ')}.`
+	);
+}
+
+/**
+ * Text of one source, NULL when empty, as a piece of the typed pass: returns the piece's column.
+ * The sources it reads are already trimmed (see cleanText).
+ */
+function sourceText(src: NormalisedSource, target: string, ctx: Context, alias: string): string | undefined {
+	const staged = src.from.map((h) => stagedColumn(h, target, ctx)).filter((c): c is string => c !== undefined);
+	if (staged.length === 0) return undefined;
+	let text: string;
+	if (src.combine === 'join') text = `nullif(trim(concat_ws(' ', ${staged.join(', ')})), '')`;
+	else if (staged.length === 1) text = staged[0];
+	else text = `coalesce(${staged.join(', ')})`;
+	if (src.first_word) text = `nullif(split_part(${text}, ' ', 1), '')`;
+	if (src.values && Object.keys(src.values).length) {
+		const cases = Object.entries(src.values)
+			.map(([from, to]) => `WHEN ${quoteLiteral(from.trim().toLowerCase())} THEN ${to === '' ? 'NULL' : quoteLiteral(to)}`)
+			.join(' ');
+		text = `(CASE lower(${text}) ${cases} ELSE ${text} END)`;
+	}
+	if (text === staged[0]) return text;
+	ctx.pieces.push({ alias, expr: text });
+	return quoteIdent(alias);
+}
+
+/** The characters trimmed from every value: space, tab, line feed, carriage return. */
+const BLANK = `' ' || chr(9) || chr(10) || chr(13)`;
+
+/**
+ * nullif(trim(c, BLANK), ''), computed only for the values that need it. DuckDB's one-argument
+ * trim() strips spaces only; a field holding just a line break or a tab (real exports have them,
+ * e.g. an Olist review message of "\r\n") must count as empty too.
+ *
+ * trim() builds a new string for every value and was the most expensive expression of a 1M-row
+ * import; the guard looks at the first character and the last byte only. It is true for every
+ * value that trim would change or that is empty (ascii('') is 0), so the result is the same as
+ * the plain form.
+ */
+function cleanText(c: string): string {
+	return `(CASE WHEN ascii(${c}) <= 32 OR suffix(${c}, ' ') OR suffix(${c}, chr(9)) OR suffix(${c}, chr(10)) OR suffix(${c}, chr(13)) THEN nullif(trim(${c}, ${BLANK}), '') ELSE ${c} END)`;
+}
+
+function describe(src: NormalisedSource): string {
+	const headers = src.from.map((h) => `"${h}"`);
+	const base = src.combine === 'join' ? headers.join(' + ') : headers.join(' or ');
+	return src.after ? `${base} (${src.after.unit} after ${src.after.column})` : base;
+}
+
+/** Small reference tables inlined as MAP literals: a lookup per row without a join. */
+export interface Lookups {
+	countryRegions: Record<string, string>;
+}
+
+export function mapLiteral(entries: Record<string, string | number>): string {
+	const pairs = Object.entries(entries).map(([k, v]) => `${quoteLiteral(k)}: ${typeof v === 'number' ? `CAST(${v} AS DOUBLE)` : quoteLiteral(v)}`);
+	return pairs.length ? `MAP {${pairs.join(', ')}}` : 'NULL';
+}
+
+export function compileMapping(
+	kind: ImportKind,
+	mapping: ColumnMapping,
+	headers: readonly string[],
+	lookups: Lookups = { countryRegions: {} }
+): CompiledMapping {
+	const headerIndex = new Map<string, number>();
+	headers.forEach((h, i) => {
+		if (!headerIndex.has(h)) headerIndex.set(h, i);
+		const lower = h.trim().toLowerCase();
+		if (!headerIndex.has(lower)) headerIndex.set(lower, i);
+	});
+	const ctx: Context = { headerIndex, headers, lenient: mapping.lenient ?? false, missing: new Set(), mappingName: mapping.name, used: new Set(), pieces: [] };
+	const canonical = columnsFor(kind);
+	const unknown = Object.keys(mapping.columns).filter((name) => !canonical.some((c) => c.name === name));
+	if (unknown.length) {
+		throw new IngestError(
+			'bad_mapping',
+			`The mapping "${mapping.name}" names ${unknown.map((u) => `"${u}"`).join(', ')}, which ${unknown.length > 1 ? 'are not canonical columns' : 'is not a canonical column'} for ${kind}.`,
+			`Use the canonical names: ${canonical.map((c) => c.name).join(', ')}.`
+		);
+	}
+
+	const typedByName = new Map<string, string>();
+	const compiled: CompiledColumn[] = [];
+	// Columns used as the base of a duration must be compiled first.
+	// Region may be derived from country, so it goes last too.
+	const late = (name: string) => Number(usesAfter(mapping, name) || name === 'region');
+	const ordered = [...canonical].sort((a, b) => late(a.name) - late(b.name));
+	for (const column of ordered) {
+		const spec = mapping.columns[column.name];
+		const country = column.name === 'region' && Object.keys(lookups.countryRegions).length ? typedByName.get('country') : undefined;
+		const fromCountry = country && country !== 'CAST(NULL AS VARCHAR)' ? `map_extract_value(${mapLiteral(lookups.countryRegions)}, upper(${country}))` : undefined;
+		compiled.push(compileColumn(column, spec === undefined ? undefined : normaliseSource(spec), ctx, typedByName, fromCountry));
+	}
+	compiled.sort((a, b) => canonical.indexOf(a.column) - canonical.indexOf(b.column));
+
+	const crossChecks: ReasonCheck[] = [];
+	const ts = (name: string) => quoteIdent(name);
+	if (kind === 'cases') {
+		for (const later of ['resolved_at', 'first_response_at']) {
+			crossChecks.push({
+				when: `${ts(later)} < ${ts('created_at')}`,
+				then: `'${later} (' || strftime(${ts(later)}, '%Y-%m-%d %H:%M:%S') || ') is before created_at (' || strftime(${ts('created_at')}, '%Y-%m-%d %H:%M:%S') || ')'`
+			});
+		}
+	}
+	const cleaned = [...ctx.used].sort((a, b) => a - b).map((i) => ({ alias: `s${i}`, expr: cleanText(`c${i}`) }));
+	return { columns: compiled, crossChecks, cleaned, pieces: ctx.pieces, missingOptional: [...ctx.missing] };
+}
+
+function usesAfter(mapping: ColumnMapping, name: string): boolean {
+	const spec = mapping.columns[name];
+	if (spec === undefined || typeof spec === 'string') return false;
+	const n = normaliseSource(spec);
+	return n.after !== undefined || n.otherwise?.after !== undefined;
+}
+
+function compileColumn(
+	column: CanonicalColumn,
+	spec: NormalisedSource | undefined,
+	ctx: Context,
+	typedByName: Map<string, string>,
+	/** An expression that derives the value when the file has none (region from country). */
+	derivation?: string
+): CompiledColumn {
+	const primary = spec ? sourceText(spec, column.name, ctx, `x_${column.name}`) : undefined;
+	const fallback = spec?.otherwise ? sourceText(spec.otherwise, column.name, ctx, `x_${column.name}_otherwise`) : undefined;
+	const defaultLiteral = spec?.default !== undefined ? quoteLiteral(spec.default) : undefined;
+
+	const typed = (text: string, src: NormalisedSource) => typedValue(column, text, src, typedByName);
+	const pieces: { text: string; value: string; label: 'source' | 'derived' | 'default' }[] = [];
+	if (primary && spec) pieces.push({ text: primary, value: typed(primary, spec), label: 'source' });
+	if (fallback && spec?.otherwise) pieces.push({ text: fallback, value: typed(fallback, spec.otherwise), label: 'derived' });
+	if (derivation) {
+		// Only looked up for the rows that need it: the guard is what the pieces before it decide anyway.
+		const before = pieces.map((p) => `${p.text} IS NULL`);
+		const lazy = before.length ? `(CASE WHEN ${before.join(' AND ')} THEN ${derivation} END)` : derivation;
+		pieces.push({ text: lazy, value: lazy, label: 'derived' });
+	}
+	if (defaultLiteral && spec) pieces.push({ text: defaultLiteral, value: typed(defaultLiteral, { ...spec, after: undefined, format: undefined }), label: 'default' });
+
+	const text = pieces.length ? `coalesce(${pieces.map((p) => p.text).join(', ')})` : 'CAST(NULL AS VARCHAR)';
+	const value = pieces.length
+		? pieces.length === 1
+			? pieces[0].value
+			: `coalesce(${pieces.map((p) => p.value).join(', ')})`
+		: `CAST(NULL AS ${SQL_TYPES[column.type]})`;
+	typedByName.set(column.name, value);
+
+	// Provenance only matters when a value may come from somewhere other than the file's own column.
+	// No pieces (a lenient mapping whose headers are all missing) means nothing to track, and an
+	// empty CASE would be a syntax error that fails the whole import.
+	const mixed = pieces.length > 0 && (pieces.length > 1 || pieces.some((p) => p.label !== 'source') || spec?.after !== undefined);
+	const labelOf = (p: (typeof pieces)[number]) => (p.label === 'source' && spec?.after ? 'derived' : p.label);
+	const provenanceLabels = mixed ? [...new Set(pieces.map(labelOf).filter((l): l is 'derived' | 'default' => l !== 'source'))] : [];
+	const digit = (p: (typeof pieces)[number]) => {
+		const label = labelOf(p);
+		return label === 'source' ? 0 : provenanceLabels.indexOf(label) + 1;
+	};
+	const provenance = mixed ? `CASE ${pieces.map((p) => `WHEN ${p.text} IS NOT NULL THEN ${digit(p)}`).join(' ')} END` : null;
+
+	const hows: string[] = [];
+	if (primary && spec) hows.push(`from ${describe(spec)}`);
+	if (fallback && spec?.otherwise) hows.push(`else from ${describe(spec.otherwise)}`);
+	if (derivation) hows.push('else from country (country-to-region table)');
+	if (spec?.default !== undefined) hows.push(`else "${spec.default}"`);
+	const how = hows.length ? hows.join(', ') : 'not in the file';
+
+	const textAlias = `t_${column.name}`;
+	const reasonChecks = reasonExpr(column, quoteIdent(textAlias), quoteIdent(column.name));
+	const reason = reasonChecks.length ? `CASE ${reasonChecks.map((c) => `WHEN ${c.when} THEN ${c.then}`).join(' ')} END` : null;
+	return { column, text, value, reason, reasonChecks, textAlias, provenance, provenanceLabels, how };
+}
+
+function typedValue(column: CanonicalColumn, text: string, src: NormalisedSource, typedByName: Map<string, string>): string {
+	if (src.after) {
+		const base = typedByName.get(src.after.column);
+		if (!base) return 'NULL';
+		const seconds = durationSecondsExpr(text, src.after.unit);
+		// try_cast: a duration too large for BIGINT microseconds (e.g. "1e12" minutes) must reject
+		// its row, not abort the whole import with a conversion error.
+		return `(${base} + to_microseconds(try_cast(round((${seconds}) * 1000000) AS BIGINT)))`;
+	}
+	switch (column.type) {
+		case 'timestamp':
+			return timestampExpr(text, src.format);
+		case 'date':
+			return dateExpr(text, src.format);
+		case 'decimal':
+			// try_cast again: a number beyond DECIMAL(18, 2) (or NaN/inf) rejects its row instead of aborting the import.
+			return `try_cast(round(try_cast(${text} AS DOUBLE), 2) AS DECIMAL(18, 2))`;
+		case 'integer':
+			return `try_cast(try_cast(${text} AS DOUBLE) AS INTEGER)`;
+		case 'boolean':
+			// 'true' and 'false' as written (the common case) skip lower().
+			return `(CASE ${text} WHEN 'true' THEN true WHEN 'false' THEN false ELSE CASE lower(${text}) WHEN 'true' THEN true WHEN 't' THEN true WHEN 'yes' THEN true WHEN 'y' THEN true WHEN '1' THEN true WHEN 'false' THEN false WHEN 'f' THEN false WHEN 'no' THEN false WHEN 'n' THEN false WHEN '0' THEN false END END)`;
+		case 'enum': {
+			// A value already in canonical form (the common case) skips lower() and replace(), which
+			// would return it unchanged: the canonical values are lower case without spaces.
+			const values = column.values ?? [];
+			const normalised = `lower(replace(${text}, ' ', '_'))`;
+			// list_contains rather than IN: DuckDB plans an IN list of five or more as a join.
+			return values.length ? `(CASE WHEN list_contains(${listLiteral(values)}, ${text}) THEN ${text} ELSE ${normalised} END)` : normalised;
+		}
+		default:
+			return text;
+	}
+}
+
+function reasonExpr(column: CanonicalColumn, text: string, value: string): ReasonCheck[] {
+	const name = column.name;
+	const shown = `'"' || left(${text}, 60) || '"'`;
+	const checks: ReasonCheck[] = [];
+	if (column.required) checks.push({ when: `${text} IS NULL`, then: `'${name} is empty (required)'` });
+	switch (column.type) {
+		case 'timestamp':
+			checks.push({ when: `${value} IS NULL AND ${text} IS NOT NULL`, then: `'${name}: ' || ${shown} || ' is not a timestamp (expected e.g. 2024-03-01 14:30:00 or ISO 8601; set ''format'' in the mapping for other layouts)'` });
+			break;
+		case 'date':
+			checks.push({ when: `${value} IS NULL AND ${text} IS NOT NULL`, then: `'${name}: ' || ${shown} || ' is not a date (expected e.g. 2024-03-01)'` });
+			break;
+		case 'decimal':
+		case 'integer':
+			// A number that parses but does not fit the column deserves its own words.
+			checks.push({ when: `${value} IS NULL AND ${text} IS NOT NULL AND isfinite(try_cast(${text} AS DOUBLE))`, then: `'${name}: ' || ${shown} || ' is out of range for this column'` });
+			checks.push({ when: `${value} IS NULL AND ${text} IS NOT NULL`, then: `'${name}: ' || ${shown} || ' is not a number'` });
+			break;
+		case 'boolean':
+			checks.push({ when: `${value} IS NULL AND ${text} IS NOT NULL`, then: `'${name}: ' || ${shown} || ' is not true/false'` });
+			break;
+		case 'enum':
+			checks.push({ when: `${value} IS NOT NULL AND NOT list_contains(${listLiteral(column.values ?? [])}, ${value})`, then: `'${name}: ' || ${shown} || ' is not one of ${enumList(column.values ?? [])} (translate it with ''values'' in the mapping)'` });
+			break;
+	}
+	if (name === 'csat') checks.push({ when: `${value} IS NOT NULL AND (${value} < 1 OR ${value} > 5)`, then: `'csat ' || ${value} || ' is outside 1-5'` });
+	if (name === 'reopen_count') checks.push({ when: `${value} < 0`, then: `'reopen_count is negative'` });
+	return checks;
+}
+

@@ -1,0 +1,58 @@
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { IngestError } from './ingest-error';
+
+export interface ReceivedUpload {
+	path: string;
+	bytes: number;
+	discard(): Promise<void>;
+}
+
+/**
+ * Streams a request body to a private temp file under a generated name, stopping as soon as it
+ * passes the size limit, so a large upload never sits in memory and no client-supplied name
+ * reaches the file system.
+ */
+export async function receiveUpload(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<ReceivedUpload> {
+	if (!body) throw new IngestError('empty_file', 'The uploaded file is empty (0 bytes).', 'Choose a file and send it again.');
+	const dir = await mkdtemp(join(tmpdir(), 'caselens-upload-'));
+	const path = join(dir, 'upload');
+	const discard = () => rm(dir, { recursive: true, force: true });
+	let bytes = 0;
+	const limit = new Transform({
+		transform(chunk: Buffer, _encoding, callback) {
+			bytes += chunk.length;
+			if (bytes > maxBytes) {
+				callback(
+					new IngestError(
+						'file_too_large',
+						`The upload is larger than the limit of ${Math.round(maxBytes / 1024 / 1024)} MB.`,
+						'Split the export into smaller files, or raise CASELENS_MAX_UPLOAD_MB on the server.'
+					)
+				);
+				return;
+			}
+			callback(null, chunk);
+		}
+	});
+	try {
+		await pipeline(Readable.fromWeb(body as WebReadableStream<Uint8Array>), limit, createWriteStream(path, { mode: 0o600 }));
+	} catch (error) {
+		await discard();
+		throw error;
+	}
+	return { path, bytes, discard };
+}
+
+/** A display name for the batch history: the base name only, printable characters, bounded length. */
+export function displayFileName(raw: string | null): string {
+	const base = (raw ?? '').split(/[\\/]/).pop() ?? '';
+	// eslint-disable-next-line no-control-regex
+	const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 200);
+	return clean || 'upload';
+}

@@ -1,0 +1,75 @@
+import type { ColumnMapping } from './column-mapping';
+import type { ImportKind } from './canonical-columns';
+import { appConfig } from '../core/config.server';
+import { getDatabase } from '../core/db/database.server';
+import { IngestError } from './ingest-error';
+import { ingestFile, type BatchSummary, type IngestProgress } from './ingest-file.server';
+import { displayFileName, receiveUpload } from './receive-upload.server';
+import { findSavedMapping } from './saved-mappings.server';
+
+export interface ImportRequest {
+	body: ReadableStream<Uint8Array> | null;
+	fileName: string | null;
+	kind: string | null;
+	preset: string | null;
+	mapping: string | null;
+	/** A mapping saved on the upload page, by name. */
+	mappingName: string | null;
+	encoding: string | null;
+	importedBy: string;
+	source: 'upload' | 'api';
+}
+
+function parseKind(kind: string | null): ImportKind {
+	if (kind === 'cases' || kind === 'feedback') return kind;
+	throw new IngestError('wrong_kind', `The import kind must be "cases" or "feedback", got "${kind ?? ''}".`, 'Choose what the file holds: cases or feedback.');
+}
+
+function parseMapping(text: string | null): ColumnMapping | undefined {
+	if (!text) return undefined;
+	try {
+		const mapping = JSON.parse(text) as ColumnMapping;
+		if (typeof mapping !== 'object' || mapping === null || typeof mapping.columns !== 'object') throw new Error('no "columns" object');
+		return { ...mapping, name: typeof mapping.name === 'string' && mapping.name ? mapping.name : 'custom' };
+	} catch (error) {
+		throw new IngestError('bad_mapping', `The column mapping is not valid JSON: ${(error as Error).message}.`, 'Fix the mapping (see the README for its format) and try again.');
+	}
+}
+
+function parseEncoding(encoding: string | null): 'auto' | 'utf-8' | 'latin-1' {
+	if (!encoding || encoding === 'auto') return 'auto';
+	if (encoding === 'utf-8' || encoding === 'latin-1') return encoding;
+	throw new IngestError('invalid_encoding', `Unknown encoding "${encoding}".`, 'Use auto, utf-8 or latin-1.');
+}
+
+/** The upload page, the JSON API and the CLI hand-off all import through here. */
+export async function runImport(request: ImportRequest, onProgress?: (p: IngestProgress) => void): Promise<BatchSummary> {
+	const kind = parseKind(request.kind);
+	const encoding = parseEncoding(request.encoding);
+	const config = appConfig();
+	const { db } = await getDatabase();
+	let mapping = parseMapping(request.mapping);
+	if (!mapping && request.mappingName) {
+		mapping = await findSavedMapping(db, request.mappingName);
+		if (!mapping) throw new IngestError('bad_mapping', `There is no saved mapping called "${request.mappingName}".`, 'Save the mapping on the upload page first, or send the mapping itself.');
+	}
+	const upload = await receiveUpload(request.body, config.maxUploadBytes);
+	try {
+		return await ingestFile(db, {
+			path: upload.path,
+			fileName: displayFileName(request.fileName),
+			kind,
+			preset: request.preset ?? undefined,
+			mapping,
+			encoding,
+			importedBy: request.importedBy,
+			source: request.source,
+			archiveDir: config.archiveDir,
+			maxBytes: config.maxUploadBytes,
+			maxLineBytes: config.maxLineBytes,
+			onProgress
+		});
+	} finally {
+		await upload.discard();
+	}
+}

@@ -1,0 +1,74 @@
+import type { BatchSummaryView } from '$lib/imports/batch-summary';
+
+export interface UploadOptions {
+	kind: 'cases' | 'feedback';
+	preset?: string;
+	mapping?: unknown;
+	encoding?: string;
+}
+
+export interface UploadProgress {
+	/** 0..1 over the whole import: the upload is the first 60%, the server's stages the rest. */
+	fraction: number;
+	message: string;
+}
+
+export interface UploadFailure {
+	error: string;
+	hint?: string;
+	code?: string;
+}
+
+const SERVER_STAGES: Record<string, number> = { checking: 0.65, loading: 0.75, validating: 0.88, writing: 0.95, done: 1 };
+
+/**
+ * Sends the file as the raw request body. XMLHttpRequest, not fetch, because only it reports
+ * upload progress; the NDJSON response then reports the server's stages as they happen.
+ */
+export function uploadFile(file: File, options: UploadOptions, onProgress: (p: UploadProgress) => void): Promise<BatchSummaryView> {
+	const params = new URLSearchParams({ kind: options.kind });
+	if (options.preset) params.set('preset', options.preset);
+	if (options.mapping) params.set('mapping', JSON.stringify(options.mapping));
+	if (options.encoding && options.encoding !== 'auto') params.set('encoding', options.encoding);
+	return new Promise((resolve, reject) => {
+		const xhr = new XMLHttpRequest();
+		xhr.open('POST', `/api/imports?${params}`);
+		xhr.setRequestHeader('accept', 'application/x-ndjson');
+		xhr.setRequestHeader('content-type', 'application/octet-stream');
+		xhr.setRequestHeader('x-file-name', encodeURIComponent(file.name));
+		let seen = 0;
+		let settled = false;
+		const handleLines = () => {
+			// The last piece after a split is either empty or a line still arriving: leave it for later.
+			const complete = xhr.responseText.slice(seen).split('\n').slice(0, -1);
+			for (const line of complete) {
+				seen += line.length + 1;
+				if (!line.trim()) continue;
+				const message = JSON.parse(line) as { progress?: { stage: string; message: string }; summary?: BatchSummaryView } & Partial<UploadFailure>;
+				if (message.progress) onProgress({ fraction: SERVER_STAGES[message.progress.stage] ?? 0.7, message: message.progress.message });
+				else if (message.summary) {
+					settled = true;
+					resolve(message.summary);
+				} else if (message.error) {
+					settled = true;
+					reject(message as UploadFailure);
+				}
+			}
+		};
+		xhr.upload.onprogress = (e) => {
+			if (e.lengthComputable) onProgress({ fraction: 0.6 * (e.loaded / e.total), message: `Uploading: ${Math.round((100 * e.loaded) / e.total)}%` });
+		};
+		xhr.onprogress = handleLines;
+		xhr.onload = () => {
+			handleLines();
+			if (settled) return;
+			try {
+				reject(JSON.parse(xhr.responseText) as UploadFailure);
+			} catch {
+				reject({ error: `The server answered ${xhr.status} ${xhr.statusText}.`, hint: 'Try again; if it persists, check the server log.' } satisfies UploadFailure);
+			}
+		};
+		xhr.onerror = () => reject({ error: 'The upload could not reach the server.', hint: 'Check that the Caselens server is running and try again.' } satisfies UploadFailure);
+		xhr.send(file);
+	});
+}

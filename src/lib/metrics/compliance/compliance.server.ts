@@ -1,0 +1,82 @@
+import { sql, type Kysely } from 'kysely';
+import { DIMENSION_COLUMNS, type FilterDimension, type Filters } from '../filters/model';
+import { wilsonInterval } from '../../core/stats/proportion-intervals';
+import type { Database } from '../../core/db/schema';
+import { currentPolicy } from '../../core/policy/policy.server';
+import { caseFilterSql } from '../filters/case-filter-sql.server';
+import { COMPLIANCE_RULES, compliancePolicy, REFUND_DAYS, type CompliancePolicy, type RuleId } from './compliance-rules.server';
+import { snapshotTime } from '../filters/snapshot.server';
+
+export interface RuleRate {
+	rule: RuleId;
+	label: string;
+	kind: 'violation' | 'exception';
+	definition: string;
+	eligible: number;
+	flagged: number;
+	rate: number | null;
+	ci_low: number | null;
+	ci_high: number | null;
+}
+
+export interface RuleGroupRate {
+	rule: RuleId;
+	group: string | null;
+	eligible: number;
+	flagged: number;
+	rate: number | null;
+}
+
+export interface ComplianceReport {
+	policy_version: number;
+	policy: CompliancePolicy;
+	snapshot: string | null;
+	rules: RuleRate[];
+	by: FilterDimension;
+	groups: RuleGroupRate[];
+	/** Refund turnaround histogram in whole days (last bucket = that many or more). */
+	refund_days: { days: number; refunds: number }[];
+}
+
+const COMPLIANCE_DIMENSIONS: FilterDimension[] = ['region', 'team', 'agent'];
+
+function ruleColumns(policy: CompliancePolicy, snapshot: Date) {
+	return sql.join(
+		COMPLIANCE_RULES.map((r) => sql`count(*) FILTER (WHERE ${r.eligible(policy)}) AS ${sql.ref(`${r.id}__e`)}, count(*) FILTER (WHERE ${r.flagged(policy, snapshot)}) AS ${sql.ref(`${r.id}__f`)}`)
+	);
+}
+
+export async function complianceReport(db: Kysely<Database>, options: { filters: Filters; by?: FilterDimension; today?: Date }): Promise<ComplianceReport> {
+	const today = options.today ?? new Date();
+	const [{ version, policy: raw }, snap] = await Promise.all([currentPolicy(db), snapshotTime(db)]);
+	const policy = compliancePolicy(raw);
+	const snapshot = snap ?? today;
+	const where = caseFilterSql(options.filters, today);
+	const by = options.by && COMPLIANCE_DIMENSIONS.includes(options.by) ? options.by : 'region';
+	const groupCol = sql.ref(`c.${DIMENSION_COLUMNS[by]}`);
+
+	const [totals, grouped, refunds] = await Promise.all([
+		sql<Record<string, number>>`SELECT ${ruleColumns(policy, snapshot)} FROM cases c WHERE ${where}`.execute(db),
+		sql<Record<string, number | string | null>>`SELECT ${groupCol} AS grp, ${ruleColumns(policy, snapshot)} FROM cases c WHERE ${where} GROUP BY 1 ORDER BY 1`.execute(db),
+		sql<{ days: number; refunds: number }>`
+			SELECT least(floor(${REFUND_DAYS}), 20)::INTEGER AS days, count(*) AS refunds
+			FROM cases c WHERE ${where} AND c.refund_issued_at IS NOT NULL AND ${REFUND_DAYS} >= 0 GROUP BY 1 ORDER BY 1`.execute(db)
+	]);
+	const t = totals.rows[0];
+	const rules = COMPLIANCE_RULES.map((r): RuleRate => {
+		const eligible = Number(t[`${r.id}__e`]);
+		const flagged = Number(t[`${r.id}__f`]);
+		const ci = eligible ? wilsonInterval(flagged, eligible) : null;
+		return { rule: r.id, label: r.label, kind: r.kind, definition: r.definition(policy), eligible, flagged, rate: eligible ? flagged / eligible : null, ci_low: ci?.lower ?? null, ci_high: ci?.upper ?? null };
+	});
+	const groups = grouped.rows.flatMap((row) =>
+		COMPLIANCE_RULES.map((r): RuleGroupRate => {
+			const eligible = Number(row[`${r.id}__e`]);
+			const flagged = Number(row[`${r.id}__f`]);
+			return { rule: r.id, group: row.grp as string | null, eligible, flagged, rate: eligible ? flagged / eligible : null };
+		})
+	);
+	// Every day bucket from 0 to 20 is listed, empty ones too, so the chart's axis is honest.
+	const refundDays = Array.from({ length: 21 }, (_, days) => ({ days, refunds: refunds.rows.find((r) => r.days === days)?.refunds ?? 0 }));
+	return { policy_version: version, policy, snapshot: snap ? snap.toISOString() : null, rules, by, groups, refund_days: refundDays };
+}

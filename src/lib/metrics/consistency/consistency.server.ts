@@ -1,0 +1,311 @@
+import { sql, type Kysely } from 'kysely';
+import { DIMENSION_COLUMNS, type Filters } from '../filters/model';
+import { formatPValue } from '../../core/format-metrics';
+import { chiSquareHomogeneity, consistencyIndex, CRESSIE_READ, poolSparseColumns, totalVariationDistance } from '../../core/stats/chi-square';
+import { benjaminiHochberg } from '../../core/stats/multiple-testing';
+import type { Database } from '../../core/db/schema';
+import { currentPolicy } from '../../core/policy/policy.server';
+import { caseFilterSql } from '../filters/case-filter-sql.server';
+import { fairnessSettings } from '../fairness/fairness-groups.server';
+
+/**
+ * Consistency (DESIGN.md section 3, issue 5): same problem, same resolution. Within each category
+ * (and each root cause), the outcome distribution of every region, team, agent and channel
+ * against the category's global distribution: total variation distance per cell, a chi-square
+ * test of that group against the other groups, Benjamini-Hochberg q-values over every cell
+ * tested, a 0-100 consistency index, and the standard resolution of each root cause.
+ */
+
+export const CONSISTENCY_DIMENSIONS = ['region', 'team', 'agent', 'channel'] as const;
+export type ConsistencyDimension = (typeof CONSISTENCY_DIMENSIONS)[number];
+export type ConsistencyKey = 'category' | 'root_cause';
+/** The issue types the policy promises one standard resolution for (DESIGN.md section 1). */
+export const STANDARD_ROOT_CAUSES = ['platform', 'carrier', 'human_error'] as const;
+export const FLAG_Q = 0.05;
+/** Cochran's rule: outcomes expected fewer times than this in a group are pooled before the test. */
+export const MIN_EXPECTED = 5;
+
+export const CONSISTENCY_DEFINITION =
+	'For each category (and root cause), the outcomes of decided cases (cases with an outcome) per group against the category’s global distribution. Total variation distance (TVD) = half the sum of the absolute differences of outcome shares: the share of the group’s cases that would have to be resolved differently to match. Consistency index = 100 × (1 − case-weighted mean TVD) over the cells with enough cases.';
+
+export const CONSISTENCY_METHOD =
+	'Each cell is tested with a chi-square test of homogeneity of the group against the other groups of the same category (2 × outcomes): the Cressie-Read power-divergence statistic (λ = 2/3), whose chi-square approximation holds in small groups where Pearson’s gives too many tiny p-values, after pooling the outcomes the group would expect fewer than 5 times (Cochran’s rule). Cells with fewer cases than the policy minimum are shown grey and not tested. q-values: Benjamini-Hochberg over every cell tested, categories and root causes, all four dimensions. Per category and dimension, the same test across all groups with enough cases (r × outcomes) says whether outcomes depend on the group at all; its q-values are taken over all those tests. A cell is flagged when its q < 0.05, the test across its groups has q < 0.05 too (so one chance extreme among sixty agents does not raise a flag by itself), its TVD exceeds the policy threshold and it has at least the minimum number of cases.';
+
+export interface ConsistencyCell {
+	/** Set when the row is about a category, else null. */
+	category: string | null;
+	/** Set when the row is about a root cause, else null. */
+	root_cause: string | null;
+	dimension: ConsistencyDimension;
+	group: string;
+	/** Decided cases of the group in this category (root cause). */
+	n: number;
+	tvd: number | null;
+	p_value: number | null;
+	q_value: number | null;
+	/** q of the chi-square test across all groups of this dimension in this category (or root cause). */
+	group_test_q: number | null;
+	flagged: boolean;
+	/** Fewer cases than the minimum: shown grey, not tested. */
+	small: boolean;
+	/** Outcome counts of the group; the rest = the key's global counts minus these. */
+	outcomes: Record<string, number>;
+	/** The outcome whose share differs most from the global share. */
+	main_outcome: string | null;
+	main_share: number | null;
+	main_global_share: number | null;
+	sentence: string;
+}
+
+export interface HomogeneityTest {
+	category: string | null;
+	root_cause: string | null;
+	dimension: ConsistencyDimension;
+	groups: number;
+	n: number;
+	statistic: number;
+	df: number;
+	p_value: number | null;
+	q_value: number | null;
+}
+
+export interface IndexRow {
+	dimension: ConsistencyDimension;
+	/** null = the whole dimension. */
+	group: string | null;
+	n: number;
+	index: number | null;
+}
+
+export interface StandardResolutionRow {
+	root_cause: string;
+	/** The modal outcome over all decided cases with this root cause. */
+	standard: string | null;
+	standard_share: number | null;
+	dimension: ConsistencyDimension;
+	group: string;
+	n: number;
+	/** Share of the group's cases with another outcome. */
+	deviating_share: number | null;
+	small: boolean;
+}
+
+export interface ConsistencyReport {
+	policy_version: number;
+	settings: { min_group_size: number; tvd_threshold: number };
+	outcomes: string[];
+	categories: string[];
+	root_causes: string[];
+	/** The overall index (all dimensions) and one per dimension. */
+	index: { overall: number | null; dimensions: IndexRow[]; groups: IndexRow[] };
+	rows: ConsistencyCell[];
+	tests: HomogeneityTest[];
+	standard_resolution: StandardResolutionRow[];
+	global: { key: ConsistencyKey; value: string; n: number; outcomes: Record<string, number> }[];
+	definition: string;
+	method: string;
+}
+
+const GROUP_NOUN: Record<ConsistencyDimension, string> = { region: 'Region', team: 'Team', agent: 'Agent', channel: 'Channel' };
+
+function formatQ(q: number | null): string {
+	const text = formatPValue(q);
+	return text === '–' ? 'not tested' : text.startsWith('<') ? `q ${text}` : `q = ${text}`;
+}
+
+const pct = (v: number) => `${Math.round(v * 100)}%`;
+
+/** The cell's one plain sentence. */
+export function consistencySentence(cell: Omit<ConsistencyCell, 'sentence'>): string {
+	const what = cell.category !== null ? `${cell.category} cases` : `${cell.root_cause} root-cause cases`;
+	const who = `${GROUP_NOUN[cell.dimension]} ${cell.group}`;
+	if (cell.tvd === null) return `${who}: no decided ${what}.`;
+	const main = cell.main_outcome && cell.main_share !== null && cell.main_global_share !== null ? `: ${pct(cell.main_share)} ${cell.main_outcome.replace(/_/g, ' ')} against ${pct(cell.main_global_share)} overall` : '';
+	const whole = cell.category !== null ? 'the category as a whole' : `all ${cell.root_cause} cases`;
+	return `${who} resolves ${what} ${cell.tvd >= 0.05 ? 'differently from' : 'like'} ${whole}${main}; ${pct(cell.tvd)} of its cases would need another outcome to match (TVD ${cell.tvd.toFixed(2)}, ${formatQ(cell.q_value)}, ${cell.n.toLocaleString('en')} decided cases).`;
+}
+
+export interface ConsistencyOptions {
+	filters: Filters;
+	today?: Date;
+}
+
+type Row = { kt: ConsistencyKey; key: string; dim: ConsistencyDimension; grp: string | null; outcome: string; n: number };
+
+export async function consistencyReport(db: Kysely<Database>, options: ConsistencyOptions): Promise<ConsistencyReport> {
+	const today = options.today ?? new Date();
+	const { version, policy } = await currentPolicy(db);
+	const settings = fairnessSettings(policy);
+	const min = settings.min_group_size;
+	const where = caseFilterSql(options.filters, today);
+	const dims = CONSISTENCY_DIMENSIONS;
+	const groupCols = dims.map((d) => sql.ref(`c.${DIMENSION_COLUMNS[d]}`));
+	// One pass: every (category or root cause, dimension, group, outcome) count, unpivoted.
+	const { rows } = await sql<Row>`
+		SELECT kt, key, dim, grp, outcome, count(*) AS n FROM (
+			SELECT unnest([${sql.join([...dims.map(() => sql.lit('category')), ...dims.map(() => sql.lit('root_cause'))])}]) AS kt,
+				unnest([${sql.join([...dims.map(() => sql`c.category`), ...dims.map(() => sql`c.root_cause`)])}]) AS key,
+				unnest([${sql.join([...dims, ...dims].map((d) => sql.lit(d)))}]) AS dim,
+				unnest([${sql.join([...groupCols, ...groupCols])}]) AS grp,
+				c.outcome
+			FROM cases c WHERE ${where} AND c.outcome IS NOT NULL)
+		WHERE key IS NOT NULL GROUP BY ALL`.execute(db);
+
+	const outcomes = [...new Set(rows.map((r) => r.outcome))].sort();
+	const oi = new Map(outcomes.map((o, i) => [o, i]));
+	// (kt, key, dim) -> group -> counts; group null kept for the global distribution only.
+	type Block = { kt: ConsistencyKey; key: string; dim: ConsistencyDimension; global: number[]; groups: Map<string, number[]> };
+	const blocks = new Map<string, Block>();
+	for (const r of rows) {
+		const id = `${r.kt}\u0001${r.key}\u0001${r.dim}`;
+		let b = blocks.get(id);
+		if (!b) {
+			b = { kt: r.kt, key: r.key, dim: r.dim, global: outcomes.map(() => 0), groups: new Map() };
+			blocks.set(id, b);
+		}
+		const n = Number(r.n);
+		const j = oi.get(r.outcome) as number;
+		b.global[j] += n;
+		if (r.grp !== null) {
+			const g = b.groups.get(r.grp) ?? outcomes.map(() => 0);
+			g[j] += n;
+			b.groups.set(r.grp, g);
+		}
+	}
+
+	const cells: Omit<ConsistencyCell, 'sentence'>[] = [];
+	const tests: HomogeneityTest[] = [];
+	for (const b of [...blocks.values()].sort((x, y) => x.kt.localeCompare(y.kt) || x.key.localeCompare(y.key) || dims.indexOf(x.dim) - dims.indexOf(y.dim))) {
+		const globalN = b.global.reduce((s, v) => s + v, 0);
+		for (const [group, counts] of [...b.groups.entries()].sort((x, y) => x[0].localeCompare(y[0]))) {
+			const n = counts.reduce((s, v) => s + v, 0);
+			const rest = b.global.map((v, j) => v - counts[j]);
+			const restN = globalN - n;
+			const small = n < min;
+			const tvd = n > 0 ? totalVariationDistance(counts, b.global) : NaN;
+			let p: number | null = null;
+			if (!small && restN > 0) {
+				const test = chiSquareHomogeneity(poolSparseColumns([counts, rest], MIN_EXPECTED), { lambda: CRESSIE_READ });
+				p = test.df > 0 ? test.pValue : 1;
+			}
+			let main = -1;
+			let best = -1;
+			for (let j = 0; j < outcomes.length; j++) {
+				const d = Math.abs(counts[j] / (n || 1) - b.global[j] / globalN);
+				if (d > best) {
+					best = d;
+					main = j;
+				}
+			}
+			cells.push({
+				category: b.kt === 'category' ? b.key : null,
+				root_cause: b.kt === 'root_cause' ? b.key : null,
+				dimension: b.dim,
+				group,
+				n,
+				tvd: Number.isFinite(tvd) ? tvd : null,
+				p_value: p,
+				q_value: null,
+				group_test_q: null,
+				flagged: false,
+				small,
+				outcomes: Object.fromEntries(outcomes.map((o, j) => [o, counts[j]]).filter(([, v]) => (v as number) > 0)),
+				main_outcome: main >= 0 && n > 0 ? outcomes[main] : null,
+				main_share: main >= 0 && n > 0 ? counts[main] / n : null,
+				main_global_share: main >= 0 && globalN > 0 ? b.global[main] / globalN : null
+			});
+		}
+		// The r x c test across every group with enough cases.
+		const big = [...b.groups.values()].filter((c) => c.reduce((s, v) => s + v, 0) >= min);
+		if (big.length >= 2) {
+			const t = chiSquareHomogeneity(poolSparseColumns(big, MIN_EXPECTED), { lambda: CRESSIE_READ });
+			tests.push({
+				category: b.kt === 'category' ? b.key : null,
+				root_cause: b.kt === 'root_cause' ? b.key : null,
+				dimension: b.dim,
+				groups: big.length,
+				n: big.reduce((s, c) => s + c.reduce((x, v) => x + v, 0), 0),
+				statistic: t.statistic,
+				df: t.df,
+				p_value: t.df > 0 ? t.pValue : null,
+				q_value: null
+			});
+		}
+	}
+	const tq = benjaminiHochberg(tests.map((t) => t.p_value));
+	tests.forEach((t, i) => (t.q_value = Number.isFinite(tq[i]) ? tq[i] : null));
+	const blockQ = new Map(tests.map((t) => [`${t.category}|${t.root_cause}|${t.dimension}`, t.q_value]));
+	const q = benjaminiHochberg(cells.map((c) => c.p_value));
+	cells.forEach((c, i) => {
+		c.q_value = Number.isFinite(q[i]) ? q[i] : null;
+		c.group_test_q = blockQ.get(`${c.category}|${c.root_cause}|${c.dimension}`) ?? null;
+		// Gatekeeping: a cell counts only where the test across all groups is significant too.
+		c.flagged = !c.small && c.q_value !== null && c.q_value < FLAG_Q && c.group_test_q !== null && c.group_test_q < FLAG_Q && c.tvd !== null && c.tvd > settings.tvd_threshold;
+	});
+
+	// Index over category cells with enough cases.
+	const indexCells = cells.filter((c) => c.category !== null && !c.small && c.tvd !== null) as (Omit<ConsistencyCell, 'sentence'> & { tvd: number })[];
+	const idx = (list: typeof indexCells) => {
+		const v = consistencyIndex(list);
+		return Number.isFinite(v) ? v : null;
+	};
+	const dimensionIndex: IndexRow[] = dims.map((d) => {
+		const list = indexCells.filter((c) => c.dimension === d);
+		return { dimension: d, group: null, n: list.reduce((s, c) => s + c.n, 0), index: idx(list) };
+	});
+	const groupIndex: IndexRow[] = [];
+	for (const d of dims) {
+		const byGroup = new Map<string, typeof indexCells>();
+		for (const c of indexCells) if (c.dimension === d) byGroup.set(c.group, [...(byGroup.get(c.group) ?? []), c]);
+		for (const [group, list] of [...byGroup.entries()].sort((a, b) => a[0].localeCompare(b[0]))) groupIndex.push({ dimension: d, group, n: list.reduce((s, c) => s + c.n, 0), index: idx(list) });
+	}
+
+	// Standard resolution per root cause: the modal outcome, and each group's share deviating from it.
+	const standard: StandardResolutionRow[] = [];
+	const global: ConsistencyReport['global'] = [];
+	const seenGlobal = new Set<string>();
+	for (const b of blocks.values()) {
+		const id = `${b.kt}\u0001${b.key}`;
+		if (seenGlobal.has(id)) continue;
+		seenGlobal.add(id);
+		global.push({ key: b.kt, value: b.key, n: b.global.reduce((s, v) => s + v, 0), outcomes: Object.fromEntries(outcomes.map((o, j) => [o, b.global[j]]).filter(([, v]) => (v as number) > 0)) });
+	}
+	global.sort((a, b) => a.key.localeCompare(b.key) || a.value.localeCompare(b.value));
+	for (const b of blocks.values()) {
+		if (b.kt !== 'root_cause' || !(STANDARD_ROOT_CAUSES as readonly string[]).includes(b.key)) continue;
+		const globalN = b.global.reduce((s, v) => s + v, 0);
+		let mode = -1;
+		b.global.forEach((v, j) => {
+			if (mode < 0 || v > b.global[mode]) mode = j;
+		});
+		for (const [group, counts] of b.groups) {
+			const n = counts.reduce((s, v) => s + v, 0);
+			standard.push({
+				root_cause: b.key,
+				standard: mode >= 0 ? outcomes[mode] : null,
+				standard_share: mode >= 0 && globalN ? b.global[mode] / globalN : null,
+				dimension: b.dim,
+				group,
+				n,
+				deviating_share: n && mode >= 0 ? (n - counts[mode]) / n : null,
+				small: n < min
+			});
+		}
+	}
+	standard.sort((a, b) => STANDARD_ROOT_CAUSES.indexOf(a.root_cause as never) - STANDARD_ROOT_CAUSES.indexOf(b.root_cause as never) || dims.indexOf(a.dimension) - dims.indexOf(b.dimension) || a.group.localeCompare(b.group));
+
+	return {
+		policy_version: version,
+		settings: { min_group_size: min, tvd_threshold: settings.tvd_threshold },
+		outcomes,
+		categories: [...new Set(cells.filter((c) => c.category !== null).map((c) => c.category as string))].sort(),
+		root_causes: [...new Set(cells.filter((c) => c.root_cause !== null).map((c) => c.root_cause as string))].sort(),
+		index: { overall: idx(indexCells), dimensions: dimensionIndex, groups: groupIndex },
+		rows: cells.map((c) => ({ ...c, sentence: consistencySentence(c) })),
+		tests,
+		standard_resolution: standard,
+		global,
+		definition: CONSISTENCY_DEFINITION,
+		method: CONSISTENCY_METHOD
+	};
+}

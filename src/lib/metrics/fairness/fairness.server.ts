@@ -1,0 +1,567 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Filters } from '../filters/model';
+import { formatPValue } from '../../core/format-metrics';
+import { cochranMantelHaenszel, type Table2x2 } from '../../core/stats/cmh';
+import { benjaminiHochberg } from '../../core/stats/multiple-testing';
+import { wilsonInterval } from '../../core/stats/proportion-intervals';
+import { directStandardise, meanStratum, rateStratum, standardisedDifference, type StratumEstimate } from '../../core/stats/standardise';
+import { stratifiedRankTestFromRankSums, type RankSumStratum } from '../../core/stats/stratified-rank-test';
+import type { Database } from '../../core/db/schema';
+import { currentPolicy } from '../../core/policy/policy.server';
+import { caseFilterSql } from '../filters/case-filter-sql.server';
+import {
+	bandSql,
+	caseTypeSql,
+	CHANNEL_STRATUM,
+	FAVOURABLE_OUTCOMES,
+	FAVOURABLE_SQL,
+	fairnessSettings,
+	IS_CLAIM,
+	ORDER_VALUE,
+	orderValueBands,
+	TENURE_DAYS,
+	tenureBands,
+	type Band,
+	type FairnessSettings
+} from './fairness-groups.server';
+
+/**
+ * Fairness (DESIGN.md section 3, issue 5): is every region, order-value band and account-tenure
+ * band treated alike for the same case mix? For each group against all other groups: the
+ * favourable-outcome rate of claims, the resolution time and CSAT, raw and adjusted for case mix,
+ * with a confidence interval, a stratified test, Benjamini-Hochberg q-values over every
+ * comparison on the page, and a flag only when the difference is significant, practically large
+ * and based on enough cases. SQL does the counting in DuckDB; src/lib/core/stats does the statistics.
+ */
+
+export const FAIRNESS_DIMENSIONS = ['region', 'order_value', 'tenure'] as const;
+export type FairnessDimension = (typeof FAIRNESS_DIMENSIONS)[number];
+export const FAIRNESS_MEASURES = ['favourable_rate', 'resolution_time', 'csat'] as const;
+export type FairnessMeasure = (typeof FAIRNESS_MEASURES)[number];
+
+/** A flag needs q below this (with the practical threshold and the minimum group size). */
+export const FLAG_Q = 0.05;
+
+export const DIMENSION_LABELS: Record<FairnessDimension, string> = {
+	region: 'Region',
+	order_value: 'Order value',
+	tenure: 'Account tenure'
+};
+
+export interface MeasureInfo {
+	measure: FairnessMeasure;
+	label: string;
+	/** What one unit of n is. */
+	unit: string;
+	definition: string;
+	test: string;
+}
+
+export const MEASURES: Record<FairnessMeasure, MeasureInfo> = {
+	favourable_rate: {
+		measure: 'favourable_rate',
+		label: 'Favourable outcomes',
+		unit: 'claims',
+		definition: `Share of claims (post-purchase cases with an outcome) that ended ${FAVOURABLE_OUTCOMES.join(', ').replace(/_/g, ' ')}.`,
+		test: 'Cochran-Mantel-Haenszel test stratified by case type (category; returns split by the return window), continuity-corrected as R does.'
+	},
+	resolution_time: {
+		measure: 'resolution_time',
+		label: 'Resolution time',
+		unit: 'resolved cases',
+		definition: 'Resolution time = final resolution − case opened, for resolved cases (the share still unresolved is shown beside it). Raw: median hours.',
+		test: 'van Elteren stratified rank test: Wilcoxon rank sums within each case type × channel, weighted 1/(N+1), mid-ranks for ties, normal approximation.'
+	},
+	csat: {
+		measure: 'csat',
+		label: 'CSAT',
+		unit: 'rated answers',
+		definition: 'Share of rated survey answers scoring 4 or 5, for answers linked to a case.',
+		test: 'Cochran-Mantel-Haenszel test stratified by case type, continuity-corrected as R does.'
+	}
+};
+
+export const FAIRNESS_METHOD =
+	'Each group is compared with all other groups of the same dimension. Adjusted = direct standardisation over case type × channel (case type = category, with return requests split by their position against the return window): the group’s rate in each stratum, weighted by the whole population’s mix; the difference to the other groups is taken on the same weights, with a normal 95% interval. For times the comparison is on log times, so the difference is a ratio (+20% = one fifth longer), and the adjusted value is the overall median scaled by that group’s ratio to everyone in the same strata. q-values: Benjamini-Hochberg over every comparison on the page. A flag needs q < 0.05, an adjusted difference beyond the policy’s practical threshold and at least the minimum number of cases. Once a group is flagged, it is left out of the comparison group of the other groups of that dimension and measure (and they are tested again), so one group treated differently does not make all the others look favoured.';
+
+export interface FairnessStratum {
+	stratum: string;
+	n: number;
+	/** Rate (0-1) or median hours. */
+	value: number | null;
+	rest_n: number;
+	rest_value: number | null;
+}
+
+export interface FairnessRow {
+	dimension: FairnessDimension;
+	group: string;
+	label: string;
+	measure: FairnessMeasure;
+	n: number;
+	rest_n: number;
+	/** Rates and CSAT: share 0-1; times: median hours. */
+	raw: number | null;
+	raw_ci_low: number | null;
+	raw_ci_high: number | null;
+	/** The same for the comparison group (times: null, see strata for medians). */
+	raw_rest: number | null;
+	/** Case-mix-adjusted value, same unit as raw. */
+	adjusted: number | null;
+	/** Adjusted difference against the other groups: share difference, or for times ratio - 1. */
+	diff: number | null;
+	ci_low: number | null;
+	ci_high: number | null;
+	p_value: number | null;
+	q_value: number | null;
+	flagged: boolean;
+	/** Why the row is not flagged (null when flagged). */
+	why_not: string | null;
+	/** Groups left out of the comparison because they were flagged first. */
+	excluded_from_rest: string[];
+	/** Share of the standard case mix the adjusted difference covers. */
+	coverage: number | null;
+	/** Times only: share of the group's cases still unresolved. */
+	unresolved_share: number | null;
+	sentence: string;
+	/** Side by side with the comparison group, per case type. */
+	strata: FairnessStratum[];
+}
+
+export interface FairnessReport {
+	policy_version: number;
+	settings: FairnessSettings;
+	dimensions: { dimension: FairnessDimension; label: string; groups: { group: string; label: string }[] }[];
+	measures: MeasureInfo[];
+	rows: FairnessRow[];
+	method: string;
+}
+
+interface Cell {
+	n: number;
+	/** Rates: favourable count. Times: sum of log minutes. */
+	e: number;
+	/** Times: sum of squared log minutes. */
+	s2: number;
+}
+
+/** Everything counted for one dimension and measure: cells[group][stratum]. */
+interface Counts {
+	strata: string[];
+	cells: Map<string, Map<string, Cell>>;
+	medians: Map<string, number | null>;
+	unresolved: Map<string, number>;
+}
+
+function emptyCounts(): Counts {
+	return { strata: [], cells: new Map(), medians: new Map(), unresolved: new Map() };
+}
+
+/** Within-stratum mid-rank sums of resolution times, ranked among the groups compared. */
+interface Ranks {
+	/** group -> stratum -> rank sum and size. */
+	groups: Map<string, Map<string, { w: number; m: number }>>;
+	/** stratum -> size and tie term sum(t^3 - t). */
+	strata: Map<string, { N: number; ties: number }>;
+}
+
+const SEP = '\u0001';
+
+function getMap<K, V>(m: Map<K, V>, k: K, make: () => V): V {
+	let v = m.get(k);
+	if (v === undefined) {
+		v = make();
+		m.set(k, v);
+	}
+	return v;
+}
+
+function formatQ(q: number | null): string {
+	const text = formatPValue(q);
+	return text === '–' ? 'q not available' : text.startsWith('<') ? `q ${text}` : `q = ${text}`;
+}
+
+function pct(v: number, digits = 1): string {
+	return `${(v * 100).toFixed(digits)}%`;
+}
+
+function points(v: number): string {
+	return `${v >= 0 ? '+' : '−'}${Math.abs(v * 100).toFixed(1)}`;
+}
+
+function signedPct(v: number): string {
+	return `${v >= 0 ? '+' : '−'}${Math.abs(v * 100).toFixed(1)}%`;
+}
+
+function hoursText(h: number | null): string {
+	if (h === null || !Number.isFinite(h)) return '–';
+	return h < 48 ? `${h.toFixed(1)} h` : `${(h / 24).toFixed(1)} days`;
+}
+
+function count(n: number): string {
+	return n.toLocaleString('en');
+}
+
+/** "Customers in region latam", "Orders worth under 50 USD", "Customers with accounts under 90 days old". */
+export function groupSubject(dimension: FairnessDimension, label: string): string {
+	if (dimension === 'region') return `Customers in region ${label}`;
+	if (dimension === 'order_value') return `Orders worth ${label}`;
+	return `Customers with accounts ${label} old`;
+}
+
+/** The row's one plain sentence: what, how much, for the same case mix, how sure, how many cases. */
+export function fairnessSentence(row: FairnessRow, restLabel: string): string {
+	const subject = groupSubject(row.dimension, row.label);
+	const unit = MEASURES[row.measure].unit;
+	if (row.diff === null || row.ci_low === null || row.ci_high === null) {
+		return `${subject}: ${count(row.n)} ${unit}, too few in comparable case types to compare with ${restLabel}.`;
+	}
+	const sure = `95% CI ${row.measure === 'resolution_time' ? `${signedPct(row.ci_low)} to ${signedPct(row.ci_high)}` : `${points(row.ci_low)} to ${points(row.ci_high)} points`}, ${formatQ(row.q_value)}, ${count(row.n)} ${unit}`;
+	if (row.measure === 'resolution_time') {
+		const dir = row.diff >= 0 ? 'longer' : 'shorter';
+		return `${subject} waited ${pct(Math.abs(row.diff))} ${dir} for a resolution than ${restLabel} for the same mix of categories and channels (raw median ${hoursText(row.raw)}; ${sure}).`;
+	}
+	const dir = row.diff >= 0 ? 'higher' : 'lower';
+	const what = row.measure === 'favourable_rate' ? 'got a favourable outcome on' : 'rated 4-5 in';
+	const of = row.measure === 'favourable_rate' ? 'of their claims' : 'of their survey answers';
+	return `${subject} ${what} ${pct(row.raw ?? NaN)} ${of}, against ${pct(row.raw_rest ?? NaN)} for ${restLabel}; for the same mix of categories and channels that is ${Math.abs(row.diff * 100).toFixed(1)} percentage points ${dir} (${sure}).`;
+}
+
+function threshold(measure: FairnessMeasure, s: FairnessSettings): number {
+	if (measure === 'favourable_rate') return s.rate_threshold_pp / 100;
+	if (measure === 'resolution_time') return s.time_threshold_ratio;
+	return s.csat_threshold;
+}
+
+function thresholdText(measure: FairnessMeasure, s: FairnessSettings): string {
+	if (measure === 'favourable_rate') return `${s.rate_threshold_pp} percentage points`;
+	if (measure === 'resolution_time') return `${Math.round(s.time_threshold_ratio * 100)}%`;
+	return `${Math.round(s.csat_threshold * 1000) / 10} percentage points`;
+}
+
+/** Flag decision: significant, practically large and on enough cases; otherwise the first reason why not. */
+export function flagDecision(row: Pick<FairnessRow, 'measure' | 'n' | 'diff' | 'q_value'>, s: FairnessSettings): string | null {
+	if (row.n < s.min_group_size) return `fewer than ${s.min_group_size} ${MEASURES[row.measure].unit}`;
+	if (row.diff === null || row.q_value === null || !Number.isFinite(row.q_value)) return 'no comparison possible';
+	if (!(Math.abs(row.diff) > threshold(row.measure, s))) return `adjusted difference within the practical threshold (${thresholdText(row.measure, s)})`;
+	if (!(row.q_value < FLAG_Q)) return `not significant after correction (${formatQ(row.q_value)})`;
+	return null;
+}
+
+function sumCells(cells: Counts['cells'], groups: string[]): Map<string, Cell> {
+	const out = new Map<string, Cell>();
+	for (const g of groups) {
+		for (const [k, c] of cells.get(g) ?? []) {
+			const t = getMap(out, k, () => ({ n: 0, e: 0, s2: 0 }));
+			t.n += c.n;
+			t.e += c.e;
+			t.s2 += c.s2;
+		}
+	}
+	return out;
+}
+
+function rateStrata(strata: string[], cells: Map<string, Cell>): (StratumEstimate | null)[] {
+	return strata.map((k) => {
+		const c = cells.get(k);
+		return c && c.n > 0 ? rateStratum(c.e, c.n) : null;
+	});
+}
+
+function logStrata(strata: string[], cells: Map<string, Cell>): (StratumEstimate | null)[] {
+	return strata.map((k) => {
+		const c = cells.get(k);
+		if (!c || c.n < 2) return null;
+		const mean = c.e / c.n;
+		const variance = Math.max(0, (c.s2 - c.n * mean * mean) / (c.n - 1));
+		return meanStratum(c.n, mean, Math.sqrt(variance));
+	});
+}
+
+/** Case type of a stratum key (case type × channel). */
+function caseTypeOf(stratum: string): string {
+	return stratum.split(SEP)[0];
+}
+
+type Comparison = Pick<FairnessRow, 'n' | 'rest_n' | 'raw' | 'raw_ci_low' | 'raw_ci_high' | 'raw_rest' | 'adjusted' | 'diff' | 'ci_low' | 'ci_high' | 'p_value' | 'coverage' | 'strata'>;
+
+/** One group against the other groups (minus `excluded`) on one measure; `ranks` ranked without `excluded`. */
+function compare(measure: FairnessMeasure, counts: Counts, groups: string[], group: string, excluded: string[], overallMedian: number | null, ranks?: Ranks): Comparison {
+	const rest = groups.filter((g) => g !== group && !excluded.includes(g));
+	const gCells = counts.cells.get(group) ?? new Map<string, Cell>();
+	const rCells = sumCells(counts.cells, rest);
+	const allCells = sumCells(counts.cells, groups);
+	const weights = counts.strata.map((k) => allCells.get(k)?.n ?? 0);
+	const total = (cells: Map<string, Cell>) => [...cells.values()].reduce((s, c) => ({ n: s.n + c.n, e: s.e + c.e }), { n: 0, e: 0 });
+	const g = total(gCells);
+	const r = total(rCells);
+	const finite = (x: number) => (Number.isFinite(x) ? x : null);
+
+	if (measure === 'resolution_time') {
+		const gS = logStrata(counts.strata, gCells);
+		const d = standardisedDifference(gS, logStrata(counts.strata, rCells), weights);
+		const toAll = standardisedDifference(gS, logStrata(counts.strata, allCells), weights);
+		const rankStrata: RankSumStratum[] = [];
+		for (const [k, { w, m }] of ranks?.groups.get(group) ?? []) {
+			const st = ranks?.strata.get(k);
+			if (st) rankStrata.push({ rankSum: w, m, n: st.N - m, ties: st.ties });
+		}
+		const test = stratifiedRankTestFromRankSums(rankStrata);
+		return {
+			n: g.n,
+			rest_n: r.n,
+			raw: counts.medians.get(group) ?? null,
+			raw_ci_low: null,
+			raw_ci_high: null,
+			raw_rest: null,
+			adjusted: overallMedian !== null && Number.isFinite(toAll.estimate) ? overallMedian * Math.exp(toAll.estimate) : null,
+			diff: finite(Math.expm1(d.estimate)),
+			ci_low: finite(Math.expm1(d.lower)),
+			ci_high: finite(Math.expm1(d.upper)),
+			p_value: r.n > 0 && Number.isFinite(test.pValue) ? test.pValue : null,
+			coverage: d.strataUsed > 0 ? d.coverage : null,
+			// Filled in for flagged rows only (medians need the cases again): fairnessReport.
+			strata: []
+		};
+	}
+
+	const gS = rateStrata(counts.strata, gCells);
+	const d = standardisedDifference(gS, rateStrata(counts.strata, rCells), weights);
+	const adjusted = directStandardise(gS, weights);
+	const tables = new Map<string, Table2x2>();
+	const perType = new Map<string, { gn: number; ge: number; rn: number; re: number }>();
+	for (const k of counts.strata) {
+		const ct = caseTypeOf(k);
+		const gc = gCells.get(k) ?? { n: 0, e: 0, s2: 0 };
+		const rc = rCells.get(k) ?? { n: 0, e: 0, s2: 0 };
+		const t = getMap(tables, ct, () => ({ a: 0, b: 0, c: 0, d: 0 }));
+		t.a += gc.e;
+		t.b += gc.n - gc.e;
+		t.c += rc.e;
+		t.d += rc.n - rc.e;
+		const p = getMap(perType, ct, () => ({ gn: 0, ge: 0, rn: 0, re: 0 }));
+		p.gn += gc.n;
+		p.ge += gc.e;
+		p.rn += rc.n;
+		p.re += rc.e;
+	}
+	const cmh = cochranMantelHaenszel([...tables.values()], { correction: true });
+	const ci = g.n > 0 ? wilsonInterval(g.e, g.n) : null;
+	return {
+		n: g.n,
+		rest_n: r.n,
+		raw: g.n ? g.e / g.n : null,
+		raw_ci_low: ci?.lower ?? null,
+		raw_ci_high: ci?.upper ?? null,
+		raw_rest: r.n ? r.e / r.n : null,
+		adjusted: finite(adjusted.estimate),
+		diff: finite(d.estimate),
+		ci_low: finite(d.lower),
+		ci_high: finite(d.upper),
+		p_value: Number.isFinite(cmh.pValue) ? cmh.pValue : null,
+		coverage: d.strataUsed > 0 ? d.coverage : null,
+		strata: [...perType.entries()]
+			.filter(([, p]) => p.gn + p.rn > 0)
+			.map(([stratum, p]) => ({ stratum, n: p.gn, value: p.gn ? p.ge / p.gn : null, rest_n: p.rn, rest_value: p.rn ? p.re / p.rn : null }))
+	};
+}
+
+type GroupSql = { dimension: FairnessDimension; expr: RawBuilder<string | null> };
+
+function unpivot(groupSql: GroupSql[]) {
+	return sql`unnest([${sql.join(groupSql.map((d) => sql.lit(d.dimension)))}]) AS dim, unnest([${sql.join(groupSql.map((d) => d.expr))}]) AS grp`;
+}
+
+export interface FairnessOptions {
+	filters: Filters;
+	today?: Date;
+}
+
+/** The SQL pieces every query of one report shares. */
+interface Context {
+	db: Kysely<Database>;
+	where: RawBuilder<boolean>;
+	ctype: RawBuilder<string>;
+	groupSql: GroupSql[];
+}
+
+/**
+ * Mid-rank sums of resolution times within each case type x channel stratum, per dimension and
+ * group, ranking only the groups compared: `excluded` (dimension -> groups) are left out.
+ * Exact times (seconds), ties get mid-ranks; the tie term feeds the variance.
+ */
+async function rankSums(ctx: Context, dims: FairnessDimension[], excluded: Map<FairnessDimension, string[]>): Promise<Map<FairnessDimension, Ranks>> {
+	const groupSql = ctx.groupSql.filter((g) => dims.includes(g.dimension));
+	const out = new Map<FairnessDimension, Ranks>(dims.map((d) => [d, { groups: new Map(), strata: new Map() }]));
+	if (groupSql.length === 0) return out;
+	const leftOut = [...excluded].flatMap(([d, gs]) => gs.map((g) => `${d}${SEP}${g}`));
+	const { rows } = await sql<{ dim: FairnessDimension; grp: string | null; stratum: string; w: number; m: number; ties: number | null }>`
+		WITH t AS (
+			SELECT dim, grp, ctype || ${SEP} || chan AS stratum, sec, count(*) AS k FROM (
+				SELECT ${unpivot(groupSql)}, ${ctx.ctype} AS ctype, ${CHANNEL_STRATUM} AS chan, epoch(c.resolved_at - c.created_at) AS sec
+				FROM cases c WHERE ${ctx.where} AND c.resolved_at IS NOT NULL)
+			WHERE grp IS NOT NULL ${leftOut.length ? sql`AND dim || ${SEP} || grp NOT IN (${sql.join(leftOut)})` : sql``}
+			GROUP BY ALL),
+		v AS (SELECT dim, stratum, sec, sum(k) AS tk FROM t GROUP BY ALL),
+		r AS (SELECT dim, stratum, sec, tk, sum(tk) OVER (PARTITION BY dim, stratum ORDER BY sec ROWS UNBOUNDED PRECEDING) - tk + (tk + 1) / 2.0 AS midrank FROM v)
+		SELECT t.dim, t.grp, t.stratum, sum(t.k * r.midrank) AS w, sum(t.k) AS m, NULL AS ties
+		FROM t JOIN r USING (dim, stratum, sec) GROUP BY ALL
+		UNION ALL
+		SELECT dim, NULL, stratum, NULL, sum(tk), sum(tk * tk * tk - tk) FROM v GROUP BY ALL`.execute(ctx.db);
+	for (const row of rows) {
+		const ranks = out.get(row.dim);
+		if (!ranks) continue;
+		if (row.grp === null) ranks.strata.set(row.stratum, { N: Number(row.m), ties: Number(row.ties) });
+		else getMap(ranks.groups, row.grp, () => new Map()).set(row.stratum, { w: Number(row.w), m: Number(row.m) });
+	}
+	return out;
+}
+
+/** Side by side per case type for a time row: the group's median hours against the comparison group's. */
+async function timeStrata(ctx: Context, row: FairnessRow): Promise<FairnessStratum[]> {
+	const g = ctx.groupSql.find((x) => x.dimension === row.dimension);
+	if (!g) return [];
+	const leftOut = row.excluded_from_rest;
+	const { rows } = await sql<{ stratum: string; n: number; med: number | null; rest_n: number; rest_med: number | null }>`
+		SELECT ctype AS stratum, count(*) FILTER (WHERE mine) AS n, quantile_cont(h, 0.5) FILTER (WHERE mine) AS med,
+			count(*) FILTER (WHERE NOT mine) AS rest_n, quantile_cont(h, 0.5) FILTER (WHERE NOT mine) AS rest_med
+		FROM (SELECT ${ctx.ctype} AS ctype, ${g.expr} AS grp, ${g.expr} = ${row.group} AS mine, epoch(c.resolved_at - c.created_at) / 3600.0 AS h
+			FROM cases c WHERE ${ctx.where} AND c.resolved_at IS NOT NULL)
+		WHERE grp IS NOT NULL ${leftOut.length ? sql`AND grp NOT IN (${sql.join(leftOut)})` : sql``}
+		GROUP BY 1 ORDER BY 1`.execute(ctx.db);
+	return rows.filter((r) => r.n + r.rest_n > 0).map((r) => ({ stratum: r.stratum, n: r.n, value: r.med, rest_n: r.rest_n, rest_value: r.rest_med }));
+}
+
+/** The fairness report for the filtered cases. */
+export async function fairnessReport(db: Kysely<Database>, options: FairnessOptions): Promise<FairnessReport> {
+	const today = options.today ?? new Date();
+	const { version, policy } = await currentPolicy(db);
+	const s = fairnessSettings(policy);
+	const bandsOf: Record<FairnessDimension, Band[] | null> = {
+		region: null,
+		order_value: orderValueBands(s.order_value_bands, s.reporting_currency),
+		tenure: tenureBands(s.tenure_band_days)
+	};
+	const groupSql: GroupSql[] = [
+		{ dimension: 'region', expr: sql<string>`c.region` },
+		{ dimension: 'order_value', expr: bandSql(ORDER_VALUE, bandsOf.order_value ?? []) },
+		{ dimension: 'tenure', expr: bandSql(TENURE_DAYS, bandsOf.tenure ?? []) }
+	];
+	const ctx: Context = { db, where: caseFilterSql(options.filters, today), ctype: caseTypeSql(s.return_window_days), groupSql };
+	const { where, ctype } = ctx;
+	const dims = unpivot(groupSql);
+
+	type CountRow = { dim: FairnessDimension; grp: string; ctype: string; chan: string; n: number; e: number; s2: number };
+	const [claims, answers, times, medians, overall, ranks1] = await Promise.all([
+		sql<CountRow>`SELECT dim, grp, ctype, chan, count(*) AS n, count(*) FILTER (WHERE fav) AS e, 0 AS s2 FROM (
+			SELECT ${dims}, ${ctype} AS ctype, ${CHANNEL_STRATUM} AS chan, c.outcome IN ${FAVOURABLE_SQL} AS fav
+			FROM cases c WHERE ${where} AND ${IS_CLAIM}) WHERE grp IS NOT NULL GROUP BY ALL`.execute(db),
+		sql<CountRow>`SELECT dim, grp, ctype, chan, count(*) AS n, count(*) FILTER (WHERE fav) AS e, 0 AS s2 FROM (
+			SELECT ${dims}, ${ctype} AS ctype, ${CHANNEL_STRATUM} AS chan, f.csat >= 4 AS fav
+			FROM feedback f JOIN cases c ON c.case_id = f.case_id WHERE ${where} AND f.csat IS NOT NULL) WHERE grp IS NOT NULL GROUP BY ALL`.execute(db),
+		// Log minutes (at least 1 minute) per stratum: n, sum and sum of squares, for the adjusted ratio.
+		sql<CountRow>`SELECT dim, grp, ctype, chan, count(*) AS n, sum(lt) AS e, sum(lt * lt) AS s2 FROM (
+			SELECT ${dims}, ${ctype} AS ctype, ${CHANNEL_STRATUM} AS chan, ln(greatest(epoch(c.resolved_at - c.created_at) / 60.0, 1)) AS lt
+			FROM cases c WHERE ${where} AND c.resolved_at IS NOT NULL) WHERE grp IS NOT NULL GROUP BY ALL`.execute(db),
+		sql<{ dim: FairnessDimension; grp: string; total: number; resolved: number; med: number | null }>`
+			SELECT dim, grp, count(*) AS total, count(h) AS resolved, quantile_cont(h, 0.5) AS med FROM (
+				SELECT ${dims}, epoch(c.resolved_at - c.created_at) / 3600.0 AS h FROM cases c WHERE ${where}) WHERE grp IS NOT NULL GROUP BY ALL`.execute(db),
+		sql<{ med: number | null }>`SELECT quantile_cont(epoch(c.resolved_at - c.created_at) / 3600.0, 0.5) AS med FROM cases c WHERE ${where} AND c.resolved_at IS NOT NULL`.execute(db),
+		rankSums(ctx, [...FAIRNESS_DIMENSIONS], new Map())
+	]);
+
+	const counts = new Map<string, Counts>();
+	const key = (dim: FairnessDimension, measure: FairnessMeasure) => `${dim}/${measure}`;
+	const strataSets = new Map<string, Set<string>>();
+	const add = (measure: FairnessMeasure, r: CountRow) => {
+		const stratum = r.ctype + SEP + r.chan;
+		const c = getMap(counts, key(r.dim, measure), emptyCounts);
+		getMap(strataSets, key(r.dim, measure), () => new Set()).add(stratum);
+		const cell = getMap(getMap(c.cells, r.grp, () => new Map()), stratum, () => ({ n: 0, e: 0, s2: 0 }));
+		cell.n += Number(r.n);
+		cell.e += Number(r.e);
+		cell.s2 += Number(r.s2);
+	};
+	for (const r of claims.rows) add('favourable_rate', r);
+	for (const r of answers.rows) add('csat', r);
+	for (const r of times.rows) add('resolution_time', r);
+	for (const m of medians.rows) {
+		const c = getMap(counts, key(m.dim, 'resolution_time'), emptyCounts);
+		c.medians.set(m.grp, m.med);
+		c.unresolved.set(m.grp, m.total ? (m.total - m.resolved) / m.total : 0);
+	}
+	for (const [k, set] of strataSets) getMap(counts, k, emptyCounts).strata = [...set].sort();
+	const overallMedian = overall.rows[0]?.med ?? null;
+
+	// The groups of each dimension: bands in their order, regions by name; only groups with cases.
+	const present = new Map<FairnessDimension, Set<string>>();
+	for (const r of medians.rows) getMap(present, r.dim, () => new Set()).add(r.grp);
+	for (const r of answers.rows) getMap(present, r.dim, () => new Set()).add(r.grp);
+	const dimensions = FAIRNESS_DIMENSIONS.map((dimension) => {
+		const seen = present.get(dimension) ?? new Set<string>();
+		const bands = bandsOf[dimension];
+		const groups = bands ? bands.filter((b) => seen.has(b.key)).map((b) => ({ group: b.key, label: b.label })) : [...seen].sort().map((g) => ({ group: g, label: g }));
+		return { dimension, label: DIMENSION_LABELS[dimension], groups };
+	});
+
+	// Round 1 compares every group with all others; later rounds leave flagged groups out of the
+	// comparison group of the rest (flags, once raised, stay).
+	const rows: FairnessRow[] = [];
+	for (const d of dimensions) {
+		const groups = d.groups.map((g) => g.group);
+		for (const measure of FAIRNESS_MEASURES) {
+			const c = counts.get(key(d.dimension, measure)) ?? emptyCounts();
+			for (const g of d.groups) {
+				rows.push({
+					dimension: d.dimension,
+					group: g.group,
+					label: g.label,
+					measure,
+					...compare(measure, c, groups, g.group, [], overallMedian, ranks1.get(d.dimension)),
+					q_value: null,
+					flagged: false,
+					why_not: null,
+					excluded_from_rest: [],
+					unresolved_share: measure === 'resolution_time' ? (c.unresolved.get(g.group) ?? null) : null,
+					sentence: ''
+				});
+			}
+		}
+	}
+	const decide = () => {
+		const q = benjaminiHochberg(rows.map((r) => r.p_value));
+		rows.forEach((r, i) => {
+			r.q_value = Number.isFinite(q[i]) ? q[i] : null;
+			if (flagDecision(r, s) === null) r.flagged = true;
+			r.why_not = r.flagged ? null : flagDecision(r, s);
+		});
+	};
+	decide();
+	for (let round = 0; round < 10; round++) {
+		const pending: { row: FairnessRow; excluded: string[] }[] = [];
+		for (const d of dimensions) {
+			for (const measure of FAIRNESS_MEASURES) {
+				const mine = rows.filter((r) => r.dimension === d.dimension && r.measure === measure);
+				const flagged = mine.filter((r) => r.flagged).map((r) => r.group);
+				for (const r of mine) if (!r.flagged && flagged.some((f) => !r.excluded_from_rest.includes(f))) pending.push({ row: r, excluded: flagged });
+			}
+		}
+		if (pending.length === 0) break;
+		const timeExcluded = new Map<FairnessDimension, string[]>();
+		for (const p of pending) if (p.row.measure === 'resolution_time') timeExcluded.set(p.row.dimension, p.excluded);
+		const ranks = await rankSums(ctx, [...timeExcluded.keys()], timeExcluded);
+		for (const { row, excluded } of pending) {
+			const groups = dimensions.find((d) => d.dimension === row.dimension)?.groups.map((g) => g.group) ?? [];
+			Object.assign(row, compare(row.measure, counts.get(key(row.dimension, row.measure)) ?? emptyCounts(), groups, row.group, excluded, overallMedian, ranks.get(row.dimension)));
+			row.excluded_from_rest = excluded;
+		}
+		decide();
+	}
+	await Promise.all(rows.filter((r) => r.flagged && r.measure === 'resolution_time').map(async (r) => (r.strata = await timeStrata(ctx, r))));
+	const labelOf = new Map(dimensions.flatMap((d) => d.groups.map((g) => [`${d.dimension}/${g.group}`, g.label] as const)));
+	for (const r of rows) {
+		const restLabel = r.excluded_from_rest.length ? `the other groups except ${r.excluded_from_rest.map((g) => labelOf.get(`${r.dimension}/${g}`) ?? g).join(', ')} (flagged)` : 'all other groups';
+		r.sentence = fairnessSentence(r, restLabel);
+	}
+	return { policy_version: version, settings: s, dimensions, measures: FAIRNESS_MEASURES.map((m) => MEASURES[m]), rows, method: FAIRNESS_METHOD };
+}
