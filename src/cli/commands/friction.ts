@@ -1,9 +1,8 @@
 import { appConfig } from '../../lib/core/config.server';
 import { openDatabase } from '../../lib/core/db/database.server';
 import { FILTER_DIMENSIONS } from '../../lib/metrics/filters/model';
-import { formatP, formatRatio } from '../../lib/friction/format-friction';
+import { formatPValue, formatRatio, formatShare } from '../../lib/core/format';
 import { STRUCTURAL_LABELS } from '../../lib/friction/structural-metrics';
-import { formatShare } from '../../lib/core/format-metrics';
 import { frictionOptions, frictionReport, reportMarkdown } from '../../lib/friction/report.server';
 import { parse, UsageError } from '../args';
 
@@ -52,9 +51,9 @@ export async function frictionCommand(args: string[]): Promise<number> {
 		else {
 			console.log(`${r.documents} documents (${r.source}), ${r.themes.length} themes, ${r.themes.filter((t) => t.rising).length} rising`);
 			for (const t of r.themes.slice(0, 20)) {
-				console.log(`  ${t.theme.slice(0, 32).padEnd(32)} ${String(t.count).padStart(6)} ${formatShare(t.share).padStart(6)}  CSAT ${t.csat_mean?.toFixed(2) ?? '–'} vs ${t.csat_rest?.toFixed(2) ?? '–'}  trend ${formatRatio(t.trend_ratio).padStart(6)} q ${formatP(t.q_value)}${t.rising ? '  RISING' : ''}`);
+				console.log(`  ${t.theme.slice(0, 32).padEnd(32)} ${String(t.count).padStart(6)} ${formatShare(t.share).padStart(6)}  CSAT ${t.csat_mean?.toFixed(2) ?? '–'} vs ${t.csat_rest?.toFixed(2) ?? '–'}  trend ${formatRatio(t.trend_ratio).padStart(6)} q ${formatPValue(t.q_value)}${t.rising ? '  RISING' : ''}`);
 			}
-			for (const s of r.structural.rows.filter((x) => x.rising)) console.log(`  rising: ${STRUCTURAL_LABELS[s.metric]} in ${s.dimension} ${s.value} (${formatRatio(s.trend_ratio)}, q ${formatP(s.q_value)})`);
+			for (const s of r.structural.rows.filter((x) => x.rising)) console.log(`  rising: ${STRUCTURAL_LABELS[s.metric]} in ${s.dimension} ${s.value} (${formatRatio(s.trend_ratio)}, q ${formatPValue(s.q_value)})`);
 		}
 	} finally {
 		await open.close();

@@ -12,7 +12,7 @@ import { consistencyOptions, fairnessOptions } from '../../lib/metrics/fairness/
 import { metricOptions } from '../../lib/metrics/filters/request-options.server';
 import { speedReport, type SpeedReport } from '../../lib/metrics/speed/speed.server';
 import { findServer } from '../../lib/core/server-registry.server';
-import { formatHours, formatShare } from '../../lib/core/format-metrics';
+import { formatChange, formatHours, formatPoints, formatShare } from '../../lib/core/format';
 import { parse, UsageError } from '../args';
 
 const KINDS = ['speed', 'compliance', 'csat', 'consistency', 'fairness'] as const;
@@ -97,7 +97,7 @@ function printText(kind: Kind, report: Report): void {
 		for (const f of flags) console.log(`  ${f.sentence}`);
 		console.log('');
 		for (const x of r.rows) {
-			const diff = x.diff === null ? '–' : x.measure === 'resolution_time' ? `${(x.diff * 100).toFixed(1)}%` : `${(x.diff * 100).toFixed(1)} pp`;
+			const diff = x.measure === 'resolution_time' ? formatChange(x.diff) : formatPoints(x.diff);
 			console.log(`  ${x.measure.padEnd(16)} ${x.dimension.padEnd(12)} ${x.group.padEnd(20)} n ${String(x.n).padStart(7)}  adjusted diff ${diff.padStart(8)}  q ${x.q_value === null ? '–' : x.q_value.toPrecision(2)}${x.flagged ? '  FLAGGED' : ''}`);
 		}
 	}

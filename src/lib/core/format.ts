@@ -1,4 +1,8 @@
-/** Display formatting shared by pages; English number style, UTC dates (the archive's zone). */
+/**
+ * Every display format in one place (pages, CLI, reports): English number style, UTC dates (the
+ * archive's zone), '–' for a missing value. A page or report that formats a number by hand instead
+ * of calling one of these gives the same quantity two spellings.
+ */
 const integer = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
 
 export function formatCount(n: number | null | undefined): string {
@@ -36,4 +40,46 @@ export function formatDateTime(value: Date | string | null | undefined): string 
 
 export function formatDuration(ms: number): string {
 	return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+export function formatHours(hours: number | null | undefined): string {
+	if (hours === null || hours === undefined || !Number.isFinite(hours)) return '–';
+	if (hours < 1) return `${Math.round(hours * 60)} min`;
+	if (hours < 48) return `${hours.toFixed(1)} h`;
+	return `${(hours / 24).toFixed(1)} d`;
+}
+
+export function formatShare(share: number | null | undefined, digits = 1): string {
+	if (share === null || share === undefined || !Number.isFinite(share)) return '–';
+	return `${(share * 100).toFixed(digits)}%`;
+}
+
+export function formatInterval(low: number | null, high: number | null, format: (v: number | null) => string): string {
+	if (low === null && high === null) return '';
+	return `95% CI ${format(low)} – ${high === null ? 'not reached' : format(high)}`;
+}
+
+/** A p- or q-value as printed next to a test: "< 0.001", "0.004", "0.12"; "–" when missing. */
+export function formatPValue(v: number | null | undefined): string {
+	if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+	if (v < 0.001) return '< 0.001';
+	return v < 0.01 ? v.toFixed(3) : v.toFixed(2);
+}
+
+/** A signed difference of two shares in percentage points: "+3.2 pp", "−0.4 pp". */
+export function formatPoints(diff: number | null | undefined, unit = ' pp'): string {
+	if (diff === null || diff === undefined || !Number.isFinite(diff)) return '–';
+	return `${diff >= 0 ? '+' : '−'}${Math.abs(diff * 100).toFixed(1)}${unit}`;
+}
+
+/** A signed relative change: "+20.0%" (a fifth more), "−5.0%". */
+export function formatChange(ratioMinusOne: number | null | undefined): string {
+	if (ratioMinusOne === null || ratioMinusOne === undefined || !Number.isFinite(ratioMinusOne)) return '–';
+	return `${ratioMinusOne >= 0 ? '+' : '−'}${Math.abs(ratioMinusOne * 100).toFixed(1)}%`;
+}
+
+/** A ratio of two rates: "×1.80". */
+export function formatRatio(ratio: number | null | undefined): string {
+	if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return '–';
+	return `×${ratio.toFixed(2)}`;
 }

@@ -3,16 +3,6 @@
 /** Trend-period lengths offered on the page, days. */
 export const PERIOD_CHOICES = [7, 14, 28, 56, 91] as const;
 
-export function formatP(p: number | null | undefined): string {
-	if (p === null || p === undefined || Number.isNaN(p)) return '–';
-	return p < 0.001 ? '<0.001' : p.toFixed(3);
-}
-
-export function formatRatio(ratio: number | null | undefined): string {
-	if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return '–';
-	return `×${ratio.toFixed(2)}`;
-}
-
 export interface LiftLike {
 	value: string;
 	lift: number;

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { describeFilters, parseFilters, type Filters } from '../metrics/filters/model';
+import { formatPValue, formatRatio, formatShare } from '../core/format';
 import { liftSummary } from './format-friction';
 import { STATUS_LABELS } from './items';
 import { maskPersonalData } from '../core/mask-personal-data';
@@ -55,9 +56,7 @@ export async function frictionReport(db: Kysely<Database>, options: FrictionOpti
 	return { ...themes, generated_at: new Date(), scope: describeFilters(options.filters, today), structural, items };
 }
 
-const pct = (v: number | null | undefined, digits = 1) => (v === null || v === undefined ? '–' : `${(v * 100).toFixed(digits)}%`);
 const num = (v: number | null | undefined, digits = 2) => (v === null || v === undefined ? '–' : v.toFixed(digits));
-const pval = (v: number | null | undefined) => (v === null || v === undefined ? '–' : v < 0.001 ? '<0.001' : v.toFixed(3));
 
 function cell(text: string): string {
 	return text.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
@@ -78,7 +77,7 @@ export function reportMarkdown(r: FrictionReport, limit = 25): string {
 		'',
 		`## Rising themes (${rising.length})`,
 		'',
-		rising.length ? rising.map((t) => `- **${cell(t.theme)}**: ${t.recent} in the last period against ${t.previous} before (x${num(t.trend_ratio)}, q ${pval(t.q_value)})`).join('\n') : 'None.',
+		rising.length ? rising.map((t) => `- **${cell(t.theme)}**: ${t.recent} in the last period against ${t.previous} before (${formatRatio(t.trend_ratio)}, q ${formatPValue(t.q_value)})`).join('\n') : 'None.',
 		'',
 		`## Top themes by satisfaction cost${r.score_basis === 'volume' ? ' (no CSAT in scope: by volume)' : ''}`,
 		'',
@@ -88,11 +87,11 @@ export function reportMarkdown(r: FrictionReport, limit = 25): string {
 				String(i + 1),
 				t.theme,
 				String(t.count),
-				pct(t.share),
+				formatShare(t.share),
 				num(t.csat_mean),
 				num(t.csat_rest),
-				t.trend_ratio === null ? '–' : `x${num(t.trend_ratio)}`,
-				pval(t.q_value),
+				formatRatio(t.trend_ratio),
+				formatPValue(t.q_value),
 				t.rising ? 'yes' : '',
 				liftSummary(t.lift),
 				maskPersonalData(t.examples?.[0]?.text ?? '')
@@ -103,7 +102,7 @@ export function reportMarkdown(r: FrictionReport, limit = 25): string {
 		'',
 		table(
 			['measure', 'group', 'cases', 'rate', 'overall', 'excess', 'trend', 'q', 'rising'],
-			r.structural.rows.slice(0, limit).map((s) => [STRUCTURAL_LABELS[s.metric], `${s.dimension} ${s.value}`, String(s.n), pct(s.rate), pct(s.overall_rate), num(s.excess, 0), s.trend_ratio === null ? '–' : `x${num(s.trend_ratio)}`, pval(s.q_value), s.rising ? 'yes' : ''])
+			r.structural.rows.slice(0, limit).map((s) => [STRUCTURAL_LABELS[s.metric], `${s.dimension} ${s.value}`, String(s.n), formatShare(s.rate), formatShare(s.overall_rate), num(s.excess, 0), formatRatio(s.trend_ratio), formatPValue(s.q_value), s.rising ? 'yes' : ''])
 		),
 		'',
 		'## Tracked items',
@@ -116,10 +115,10 @@ export function reportMarkdown(r: FrictionReport, limit = 25): string {
 						i.owner ?? '–',
 						STATUS_LABELS[i.status],
 						i.fix_date ?? '–',
-						i.impact?.before && i.impact.after ? `${pct(i.impact.before.share, 2)} → ${pct(i.impact.after.share, 2)}` : '–',
-						pval(i.impact?.share_p),
-						i.impact?.before && i.impact.after ? `${pct(i.impact.before.csat_share)} → ${pct(i.impact.after.csat_share)}` : '–',
-						pval(i.impact?.csat_p)
+						i.impact?.before && i.impact.after ? `${formatShare(i.impact.before.share, 2)} → ${formatShare(i.impact.after.share, 2)}` : '–',
+						formatPValue(i.impact?.share_p),
+						i.impact?.before && i.impact.after ? `${formatShare(i.impact.before.csat_share)} → ${formatShare(i.impact.after.csat_share)}` : '–',
+						formatPValue(i.impact?.csat_p)
 					])
 				)
 			: 'No items yet.',

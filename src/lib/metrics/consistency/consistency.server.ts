@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { DIMENSION_COLUMNS, type Filters } from '../filters/model';
-import { formatPValue } from '../../core/format-metrics';
+import { formatPValue, formatShare } from '../../core/format';
 import { chiSquareHomogeneity, consistencyIndex, CRESSIE_READ, poolSparseColumns, totalVariationDistance } from '../../core/stats/chi-square';
 import { benjaminiHochberg } from '../../core/stats/multiple-testing';
 import type { Database } from '../../core/db/schema';
@@ -113,16 +113,15 @@ function formatQ(q: number | null): string {
 	return text === '–' ? 'not tested' : text.startsWith('<') ? `q ${text}` : `q = ${text}`;
 }
 
-const pct = (v: number) => `${Math.round(v * 100)}%`;
 
 /** The cell's one plain sentence. */
 export function consistencySentence(cell: Omit<ConsistencyCell, 'sentence'>): string {
 	const what = cell.category !== null ? `${cell.category} cases` : `${cell.root_cause} root-cause cases`;
 	const who = `${GROUP_NOUN[cell.dimension]} ${cell.group}`;
 	if (cell.tvd === null) return `${who}: no decided ${what}.`;
-	const main = cell.main_outcome && cell.main_share !== null && cell.main_global_share !== null ? `: ${pct(cell.main_share)} ${cell.main_outcome.replace(/_/g, ' ')} against ${pct(cell.main_global_share)} overall` : '';
+	const main = cell.main_outcome && cell.main_share !== null && cell.main_global_share !== null ? `: ${formatShare(cell.main_share, 0)} ${cell.main_outcome.replace(/_/g, ' ')} against ${formatShare(cell.main_global_share, 0)} overall` : '';
 	const whole = cell.category !== null ? 'the category as a whole' : `all ${cell.root_cause} cases`;
-	return `${who} resolves ${what} ${cell.tvd >= 0.05 ? 'differently from' : 'like'} ${whole}${main}; ${pct(cell.tvd)} of its cases would need another outcome to match (TVD ${cell.tvd.toFixed(2)}, ${formatQ(cell.q_value)}, ${cell.n.toLocaleString('en')} decided cases).`;
+	return `${who} resolves ${what} ${cell.tvd >= 0.05 ? 'differently from' : 'like'} ${whole}${main}; ${formatShare(cell.tvd, 0)} of its cases would need another outcome to match (TVD ${cell.tvd.toFixed(2)}, ${formatQ(cell.q_value)}, ${cell.n.toLocaleString('en')} decided cases).`;
 }
 
 export interface ConsistencyOptions {

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Filters } from '../filters/model';
-import { formatPValue } from '../../core/format-metrics';
+import { formatChange, formatPoints, formatPValue, formatShare } from '../../core/format';
 import { cochranMantelHaenszel, type Table2x2 } from '../../core/stats/cmh';
 import { benjaminiHochberg } from '../../core/stats/multiple-testing';
 import { wilsonInterval } from '../../core/stats/proportion-intervals';
@@ -181,17 +181,6 @@ function formatQ(q: number | null): string {
 	return text === '–' ? 'q not available' : text.startsWith('<') ? `q ${text}` : `q = ${text}`;
 }
 
-function pct(v: number, digits = 1): string {
-	return `${(v * 100).toFixed(digits)}%`;
-}
-
-function points(v: number): string {
-	return `${v >= 0 ? '+' : '−'}${Math.abs(v * 100).toFixed(1)}`;
-}
-
-function signedPct(v: number): string {
-	return `${v >= 0 ? '+' : '−'}${Math.abs(v * 100).toFixed(1)}%`;
-}
 
 function hoursText(h: number | null): string {
 	if (h === null || !Number.isFinite(h)) return '–';
@@ -216,15 +205,15 @@ export function fairnessSentence(row: FairnessRow, restLabel: string): string {
 	if (row.diff === null || row.ci_low === null || row.ci_high === null) {
 		return `${subject}: ${count(row.n)} ${unit}, too few in comparable case types to compare with ${restLabel}.`;
 	}
-	const sure = `95% CI ${row.measure === 'resolution_time' ? `${signedPct(row.ci_low)} to ${signedPct(row.ci_high)}` : `${points(row.ci_low)} to ${points(row.ci_high)} points`}, ${formatQ(row.q_value)}, ${count(row.n)} ${unit}`;
+	const sure = `95% CI ${row.measure === 'resolution_time' ? `${formatChange(row.ci_low)} to ${formatChange(row.ci_high)}` : `${formatPoints(row.ci_low, '')} to ${formatPoints(row.ci_high, '')} points`}, ${formatQ(row.q_value)}, ${count(row.n)} ${unit}`;
 	if (row.measure === 'resolution_time') {
 		const dir = row.diff >= 0 ? 'longer' : 'shorter';
-		return `${subject} waited ${pct(Math.abs(row.diff))} ${dir} for a resolution than ${restLabel} for the same mix of categories and channels (raw median ${hoursText(row.raw)}; ${sure}).`;
+		return `${subject} waited ${formatShare(Math.abs(row.diff))} ${dir} for a resolution than ${restLabel} for the same mix of categories and channels (raw median ${hoursText(row.raw)}; ${sure}).`;
 	}
 	const dir = row.diff >= 0 ? 'higher' : 'lower';
 	const what = row.measure === 'favourable_rate' ? 'got a favourable outcome on' : 'rated 4-5 in';
 	const of = row.measure === 'favourable_rate' ? 'of their claims' : 'of their survey answers';
-	return `${subject} ${what} ${pct(row.raw ?? NaN)} ${of}, against ${pct(row.raw_rest ?? NaN)} for ${restLabel}; for the same mix of categories and channels that is ${Math.abs(row.diff * 100).toFixed(1)} percentage points ${dir} (${sure}).`;
+	return `${subject} ${what} ${formatShare(row.raw)} ${of}, against ${formatShare(row.raw_rest)} for ${restLabel}; for the same mix of categories and channels that is ${Math.abs(row.diff * 100).toFixed(1)} percentage points ${dir} (${sure}).`;
 }
 
 function threshold(measure: FairnessMeasure, s: FairnessSettings): number {
