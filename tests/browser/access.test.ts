@@ -1,6 +1,6 @@
 import { describe, expect, inject, test } from 'vitest';
 import { ROLES, type Role } from '../../src/lib/core/auth/roles';
-import { ACCESS_RULES, allows } from '../../src/lib/core/auth/access-rules.server';
+import { ACCESS_RULES, allows } from '../../src/lib/core/auth/access-rules';
 import { listRoutes, sampleUrl } from './route-inventory';
 import { account, sessionCookie } from './session';
 

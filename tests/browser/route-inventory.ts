@@ -34,5 +34,5 @@ export function listRoutes(root = 'src/routes'): RouteInfo[] {
 
 /** A concrete URL for a route id, with sample parameters that exist in the demo data. */
 export function sampleUrl(id: string): string {
-	return id.replace('/imports/[id]', '/imports/1').replace('/cases/[id]', '/cases/case-00000001');
+	return id.replace('/imports/[id]', '/imports/1').replace('/cases/[id]', '/cases/case-00000001').replace('/api/metrics/[metric]', '/api/metrics/speed');
 }

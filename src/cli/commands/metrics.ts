@@ -14,9 +14,10 @@ import { speedReport, type SpeedReport } from '../../lib/metrics/speed/speed.ser
 import { findServer } from '../../lib/core/server-registry.server';
 import { formatChange, formatHours, formatPoints, formatShare } from '../../lib/core/format';
 import { parse, UsageError } from '../args';
+import { METRICS, METRIC_NAMES, type MetricName } from '../../lib/metrics/registry.server';
 
-const KINDS = ['speed', 'compliance', 'csat', 'consistency', 'fairness'] as const;
-type Kind = (typeof KINDS)[number];
+const KINDS = METRIC_NAMES;
+type Kind = MetricName;
 
 export const metricsHelp = `caselens metrics speed|compliance|csat|consistency|fairness [--by DIM] [filters] [--json]
 
@@ -38,21 +39,9 @@ const FILTER_OPTIONS = Object.fromEntries(FILTER_DIMENSIONS.map((d) => [d, { typ
 
 type Report = SpeedReport | ComplianceReport | CsatReport | ConsistencyReport | FairnessReport;
 
-/** The report as the endpoint returns it (row filters of consistency and fairness applied). */
+/** The report as the endpoint returns it (src/lib/metrics/registry.server.ts). */
 async function computeReport(db: Kysely<Database>, kind: Kind, params: URLSearchParams, hasBy: boolean): Promise<Report> {
-	const options = metricOptions(params);
-	if (kind === 'speed') return speedReport(db, { ...options, by: hasBy ? options.by : null });
-	if (kind === 'compliance') return complianceReport(db, { filters: options.filters, by: options.by });
-	if (kind === 'csat') return csatReport(db, { ...options, by: hasBy ? options.by : null });
-	if (kind === 'consistency') {
-		const o = consistencyOptions(params);
-		const r = await consistencyReport(db, { filters: o.filters });
-		const keep = <T extends { dimension: string }>(list: T[]) => (o.by ? list.filter((x) => x.dimension === o.by) : list);
-		return { ...r, rows: keep(r.rows), tests: keep(r.tests), standard_resolution: keep(r.standard_resolution) };
-	}
-	const o = fairnessOptions(params);
-	const r = await fairnessReport(db, { filters: o.filters });
-	return { ...r, rows: r.rows.filter((x) => (!o.dimension || x.dimension === o.dimension) && (!o.measure || x.measure === o.measure)) };
+	return METRICS[kind](db, params, hasBy);
 }
 
 /** When the running server holds the database, ask its endpoint instead (the CLI's registry token). */

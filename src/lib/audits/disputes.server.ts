@@ -5,13 +5,12 @@ import { recordAudit } from '../core/audit-log.server';
 import type { Database } from '../core/db/schema';
 import { AuditError } from './audit-error';
 import { currentTemplate, templateById } from './templates.server';
+import { can } from '../core/auth/access-rules';
 
-export const DISPUTE_RAISERS = ['lead', 'admin'] as const;
-export const DISPUTE_RESOLVERS = ['qa_manager', 'admin'] as const;
 
 /** A lead disputes a submitted sample review; the review's scores at that moment are kept on the dispute. */
 export async function raiseDispute(db: Kysely<Database>, reviewId: number, reason: string, user: SessionUser, now = new Date()): Promise<number> {
-	if (!(DISPUTE_RAISERS as readonly string[]).includes(user.role)) throw new AuditError(403, 'Support leads raise disputes.');
+	if (!can(user.role, 'disputes.raise')) throw new AuditError(403, 'Support leads raise disputes.');
 	const text = reason.trim();
 	if (text.length < 5) throw new AuditError(400, 'Say why the review is disputed (a sentence at least).');
 	return db.transaction().execute(async (trx) => {
@@ -37,7 +36,7 @@ export type DisputeDecision = { decision: 'uphold'; note: string } | { decision:
  * history keeps every earlier state); the dispute keeps the original and the new scores.
  */
 export async function resolveDispute(db: Kysely<Database>, disputeId: number, decision: DisputeDecision, user: SessionUser, now = new Date()): Promise<void> {
-	if (!(DISPUTE_RESOLVERS as readonly string[]).includes(user.role)) throw new AuditError(403, 'QA managers resolve disputes.');
+	if (!can(user.role, 'disputes.resolve')) throw new AuditError(403, 'QA managers resolve disputes.');
 	const note = decision.note.trim().slice(0, 2000);
 	if (note.length < 3) throw new AuditError(400, 'Say why (a short note is kept with the decision).');
 	await db.transaction().execute(async (trx) => {

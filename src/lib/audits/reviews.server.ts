@@ -6,6 +6,7 @@ import type { Database } from '../core/db/schema';
 import type { AuditReviewsTable } from '../core/db/audit-schema.server';
 import { AuditError } from './audit-error';
 import { currentTemplate, templateById, type ScorecardTemplate } from './templates.server';
+import { can } from '../core/auth/access-rules';
 
 export type ReviewRow = { [K in keyof AuditReviewsTable]: AuditReviewsTable[K] extends { __select__: infer S } ? S : AuditReviewsTable[K] };
 
@@ -54,7 +55,7 @@ export async function openReview(db: Kysely<Database>, reviewId: number, user: S
 	const review = await db.selectFrom('audit_reviews').selectAll().where('review_id', '=', reviewId).executeTakeFirst();
 	if (!review) throw new AuditError(404, `There is no review ${reviewId}.`);
 	const owner = isOwner(review, user);
-	if (user.role === 'reviewer' && !owner) throw new AuditError(403, `Review ${reviewId} is assigned to another reviewer; reviewers open only their own reviews.`);
+	if (!owner && !can(user.role, 'reviews.open_others')) throw new AuditError(403, `Review ${reviewId} is assigned to another reviewer; reviewers open only their own reviews.`);
 	const template = (review.status !== 'assigned' && review.template_id !== null ? await templateById(db, review.template_id) : undefined) ?? (await currentTemplate(db));
 	const history = await db.selectFrom('audit_review_history').select(['revision', 'at', 'actor', 'action', 'status', 'score']).where('review_id', '=', reviewId).orderBy('revision').execute();
 	const visible = owner || review.status === 'submitted';
@@ -70,7 +71,7 @@ export async function saveReview(db: Kysely<Database>, reviewId: number, user: S
 	return db.transaction().execute(async (trx) => {
 		const review = await trx.selectFrom('audit_reviews').selectAll().where('review_id', '=', reviewId).executeTakeFirst();
 		if (!review) throw new AuditError(404, `There is no review ${reviewId}.`);
-		if (!isOwner(review, user)) throw new AuditError(403, `Review ${reviewId} is assigned to ${user.role === 'reviewer' ? 'another reviewer' : review.reviewer}; only they can change it.`);
+		if (!isOwner(review, user)) throw new AuditError(403, `Review ${reviewId} is assigned to ${can(user.role, 'reviews.open_others') ? review.reviewer : 'another reviewer'}; only they can change it.`);
 		if (review.status === 'submitted') throw new AuditError(409, `Review ${reviewId} was submitted${review.submitted_at ? ` on ${review.submitted_at.toISOString().slice(0, 16).replace('T', ' ')} UTC` : ''} and can no longer be changed; a support lead can dispute it.`);
 		// A review started now uses the newest template; once started it keeps its version.
 		const template = review.status === 'assigned' || review.template_id === null ? await currentTemplate(trx) : ((await templateById(trx, review.template_id)) ?? (await currentTemplate(trx)));

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Role } from '../core/auth/roles';
 import { maskIdentifier, maskPersonalData } from '../core/mask-personal-data';
 import type { CasesTable, Database, FeedbackTable } from '../core/db/schema';
+import { can } from '../core/auth/access-rules';
 
 export type CaseRow = { [K in keyof CasesTable]: CasesTable[K] extends { __select__: infer S } ? S : CasesTable[K] };
 
@@ -11,7 +12,7 @@ export interface CaseDetail {
 	masked: boolean;
 }
 
-/** Fields a viewer sees only masked (DESIGN: product teams must not see customer personal data). */
+/** Fields a viewer sees only masked (product teams must not see customer personal data; README.md, Accounts). */
 const PERSONAL_IDS = ['customer_id', 'order_id'] as const;
 const PERSONAL_TEXT = ['subject'] as const;
 
@@ -24,7 +25,7 @@ export async function getCaseDetail(db: Kysely<Database>, caseId: string, role: 
 		.where('case_id', '=', caseId)
 		.orderBy('submitted_at')
 		.execute();
-	const masked = role === 'viewer';
+	const masked = !can(role, 'personal_data.unmasked');
 	const shown: Record<string, unknown> = { ...row };
 	if (masked) {
 		for (const key of PERSONAL_IDS) shown[key] = maskIdentifier(row[key]);

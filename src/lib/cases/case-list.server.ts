@@ -9,6 +9,7 @@ import { compliancePolicy, ruleById } from '../metrics/compliance/compliance-rul
 import { drillSql } from '../metrics/filters/drill-sql.server';
 import { snapshotTime } from '../metrics/filters/snapshot.server';
 import type { SpeedMeasure } from '../metrics/speed/speed.server';
+import { can } from '../core/auth/access-rules';
 
 export interface CaseListQuery {
 	filters: Filters;
@@ -78,7 +79,7 @@ function select(where: RawBuilder<boolean>) {
 }
 
 function mask(row: CaseListRow, role: Role): CaseListRow {
-	return role === 'viewer' ? { ...row, subject: maskPersonalData(row.subject) } : row;
+	return !can(role, 'personal_data.unmasked') ? { ...row, subject: maskPersonalData(row.subject) } : row;
 }
 
 export async function listCases(db: Kysely<Database>, query: CaseListQuery, page: { offset: number; limit: number }, role: Role, today = new Date()) {

@@ -1,6 +1,6 @@
 /**
  * Seeded, streaming generator of a realistic marketplace demo: canonical case and feedback CSV
- * files (DESIGN.md section 2) with a handful of planted effects (./planted-effects.ts).
+ * files (README.md, The data contract) with a handful of planted effects (./planted-effects.ts).
  *
  * - Deterministic: one PRNG stream consumed in a fixed order, so the same options give
  *   byte-identical files.

@@ -11,7 +11,7 @@
 
 /**
  * The policy numbers the demo data was generated against. They mirror the marketplace policy
- * (DESIGN.md section 1); the app reads its own copy from the editable policy file.
+ * (README.md); the app reads its own copy from the editable policy file.
  */
 export const DEMO_POLICY = {
 	/** Return window after delivery, in days. */

@@ -1,3 +1,4 @@
+import { can, rolesFor } from '../core/auth/access-rules';
 import type { Role } from '../core/auth/roles';
 
 /**
@@ -18,17 +19,15 @@ export const STATUS_LABELS: Record<ItemStatus, string> = {
 export const ITEM_KINDS = ['theme', 'structural'] as const;
 export type ItemKind = (typeof ITEM_KINDS)[number];
 
-/** Roles that create and change friction items. */
-export const FRICTION_WRITERS: readonly Role[] = ['admin', 'qa_manager', 'lead'];
 /** Roles whose users can own an item (support leads own them; managers may take one). */
-export const OWNER_ROLES: readonly Role[] = ['lead', 'qa_manager', 'admin'];
+export const OWNER_ROLES = rolesFor('friction.own');
 
 export function isItemStatus(value: string): value is ItemStatus {
 	return (ITEM_STATUSES as readonly string[]).includes(value);
 }
 
 export function canWriteFriction(role: Role | undefined): boolean {
-	return role !== undefined && FRICTION_WRITERS.includes(role);
+	return can(role, 'friction.write');
 }
 
 /** A structural point's subject: metric, dimension and value. */

@@ -1,5 +1,5 @@
 /**
- * The data contract (DESIGN.md section 2) as data: one place that the schema, the ingest SQL,
+ * The data contract (README.md, The data contract) as data: one place that the schema, the ingest SQL,
  * the mapping editor and the docs all read. Browser-safe (no server imports).
  */
 export type ImportKind = 'cases' | 'feedback';

@@ -1,5 +1,5 @@
 import type { RequestEvent } from '@sveltejs/kit';
-import { ACCESS_RULES, allows, isWrite } from './access-rules.server';
+import { ACCESS_RULES, allows, isWrite } from './access-rules';
 
 export type Verdict = { allow: true } | { allow: false; status: 401 | 403 | 404; reason: string };
 

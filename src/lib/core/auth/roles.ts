@@ -1,4 +1,4 @@
-/** Roles, from most to least powerful (DESIGN.md section 1, issue 3). Browser-safe. */
+/** Roles, from most to least powerful (README.md). Browser-safe. */
 export const ROLES = ['admin', 'qa_manager', 'reviewer', 'lead', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 

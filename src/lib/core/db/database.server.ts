@@ -98,7 +98,7 @@ async function migrate(db: Kysely<Database>): Promise<void> {
 
 let shared: Promise<OpenDatabase> | undefined;
 
-/** The process-wide database, opened on first use (never at import time: see DESIGN.md section 6). */
+/** The process-wide database, opened on first use (never at import time: see docs/ARCHITECTURE.md). */
 export function getDatabase(): Promise<OpenDatabase> {
 	shared ??= openDatabase().catch((error) => {
 		shared = undefined;

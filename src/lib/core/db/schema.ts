@@ -2,7 +2,7 @@ import type { ColumnType, Generated } from 'kysely';
 import type { FrictionItemEventsTable, FrictionItemsTable } from './friction-schema.server';
 import type { AuditDisputesTable, AuditReviewHistoryTable, AuditReviewsTable, AuditSampleCasesTable, AuditSamplesTable, AuditSampleStrataTable, CalibrationSessionsTable, ScorecardTemplatesTable } from './audit-schema.server';
 
-/** Timestamps are naive UTC TIMESTAMPs (DESIGN.md section 2); they come back as Date. */
+/** Timestamps are naive UTC TIMESTAMPs (README.md, The data contract); they come back as Date. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null, Date | string | null>;
 /** DATE columns come back as 'YYYY-MM-DD' strings (see kysely-duckdb/values.ts). */

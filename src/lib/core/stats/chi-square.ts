@@ -103,7 +103,7 @@ export function totalVariationDistance(
 }
 
 /**
- * Consistency index 100 x (1 - case-weighted mean TVD) over groups (DESIGN.md section 3);
+ * Consistency index 100 x (1 - case-weighted mean TVD) over groups (README.md, Metrics);
  * groups with NaN distance or no cases are ignored; NaN when nothing remains.
  */
 export function consistencyIndex(groups: readonly { n: number; tvd: number }[]): number {

@@ -1,6 +1,6 @@
 /**
  * Kaplan-Meier estimate from aggregated durations, so that open cases count as censored
- * ("at least this old at the snapshot") instead of being dropped (DESIGN.md section 3).
+ * ("at least this old at the snapshot") instead of being dropped (README.md, Metrics).
  *
  * The input is what SQL hands over after GROUP BY duration: distinct times, with the number of
  * events (cases answered / resolved at that time) and the number censored (still open, with that

@@ -4,21 +4,12 @@ import { wilsonInterval } from '../../core/stats/proportion-intervals';
 import type { Database } from '../../core/db/schema';
 import { caseFilterSql } from '../filters/case-filter-sql.server';
 import type { TrendGrain } from '../speed/speed.server';
+import type { CsatStats } from './model';
+export type { CsatStats } from './model';
 
 export const CSAT_DEFINITION =
 	'CSAT = share of rated answers scoring 4 or 5 (95% Wilson interval), with the mean score 1-5 beside it. Response rate = rated survey answers / surveys sent. Feedback is filtered by its submission date and by the dimensions of its case (region also from the feedback itself).';
 
-export interface CsatStats {
-	group: string | null;
-	surveys: number;
-	rated: number;
-	response_rate: number | null;
-	satisfied: number;
-	csat: number | null;
-	ci_low: number | null;
-	ci_high: number | null;
-	mean: number | null;
-}
 
 export interface CsatReport {
 	overall: CsatStats;

@@ -8,8 +8,8 @@ import { RETURN_DAYS } from '../compliance/compliance-rules.server';
  * Shared with the drill-down (case-list.ts) so a band in a link means the same cases as on the page.
  */
 
-/** Outcomes that count as favourable for the customer (DESIGN.md section 3). */
-export const FAVOURABLE_OUTCOMES = ['approved', 'partially_approved', 'refunded', 'replaced'] as const;
+import { FAVOURABLE_OUTCOMES } from './model';
+export { FAVOURABLE_OUTCOMES } from './model';
 export const FAVOURABLE_SQL = sql`(${sql.join(FAVOURABLE_OUTCOMES.map((o) => sql.lit(o)))})`;
 
 /** A claim: a post-purchase case with an outcome. */

@@ -5,6 +5,8 @@ import type { Database } from '../../core/db/schema';
 import { currentPolicy } from '../../core/policy/policy.server';
 import { caseFilterSql } from '../filters/case-filter-sql.server';
 import { snapshotTime } from '../filters/snapshot.server';
+import type { SpeedStats } from './model';
+export type { SpeedStats } from './model';
 
 export type SpeedMeasure = 'first_response' | 'resolution';
 export type TrendGrain = 'day' | 'week' | 'month';
@@ -17,24 +19,6 @@ export const SPEED_DEFINITIONS: Record<SpeedMeasure, string> = {
 export const SPEED_METHOD =
 	'Median and p90 in the headline are Kaplan-Meier estimates: a case still without a reply (or resolution) counts as "at least this old" at the archive snapshot instead of being dropped, with a 95% confidence interval (Greenwood, log scale, as R survival). The mean and the "observed" median and p90 use answered (resolved) cases only and are shown beside it. Durations are binned to 1 minute below 10 hours, 10 minutes below 100 hours and 1 hour beyond. The trend uses t-digest approximate quantiles of answered cases.';
 
-export interface SpeedStats {
-	group: string | null;
-	n: number;
-	/** Cases with the event (answered / resolved). */
-	events: number;
-	/** Share still without the event at the snapshot. */
-	open_share: number;
-	/** Hours. */
-	km_median: number | null;
-	km_median_low: number | null;
-	km_median_high: number | null;
-	km_p90: number | null;
-	observed_median: number | null;
-	observed_p90: number | null;
-	mean: number | null;
-	/** Why km_median is missing, e.g. fewer than half the cases have the event. */
-	km_note: string | null;
-}
 
 export interface SpeedTrendPoint {
 	period: string;

@@ -3,11 +3,12 @@ import type { Actions, PageServerLoad } from './$types';
 import { getDatabase } from '$lib/core/db/database.server';
 import { flattenPolicy, policyFromForm } from '$lib/core/policy/model';
 import { currentPolicy, policyHistory, updatePolicy } from '$lib/core/policy/policy.server';
+import { can } from '$lib/core/auth/access-rules';
 
 export const load: PageServerLoad = async ({ locals }) => {
 	const { db } = await getDatabase();
 	const [current, history] = await Promise.all([currentPolicy(db), policyHistory(db)]);
-	return { version: current.version, fields: flattenPolicy(current.policy), history, canEdit: locals.user?.role === 'admin' };
+	return { version: current.version, fields: flattenPolicy(current.policy), history, canEdit: can(locals.user?.role, 'policy.edit') };
 };
 
 export const actions: Actions = {

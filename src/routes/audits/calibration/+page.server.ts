@@ -4,6 +4,7 @@ import { getDatabase } from '$lib/core/db/database.server';
 import { calibrationReport, createCalibrationSession, listCalibrationSessions } from '$lib/audits/calibration.server';
 import { auditWorkers, listSamples } from '$lib/audits/sampling.server';
 import { attempt, currentUser, idFrom } from '$lib/audits/route-helpers.server';
+import { can } from '$lib/core/auth/access-rules';
 
 export const load: PageServerLoad = async ({ url, locals }) => {
 	const { db } = await getDatabase();
@@ -11,7 +12,7 @@ export const load: PageServerLoad = async ({ url, locals }) => {
 	const id = idFrom(url.searchParams.get('id'));
 	const report = id === null ? null : await calibrationReport(db, id);
 	if (id !== null && !report) error(404, `There is no calibration session ${id}.`);
-	const canCreate = role === 'admin' || role === 'qa_manager';
+	const canCreate = can(role, 'calibration.create');
 	const [sessions, samples, workers] = await Promise.all([listCalibrationSessions(db), canCreate ? listSamples(db) : Promise.resolve([]), canCreate ? auditWorkers(db) : Promise.resolve([])]);
 	return { report, sessions, samples: samples.map((s) => ({ sample_id: s.sample_id, size: s.size, design: s.design })), workers, canCreate };
 };

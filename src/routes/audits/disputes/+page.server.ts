@@ -5,12 +5,13 @@ import { scoresFromForm } from '$lib/audits/scorecard';
 import { listDisputes, raiseDispute, resolveDispute } from '$lib/audits/disputes.server';
 import { openReview } from '$lib/audits/reviews.server';
 import { attempt, currentUser, idFrom, refusalsAsFailures } from '$lib/audits/route-helpers.server';
+import { can } from '$lib/core/auth/access-rules';
 
 export const load: PageServerLoad = async ({ locals }) => {
 	const { db } = await getDatabase();
 	const user = currentUser(locals);
 	const disputes = await listDisputes(db);
-	const canResolve = user.role === 'qa_manager' || user.role === 'admin';
+	const canResolve = can(user.role, 'disputes.resolve');
 	// For open disputes, the scorecard of the disputed review, filled with its current scores.
 	const open = canResolve
 		? await Promise.all(

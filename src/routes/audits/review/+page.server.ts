@@ -6,6 +6,7 @@ import { listDisputes } from '$lib/audits/disputes.server';
 import { reviewCaseContext } from '$lib/audits/review-case.server';
 import { openReview, saveReview } from '$lib/audits/reviews.server';
 import { currentUser, idFrom, refusalsAsErrors, refusalsAsFailures } from '$lib/audits/route-helpers.server';
+import { can } from '$lib/core/auth/access-rules';
 
 export const load: PageServerLoad = async ({ url, locals }) => {
 	const id = idFrom(url.searchParams.get('id'));
@@ -25,7 +26,7 @@ export const load: PageServerLoad = async ({ url, locals }) => {
 		history: opened.history,
 		context,
 		disputes,
-		canDispute: (user.role === 'lead' || user.role === 'admin') && r.status === 'submitted' && r.kind === 'sample' && !disputes.some((d) => d.status === 'open')
+		canDispute: can(user.role, 'disputes.raise') && r.status === 'submitted' && r.kind === 'sample' && !disputes.some((d) => d.status === 'open')
 	};
 };
 

@@ -3,6 +3,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { getDatabase } from '$lib/core/db/database.server';
 import { assignSample, auditWorkers, getSample } from '$lib/audits/sampling.server';
 import { attempt, currentUser, idFrom } from '$lib/audits/route-helpers.server';
+import { can } from '$lib/core/auth/access-rules';
 
 export const load: PageServerLoad = async ({ url, locals }) => {
 	const id = idFrom(url.searchParams.get('id'));
@@ -11,7 +12,7 @@ export const load: PageServerLoad = async ({ url, locals }) => {
 	const [sample, workers] = await Promise.all([getSample(db, id), auditWorkers(db)]);
 	if (!sample) error(404, `There is no sample ${id}.`);
 	const role = currentUser(locals).role;
-	return { ...sample, workers, canAssign: role === 'admin' || role === 'qa_manager' };
+	return { ...sample, workers, canAssign: can(role, 'samples.assign') };
 };
 
 export const actions: Actions = {

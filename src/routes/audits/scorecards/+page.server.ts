@@ -4,6 +4,7 @@ import { getDatabase } from '$lib/core/db/database.server';
 import { scoreFormula } from '$lib/audits/scorecard';
 import { currentTemplate, parseTemplateText, saveTemplateVersion, templateById, templateVersions } from '$lib/audits/templates.server';
 import { attempt, currentUser, idFrom } from '$lib/audits/route-helpers.server';
+import { can } from '$lib/core/auth/access-rules';
 
 export const load: PageServerLoad = async ({ url, locals }) => {
 	const { db } = await getDatabase();
@@ -11,7 +12,7 @@ export const load: PageServerLoad = async ({ url, locals }) => {
 	const wanted = idFrom(url.searchParams.get('version'));
 	const [current, versions] = await Promise.all([currentTemplate(db), templateVersions(db)]);
 	const shown = (wanted !== null ? await templateById(db, wanted) : undefined) ?? current;
-	return { current: { template_id: current.template_id, version: current.version }, shown, formula: scoreFormula(shown.body), versions, canEdit: role === 'admin' || role === 'qa_manager', json: JSON.stringify(current.body, null, 2) };
+	return { current: { template_id: current.template_id, version: current.version }, shown, formula: scoreFormula(shown.body), versions, canEdit: can(role, 'scorecards.edit'), json: JSON.stringify(current.body, null, 2) };
 };
 
 export const actions: Actions = {

@@ -12,7 +12,7 @@ export type RowValue = string | number | boolean | null | Date | RowValue[] | { 
 
 /**
  * Parameters arrive from Kysely as plain JS. A Date becomes a naive TIMESTAMP holding the UTC
- * wall clock, which is how every timestamp is stored (DESIGN.md section 2).
+ * wall clock, which is how every timestamp is stored (README.md, The data contract).
  */
 export function toDuckDBParameter(value: unknown): DuckDBValue {
 	if (value === undefined || value === null) return null;

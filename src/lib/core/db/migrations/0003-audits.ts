@@ -2,7 +2,7 @@ import { sql, type Kysely, type Migration } from 'kysely';
 import { DEFAULT_SCORECARD, DEFAULT_TEMPLATE_NAME } from '../../../audits/scorecard';
 
 /**
- * Random audits (DESIGN.md section 4): samples with each case's stratum and inclusion
+ * Random audits (README.md, Audits): samples with each case's stratum and inclusion
  * probability, versioned scorecard templates, reviews with their full history, calibration
  * sessions and disputes. Rows that record a judgement are never updated without a history row
  * (audit_review_history) or a dispute row keeping the value before.
@@ -126,6 +126,6 @@ export const auditsMigration: Migration = {
 			new_critical varchar
 		)`.execute(db);
 		await sql`insert into scorecard_templates (name, version, body, note, created_at, created_by)
-			values (${DEFAULT_TEMPLATE_NAME}, 1, ${JSON.stringify(DEFAULT_SCORECARD)}, 'Default scorecard (DESIGN.md section 4)', now()::TIMESTAMP, 'system')`.execute(db);
+			values (${DEFAULT_TEMPLATE_NAME}, 1, ${JSON.stringify(DEFAULT_SCORECARD)}, 'Default scorecard (README.md, Audits)', now()::TIMESTAMP, 'system')`.execute(db);
 	}
 };

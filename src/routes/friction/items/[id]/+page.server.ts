@@ -5,6 +5,7 @@ import { maskPersonalData } from '$lib/core/mask-personal-data';
 import { getDatabase } from '$lib/core/db/database.server';
 import { itemImpact } from '$lib/friction/impact.server';
 import { FrictionItemError, getItem, ownerCandidates, updateItem } from '$lib/friction/items.server';
+import { can } from '$lib/core/auth/access-rules';
 
 function itemId(raw: string): number | null {
 	return /^\d{1,9}$/.test(raw) ? Number(raw) : null;
@@ -16,7 +17,7 @@ export const load: PageServerLoad = async ({ params, locals }) => {
 	const found = id === null ? null : await getItem(db, id);
 	// A stale link (an id that does not exist) goes back to the list, which says so.
 	if (!found) redirect(303, `/friction/items?missing=${encodeURIComponent(id ?? 0)}`);
-	const viewer = locals.user?.role === 'viewer';
+	const viewer = !can(locals.user?.role, 'personal_data.unmasked');
 	const events = viewer ? found.events.map((e) => ({ ...e, note: maskPersonalData(e.note) })) : found.events;
 	const canWrite = canWriteFriction(locals.user?.role);
 	return { item: found.item, events, impact: await itemImpact(db, found.item), owners: canWrite ? await ownerCandidates(db) : [], canWrite };

@@ -16,14 +16,46 @@ export interface RouteRule {
 	why: string;
 }
 
+/**
+ * Finer actions inside a route that services and pages ask about with `can()`: one place for
+ * every role decision, so no route or service keeps its own copy of a role list. Browser-safe
+ * (no secrets; the server decides, pages only hide what would be refused).
+ */
+export const ACTION_RULES = {
+	'samples.read': { roles: ['admin', 'qa_manager', 'lead'], why: 'reviewers see their own queue, not the samples it came from' },
+	'samples.assign': { roles: ['admin', 'qa_manager'], why: 'QA managers assign sampled cases to reviewers' },
+	'calibration.create': { roles: ['admin', 'qa_manager'], why: 'QA managers run calibration sessions' },
+	'scorecards.edit': { roles: ['admin', 'qa_manager'], why: 'QA managers version the scorecard' },
+	'disputes.raise': { roles: ['admin', 'lead'], why: 'support leads dispute a review of their agent' },
+	'disputes.resolve': { roles: ['admin', 'qa_manager'], why: 'QA managers decide disputes' },
+	'reviews.open_others': { roles: ['admin', 'qa_manager', 'lead'], why: 'reviewers open only their own reviews' },
+	'friction.write': { roles: ['admin', 'qa_manager', 'lead'], why: 'leads (and managers) flag and own friction items' },
+	'friction.own': { roles: ['lead', 'qa_manager', 'admin'], why: 'support leads own items; managers may take one' },
+	'policy.edit': { roles: ['admin'], why: 'only administrators change the policy' },
+	'personal_data.unmasked': { roles: ['admin', 'qa_manager', 'reviewer', 'lead'], why: 'viewers (product teams) see e-mails, phones and customer ids masked' },
+	'imports.history': { roles: ['admin', 'qa_manager', 'lead'], why: 'batch history shows file names, server paths and raw rows' },
+	'users.admin': { roles: ['admin'], why: 'user administration' }
+} as const satisfies Record<string, { roles: readonly Role[]; why: string }>;
+
+export type Action = keyof typeof ACTION_RULES;
+
+/** Whether a role may take an action; an unknown or absent role may not. */
+export function can(role: Role | undefined, action: Action): boolean {
+	return role !== undefined && (ACTION_RULES[action].roles as readonly Role[]).includes(role);
+}
+
+/** The roles allowed an action, e.g. to list possible owners. */
+export function rolesFor(action: Action): readonly Role[] {
+	return ACTION_RULES[action].roles;
+}
+
 const EVERYONE: Access = 'signed_in';
-const READERS_OF_RAW_DATA: readonly Role[] = ['admin', 'qa_manager', 'lead'];
-/** Who flags friction items and changes them (owners are leads); see src/lib/friction/items.ts. */
-const FRICTION_WRITERS: readonly Role[] = ['admin', 'qa_manager', 'lead'];
+const READERS_OF_RAW_DATA = rolesFor('imports.history');
+const FRICTION_WRITERS = rolesFor('friction.write');
 /** Audit work: viewers (product teams) never see agent reviews. */
 const AUDIT_ROLES: readonly Role[] = ['admin', 'qa_manager', 'reviewer', 'lead'];
 const AUDIT_READERS: readonly Role[] = ['admin', 'qa_manager', 'lead'];
-const AUDIT_MANAGERS: readonly Role[] = ['admin', 'qa_manager'];
+const AUDIT_MANAGERS = rolesFor('samples.assign');
 
 export const ACCESS_RULES: Record<string, RouteRule> = {
 	'/login': { read: 'public', write: 'public', why: 'signing in' },
@@ -52,18 +84,14 @@ export const ACCESS_RULES: Record<string, RouteRule> = {
 	'/audits/results': { read: AUDIT_ROLES, why: 'the quality score for everyone who audits' },
 	'/audits/scorecards': { read: AUDIT_ROLES, write: AUDIT_MANAGERS, why: 'reviewers read the scorecard and its help; QA managers version it' },
 	'/audits/calibration': { read: AUDIT_ROLES, write: AUDIT_MANAGERS, why: 'QA managers run calibration sessions; panels see the agreement' },
-	'/audits/disputes': { read: AUDIT_READERS, write: ['admin', 'qa_manager', 'lead'], why: 'leads raise disputes, QA managers resolve them (checked in the service)' },
+	'/audits/disputes': { read: AUDIT_READERS, write: [...new Set([...rolesFor('disputes.raise'), ...rolesFor('disputes.resolve')])], why: 'leads raise disputes, QA managers resolve them (checked in the service)' },
 	'/api/audits/samples': { read: AUDIT_READERS, write: AUDIT_MANAGERS, why: 'samples as JSON; drawing one is a QA task' },
 	'/api/audits/results': { read: AUDIT_ROLES, why: 'the Audits results as JSON' },
 	'/satisfaction': { read: EVERYONE, why: 'dashboard' },
 	'/cases': { read: EVERYONE, why: 'drill-down lists; subjects masked for viewers' },
 	'/cases.csv': { read: EVERYONE, why: 'drill-down lists as CSV; subjects masked for viewers' },
 	'/cases/[id]': { read: EVERYONE, why: 'drill-down; personal data masked for viewers' },
-	'/api/metrics/speed': { read: EVERYONE, why: 'the Speed page as JSON' },
-	'/api/metrics/compliance': { read: EVERYONE, why: 'the Compliance page as JSON' },
-	'/api/metrics/csat': { read: EVERYONE, why: 'the Satisfaction page as JSON' },
-	'/api/metrics/consistency': { read: EVERYONE, why: 'the Consistency page as JSON' },
-	'/api/metrics/fairness': { read: EVERYONE, why: 'the Fairness page as JSON' },
+	'/api/metrics/[metric]': { read: EVERYONE, why: 'each metric page as JSON (speed, compliance, csat, consistency, fairness)' },
 	'/imports': { read: READERS_OF_RAW_DATA, why: 'batch history shows file names and rejected customer rows' },
 	'/imports/[id]': { read: READERS_OF_RAW_DATA, why: 'rejected rows hold raw customer data' },
 	'/imports/[id]/rejected.csv': { read: READERS_OF_RAW_DATA, why: 'rejected rows hold raw customer data' },
@@ -72,7 +100,7 @@ export const ACCESS_RULES: Record<string, RouteRule> = {
 	'/api/mappings': { read: ['admin'], write: ['admin'], why: 'mappings belong to imports' },
 	'/admin/audit-log': { read: ['admin'], why: 'the audit trail is read by administrators; nothing writes to it over HTTP' },
 	'/admin/users': { read: ['admin'], why: 'user administration' },
-	'/admin/policy': { read: ['admin', 'qa_manager', 'lead'], write: ['admin'], why: 'everyone who audits reads the policy; only admins change it' }
+	'/admin/policy': { read: ['admin', 'qa_manager', 'lead'], write: rolesFor('policy.edit'), why: 'everyone who audits reads the policy; only admins change it' }
 };
 
 export function allows(access: Access | undefined, role: Role | undefined): boolean {
