@@ -1,4 +1,6 @@
-import { error, json, redirect, type Handle, type ServerInit } from '@sveltejs/kit';
+import { error, json, redirect, type Handle, type RequestEvent, type ServerInit } from '@sveltejs/kit';
+import { isWrite } from '$lib/core/auth/access-rules';
+import { bodyLimitRefusal, boundedRequest, originRefusal, type Refusal } from '$lib/core/request-guard.server';
 import { decide } from '$lib/core/auth/guard.server';
 import { SESSION_COOKIE, sessionUser } from '$lib/core/auth/sessions.server';
 import { getDatabase } from '$lib/core/db/database.server';
@@ -16,10 +18,27 @@ const SECURITY_HEADERS: Record<string, string> = {
 	'cross-origin-opener-policy': 'same-origin'
 };
 
+function refuse(refusal: Refusal, event: RequestEvent): Response {
+	const wantsHtml = (event.request.headers.get('accept') ?? '').includes('text/html') && !event.isDataRequest;
+	// A refused body may still be arriving: close the connection rather than reuse it.
+	const headers = refusal.status === 413 ? { connection: 'close' } : undefined;
+	if (wantsHtml) return new Response(`${refusal.message} ${refusal.hint}`, { status: refusal.status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers } });
+	return json({ code: refusal.code, message: refusal.message, hint: refusal.hint, error: refusal.message }, { status: refusal.status, headers });
+}
+
 export const handle: Handle = async ({ event, resolve }) => {
-	const { db } = await getDatabase();
 	const token = serverEntry()?.token;
-	if (token && event.request.headers.get('authorization') === `Bearer ${token}`) {
+	const viaCli = Boolean(token) && event.request.headers.get('authorization') === `Bearer ${token}`;
+	// Before anything is read or looked up: writes from other origins, and oversized bodies.
+	const refusal = originRefusal(event.request, event.url, viaCli) ?? bodyLimitRefusal(event.request, event.route.id);
+	if (refusal) return refuse(refusal, event);
+	if (isWrite(event.request.method) && event.route.id !== '/api/imports') {
+		const bounded = await boundedRequest(event.request);
+		if (!(bounded instanceof Request)) return refuse(bounded, event);
+		event.request = bounded;
+	}
+	const { db } = await getDatabase();
+	if (viaCli) {
 		// The local CLI, which proved it can read the database folder (server-registry.ts).
 		event.locals.user = { userId: 0, username: 'cli', displayName: 'Command line', role: 'admin' };
 	} else {

@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
@@ -36,6 +37,7 @@ export async function importThroughServer(dbPath: string, request: HandoffReques
 			duplex: 'half',
 			headers: {
 				authorization: `Bearer ${server.token}`,
+				'x-caselens-actor': userInfo().username,
 				origin: url.origin,
 				'content-type': 'application/octet-stream',
 				'x-file-name': encodeURIComponent(basename(request.path))

@@ -14,6 +14,8 @@ declare module 'vitest' {
 		lockoutUser: { username: string; password: string };
 		/** A second reviewer, so the audit test can try to open another reviewer's draft. */
 		secondReviewer: { username: string; password: string };
+		/** An account for the parallel-lockout test. */
+		raceUser: { username: string; password: string };
 	}
 }
 
@@ -56,6 +58,8 @@ export default async function setup(project: TestProject) {
 	cli(['user', 'add', lockoutUser.username, '--role', 'viewer', '--password-stdin'], `${lockoutUser.password}\n`);
 	const secondReviewer = { username: 'reviewer-two', password: 'reviewer-two-pw' };
 	cli(['user', 'add', secondReviewer.username, '--role', 'reviewer', '--password-stdin'], `${secondReviewer.password}\n`);
+	const raceUser = { username: 'race-target', password: 'race-target-pw' };
+	cli(['user', 'add', raceUser.username, '--role', 'viewer', '--password-stdin'], `${raceUser.password}\n`);
 	let output = '';
 	const server = spawn(process.execPath, ['scripts/serve.js'], {
 		env: { ...process.env, PORT: String(port), CASELENS_DB: dbPath, BODY_SIZE_LIMIT: 'Infinity', CASELENS_LOGIN_ATTEMPTS_PER_MINUTE: '10000' },
@@ -69,6 +73,7 @@ export default async function setup(project: TestProject) {
 	project.provide('dbPath', dbPath);
 	project.provide('lockoutUser', lockoutUser);
 	project.provide('secondReviewer', secondReviewer);
+	project.provide('raceUser', raceUser);
 	return async () => {
 		server.kill('SIGTERM');
 		await new Promise((r) => setTimeout(r, 300));

@@ -1,3 +1,4 @@
+import { withLock } from '../core/keyed-lock';
 import { sql, type Kysely } from 'kysely';
 import type { SessionUser } from '../core/auth/roles';
 import { reviewScore, type ReviewScores } from './scorecard';
@@ -68,6 +69,11 @@ export async function openReview(db: Kysely<Database>, reviewId: number, user: S
  * (the previous state stays) and an audit record.
  */
 export async function saveReview(db: Kysely<Database>, reviewId: number, user: SessionUser, input: { scores: ReviewScores; notes: string; submit: boolean }, now = new Date()): Promise<ReviewRow> {
+	// Saves of one review queue: a double submit then meets "already submitted" (409), not a write conflict (500).
+	return withLock(`review:${reviewId}`, () => writeReview(db, reviewId, user, input, now));
+}
+
+async function writeReview(db: Kysely<Database>, reviewId: number, user: SessionUser, input: { scores: ReviewScores; notes: string; submit: boolean }, now: Date): Promise<ReviewRow> {
 	return db.transaction().execute(async (trx) => {
 		const review = await trx.selectFrom('audit_reviews').selectAll().where('review_id', '=', reviewId).executeTakeFirst();
 		if (!review) throw new AuditError(404, `There is no review ${reviewId}.`);

@@ -1,6 +1,7 @@
 import { appConfig } from './config.server';
 import { getDatabase, isEmpty } from './db/database.server';
 import { countUsers } from './auth/users.server';
+import { purgeExpiredSessions } from './auth/sessions.server';
 import { demoAccountLines, loadDemo } from '../demo/load-demo.server';
 import { registerServer, type ServerEntry } from './server-registry.server';
 
@@ -38,6 +39,9 @@ export async function startServer(): Promise<void> {
 		);
 		if (demo.accounts) for (const line of demoAccountLines(demo.accounts)) console.log(`Caselens: ${line}`);
 	}
+	// Expired sessions are refused anyway; purging keeps the table (and a stolen copy of it) small.
+	await purgeExpiredSessions(db);
+	setInterval(() => void purgeExpiredSessions(db).catch((error) => console.error('Caselens: could not purge expired sessions:', error)), 60 * 60_000).unref();
 	if ((await countUsers(db)) === 0) {
 		console.log('Caselens: there are no accounts yet. Create the first administrator with: npx caselens user add NAME --role admin');
 	}

@@ -27,5 +27,6 @@ export type IngestErrorCode =
 	| 'missing_column'
 	| 'wrong_kind'
 	| 'bad_mapping'
+	| 'bad_request'
 	| 'database_locked'
 	| 'database_unwritable';

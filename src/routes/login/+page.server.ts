@@ -4,11 +4,7 @@ import { getDatabase } from '$lib/core/db/database.server';
 import { allowLoginAttempt } from '$lib/core/auth/login-throttle.server';
 import { createSession, SESSION_COOKIE } from '$lib/core/auth/sessions.server';
 import { attemptLogin, countUsers } from '$lib/core/auth/users.server';
-
-/** Only same-site paths, so the login form cannot be used to send people elsewhere. */
-function safeNext(next: string | null): string {
-	return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
-}
+import { safeNext } from '$lib/core/auth/safe-next';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
 	if (locals.user) redirect(303, safeNext(url.searchParams.get('next')));

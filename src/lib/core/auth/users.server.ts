@@ -1,3 +1,4 @@
+import { withLock } from '../keyed-lock';
 import type { Kysely } from 'kysely';
 import { isRole, ROLES, type Role, type SessionUser } from './roles';
 import { recordAudit } from '../audit-log.server';
@@ -60,6 +61,12 @@ export type LoginResult = { ok: true; user: SessionUser } | { ok: false; reason:
  */
 export async function attemptLogin(db: Kysely<Database>, usernameInput: string, password: string): Promise<LoginResult> {
 	const username = usernameInput.trim().toLowerCase();
+	// One attempt per account at a time: parallel wrong passwords must each count, and never
+	// collide on the counter's row (which gave 500s and no lockout).
+	return withLock(`login:${username}`, () => checkLogin(db, username, password));
+}
+
+async function checkLogin(db: Kysely<Database>, username: string, password: string): Promise<LoginResult> {
 	const user = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
 	const now = new Date();
 	if (!user || user.disabled) {

@@ -1,3 +1,4 @@
+import { withLock } from '../keyed-lock';
 import type { Kysely } from 'kysely';
 import type { PolicyDocument } from './model';
 import { recordAudit } from '../audit-log.server';
@@ -21,10 +22,27 @@ export async function policyHistory(db: Kysely<Database>): Promise<Omit<PolicyVe
 	return db.selectFrom('policy_versions').select(['version', 'note', 'created_by', 'created_at']).orderBy('version', 'desc').execute();
 }
 
-/** Versions are never overwritten: an edit adds a version and an audit record, in one transaction. */
-export async function updatePolicy(db: Kysely<Database>, policy: PolicyDocument, note: string, actor: string): Promise<number> {
+/** The edit was made on a version that is no longer the current one. */
+export class PolicyConflict extends Error {
+	constructor(readonly current: { version: number; created_by: string; created_at: Date }) {
+		super(`The policy was changed by ${current.created_by} at ${current.created_at.toISOString().slice(0, 16).replace('T', ' ')} UTC (version ${current.version}) after this form was loaded. Reload the page to see that version, then make your change again.`);
+	}
+}
+
+/**
+ * Versions are never overwritten: an edit adds a version and an audit record, in one transaction.
+ * `expectedVersion` is the version the editor saw: when another save came first, the edit is
+ * refused with PolicyConflict instead of silently reverting that save. Saves queue one behind the
+ * other (two at once collided on the version key).
+ */
+export async function updatePolicy(db: Kysely<Database>, policy: PolicyDocument, note: string, actor: string, expectedVersion?: number): Promise<number> {
+	return withLock('policy', () => writePolicy(db, policy, note, actor, expectedVersion));
+}
+
+async function writePolicy(db: Kysely<Database>, policy: PolicyDocument, note: string, actor: string, expectedVersion: number | undefined): Promise<number> {
 	return db.transaction().execute(async (trx) => {
 		const current = await trx.selectFrom('policy_versions').selectAll().orderBy('version', 'desc').limit(1).executeTakeFirstOrThrow();
+		if (expectedVersion !== undefined && current.version !== expectedVersion) throw new PolicyConflict(current);
 		const version = current.version + 1;
 		await trx.insertInto('policy_versions').values({ version, body: JSON.stringify(policy), note: note || null, created_by: actor, created_at: new Date() }).execute();
 		await recordAudit(trx, { actor, action: 'policy.edit', target: `policy v${version}`, before: JSON.parse(current.body), after: policy });

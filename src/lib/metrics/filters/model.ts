@@ -1,3 +1,4 @@
+import { error } from '@sveltejs/kit';
 /**
  * The global filters every analytics page shares. They live in the URL (so a link reproduces
  * the view) and reach SQL only as parameters on whitelisted columns. Browser-safe.
@@ -43,6 +44,24 @@ export function isDimension(value: string): value is FilterDimension {
 	return (FILTER_DIMENSIONS as readonly string[]).includes(value);
 }
 
+/** A calendar day that exists: 2026-02-28 is one, 2026-02-30 is not. */
+export function isCalendarDate(value: string): boolean {
+	if (!DATE.test(value)) return false;
+	const date = new Date(`${value}T00:00:00Z`);
+	return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}
+
+/**
+ * A date parameter, or 400 naming it: an impossible date reached the SQL and answered 500 (or,
+ * for a CSV download, 200 and then a cut stream). Empty means not set.
+ */
+function dateParam(params: URLSearchParams, name: 'from' | 'to'): string | undefined {
+	const value = (params.get(name) ?? '').trim();
+	if (!value) return undefined;
+	if (!isCalendarDate(value)) error(400, `"${name}" must be a day written YYYY-MM-DD that exists; got "${value.slice(0, 40)}".`);
+	return value;
+}
+
 export function parseFilters(params: URLSearchParams): Filters {
 	const dims: Filters['dims'] = {};
 	for (const dim of FILTER_DIMENSIONS) {
@@ -54,12 +73,10 @@ export function parseFilters(params: URLSearchParams): Filters {
 			.slice(0, MAX_VALUES);
 		if (values.length) dims[dim] = [...new Set(values)];
 	}
-	const from = params.get('from') ?? '';
-	const to = params.get('to') ?? '';
+	const from = dateParam(params, 'from');
+	const to = dateParam(params, 'to');
 	const range = params.get('range') ?? '';
-	if (DATE.test(from) || DATE.test(to)) {
-		return { range: 'custom', from: DATE.test(from) ? from : undefined, to: DATE.test(to) ? to : undefined, dims };
-	}
+	if (from || to) return { range: 'custom', from, to, dims };
 	return { range: (DATE_PRESETS as readonly string[]).includes(range) ? (range as DatePreset) : 'all', dims };
 }
 

@@ -2,7 +2,7 @@ import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDatabase } from '$lib/core/db/database.server';
 import { flattenPolicy, policyFromForm } from '$lib/core/policy/model';
-import { currentPolicy, policyHistory, updatePolicy } from '$lib/core/policy/policy.server';
+import { currentPolicy, PolicyConflict, policyHistory, updatePolicy } from '$lib/core/policy/policy.server';
 import { can } from '$lib/core/auth/access-rules';
 
 export const load: PageServerLoad = async ({ locals }) => {
@@ -20,7 +20,14 @@ export const actions: Actions = {
 		for (const [key, value] of form.entries()) if (typeof value === 'string') values.set(key, value);
 		const { policy, errors } = policyFromForm(current.policy, values);
 		if (errors.length) return fail(400, { errors });
-		const version = await updatePolicy(db, policy, String(form.get('__note') ?? '').slice(0, 500), locals.user?.username ?? 'unknown');
-		return { saved: version };
+		const expected = Number(form.get('__version'));
+		if (!Number.isInteger(expected) || expected < 1) return fail(400, { errors: ['The form does not say which policy version it edits. Reload the page and save again.'] });
+		try {
+			const version = await updatePolicy(db, policy, String(form.get('__note') ?? '').slice(0, 500), locals.user?.username ?? 'unknown', expected);
+			return { saved: version };
+		} catch (error) {
+			if (error instanceof PolicyConflict) return fail(409, { errors: [error.message] });
+			throw error;
+		}
 	}
 };

@@ -2,6 +2,7 @@ import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { getDatabase } from '$lib/core/db/database.server';
 import { errorResponse } from '$lib/core/http-errors.server';
+import { IngestError } from '$lib/imports/ingest-error';
 import { listBatches } from '$lib/imports/batches.server';
 import { runImport } from '$lib/imports/run-import.server';
 import { serverEntry } from '$lib/core/startup.server';
@@ -16,18 +17,25 @@ export const GET: RequestHandler = async () => {
  * the query string and the file name in X-File-Name. With `Accept: application/x-ndjson` the
  * response streams progress lines and ends with {"summary": ...} or {"error": ...}.
  */
-export const POST: RequestHandler = async ({ request, url }) => {
+export const POST: RequestHandler = async ({ request, url, locals }) => {
 	const token = serverEntry()?.token;
 	const viaCli = token !== undefined && request.headers.get('authorization') === `Bearer ${token}`;
+	let fileName: string | null;
+	try {
+		fileName = request.headers.get('x-file-name') ? decodeURIComponent(request.headers.get('x-file-name') ?? '') : null;
+	} catch {
+		return errorResponse(new IngestError('bad_request', 'The X-File-Name header is not a valid percent-encoded file name.', 'Send the name through encodeURIComponent, or leave the header out.'));
+	}
 	const importRequest = {
 		body: request.body,
-		fileName: request.headers.get('x-file-name') ? decodeURIComponent(request.headers.get('x-file-name') ?? '') : null,
+		fileName,
 		kind: url.searchParams.get('kind'),
 		preset: url.searchParams.get('preset'),
 		mapping: url.searchParams.get('mapping'),
 		mappingName: url.searchParams.get('mapping_name'),
 		encoding: url.searchParams.get('encoding'),
-		importedBy: viaCli ? 'cli (through the server)' : 'web upload',
+		// The account behind the request: the signed-in user, or the system user who ran the CLI.
+		importedBy: viaCli ? `cli:${(request.headers.get('x-caselens-actor') ?? 'unknown').slice(0, 64)} (through the server)` : (locals.user?.username ?? 'unknown'),
 		source: viaCli ? ('api' as const) : ('upload' as const)
 	};
 

@@ -11,14 +11,14 @@ export const GET: RequestHandler = async () => {
 	return json(await listSavedMappings(db));
 };
 
-export const POST: RequestHandler = async ({ request }) => {
+export const POST: RequestHandler = async ({ request, locals }) => {
 	try {
 		const body = (await request.json().catch(() => null)) as { mapping?: ColumnMapping; kind?: string } | null;
 		if (!body?.mapping || (body.kind !== 'cases' && body.kind !== 'feedback')) {
 			throw new IngestError('bad_mapping', 'The request needs a mapping and a kind (cases or feedback).', 'Send {"kind": "cases", "mapping": {"name": ..., "columns": {...}}}.');
 		}
 		const { db } = await getDatabase();
-		await saveMapping(db, body.mapping, body.kind, 'web');
+		await saveMapping(db, body.mapping, body.kind, locals.user?.username ?? 'unknown');
 		return json({ saved: body.mapping.name });
 	} catch (error) {
 		return errorResponse(error);

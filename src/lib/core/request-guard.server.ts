@@ -1,0 +1,92 @@
+import { isWrite } from './auth/access-rules';
+
+/** Forms and JSON bodies: far above any real form or mapping, far below what hurts the server. */
+export const SMALL_BODY_BYTES = 1024 * 1024;
+/** Routes that take a file as the body; they stream it to disk under CASELENS_MAX_UPLOAD_MB. */
+const UPLOAD_ROUTES = new Set(['/api/imports']);
+
+/** How much of an oversized chunked body is read and dropped before the connection is cut. */
+const DRAIN_BYTES = 16 * 1024 * 1024;
+
+export interface Refusal {
+	status: 403 | 411 | 413;
+	code: string;
+	message: string;
+	hint: string;
+}
+
+/**
+ * One origin check for every state-changing request, whatever its content type. SvelteKit's own
+ * check covers only form posts, so a JSON or octet-stream POST (a `no-cors` fetch from a page on
+ * another port, say) went through with the victim's cookie. Browsers send Origin on every POST,
+ * PUT, PATCH and DELETE; a write without it, or from another origin, is refused. The local CLI
+ * proves itself with its token instead (src/lib/core/server-registry.server.ts).
+ */
+export function originRefusal(request: Request, url: URL, viaCli: boolean): Refusal | undefined {
+	if (!isWrite(request.method) || viaCli) return undefined;
+	const origin = request.headers.get('origin');
+	if (origin === url.origin) return undefined;
+	return {
+		status: 403,
+		code: 'cross_origin',
+		message: origin ? `A change sent from ${origin} was refused: this server accepts changes only from its own pages (${url.origin}).` : 'A change without an Origin header was refused.',
+		hint: 'Use the dashboard itself, or the caselens CLI. Behind a proxy, set ORIGIN to the address people open.'
+	};
+}
+
+/**
+ * Body limits per route: SMALL_BODY_BYTES everywhere but the upload endpoint, which enforces the
+ * upload limit while streaming. A declared length over the limit is refused before a byte is read.
+ */
+export function bodyLimitRefusal(request: Request, routeId: string | null): Refusal | undefined {
+	if (!isWrite(request.method) || (routeId !== null && UPLOAD_ROUTES.has(routeId))) return undefined;
+	const length = request.headers.get('content-length');
+	if (length !== null && Number(length) > SMALL_BODY_BYTES) return tooLarge();
+	return undefined;
+}
+
+function tooLarge(): Refusal {
+	return {
+		status: 413,
+		code: 'body_too_large',
+		message: `The request body is larger than ${SMALL_BODY_BYTES / 1024 / 1024} MB, the limit for forms and JSON.`,
+		hint: 'Files are imported through Imports → New import (or POST /api/imports), which takes files up to CASELENS_MAX_UPLOAD_MB.'
+	};
+}
+
+/**
+ * A body sent without a length (chunked) on a small route, read up to the limit: the request the
+ * route sees holds the same bytes, and a longer body is refused instead of filling memory.
+ */
+export async function boundedRequest(request: Request): Promise<Request | Refusal> {
+	if (!request.body || request.headers.get('content-length') !== null) return request;
+	const reader = request.body.getReader();
+	const chunks: Uint8Array[] = [];
+	let size = 0;
+	for (;;) {
+		const { done, value } = await reader.read();
+		if (done) break;
+		size += value.byteLength;
+		if (size > SMALL_BODY_BYTES) {
+			// Read on (and drop) what a modest client still sends, so it gets the 413 instead of
+			// a reset connection; past DRAIN_BYTES the connection is cut.
+			for (let drained = 0; drained < DRAIN_BYTES; ) {
+				const next = await reader.read();
+				if (next.done) return tooLarge();
+				drained += next.value.byteLength;
+			}
+			await reader.cancel();
+			return tooLarge();
+		}
+		chunks.push(value);
+	}
+	const body = new Uint8Array(size);
+	let offset = 0;
+	for (const chunk of chunks) {
+		body.set(chunk, offset);
+		offset += chunk.byteLength;
+	}
+	const headers = new Headers(request.headers);
+	headers.set('content-length', String(size));
+	return new Request(request.url, { method: request.method, headers, body });
+}
