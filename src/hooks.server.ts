@@ -1,6 +1,5 @@
 import { error, json, redirect, type Handle, type RequestEvent, type ServerInit } from '@sveltejs/kit';
-import { isWrite } from '$lib/core/auth/access-rules';
-import { bodyLimitRefusal, boundedRequest, originRefusal, type Refusal } from '$lib/core/request-guard.server';
+import { guardRequest, type Refusal } from '$lib/core/request-guard.server';
 import { decide } from '$lib/core/auth/guard.server';
 import { SESSION_COOKIE, sessionUser } from '$lib/core/auth/sessions.server';
 import { getDatabase } from '$lib/core/db/database.server';
@@ -29,14 +28,9 @@ function refuse(refusal: Refusal, event: RequestEvent): Response {
 export const handle: Handle = async ({ event, resolve }) => {
 	const token = serverEntry()?.token;
 	const viaCli = Boolean(token) && event.request.headers.get('authorization') === `Bearer ${token}`;
-	// Before anything is read or looked up: writes from other origins, and oversized bodies.
-	const refusal = originRefusal(event.request, event.url, viaCli) ?? bodyLimitRefusal(event.request, event.route.id);
-	if (refusal) return refuse(refusal, event);
-	if (isWrite(event.request.method) && event.route.id !== '/api/imports') {
-		const bounded = await boundedRequest(event.request);
-		if (!(bounded instanceof Request)) return refuse(bounded, event);
-		event.request = bounded;
-	}
+	const guarded = await guardRequest(event.request, event.url, event.route.id, viaCli);
+	if (!(guarded instanceof Request)) return refuse(guarded, event);
+	event.request = guarded;
 	const { db } = await getDatabase();
 	if (viaCli) {
 		// The local CLI, which proved it can read the database folder (server-registry.ts).

@@ -1,25 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { useBrowser } from './chromium';
 import { account } from './session';
+import { freePort } from './free-port';
 
 // The README's first run, as a newcomer does it: `npm start` with no ORIGIN, then sign in from a
 // browser at http://localhost:PORT. Only the database location, the demo size and the port are
 // set, so the test neither touches data/ nor collides with another server.
-
-function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = createServer();
-		server.listen(0, '127.0.0.1', () => {
-			const address = server.address();
-			server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-		});
-	});
-}
 
 describe('first run: npm start without ORIGIN', () => {
 	const browser = useBrowser();

@@ -1,10 +1,10 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { buildIfStale } from '../../scripts/build-if-stale.js';
+import { freePort } from './free-port';
 
 declare module 'vitest' {
 	export interface ProvidedContext {
@@ -17,16 +17,6 @@ declare module 'vitest' {
 		/** An account for the parallel-lockout test. */
 		raceUser: { username: string; password: string };
 	}
-}
-
-function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = createServer();
-		server.listen(0, '127.0.0.1', () => {
-			const address = server.address();
-			server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-		});
-	});
 }
 
 async function waitFor(url: string, server: ChildProcess, log: () => string, timeoutMs = 120_000): Promise<void> {

@@ -22,8 +22,8 @@ export interface Refusal {
  * PUT, PATCH and DELETE; a write without it, or from another origin, is refused. The local CLI
  * proves itself with its token instead (src/lib/core/server-registry.server.ts).
  */
-export function originRefusal(request: Request, url: URL, viaCli: boolean): Refusal | undefined {
-	if (!isWrite(request.method) || viaCli) return undefined;
+function originRefusal(request: Request, url: URL, viaCli: boolean): Refusal | undefined {
+	if (viaCli) return undefined;
 	const origin = request.headers.get('origin');
 	if (origin === url.origin) return undefined;
 	return {
@@ -35,14 +35,19 @@ export function originRefusal(request: Request, url: URL, viaCli: boolean): Refu
 }
 
 /**
- * Body limits per route: SMALL_BODY_BYTES everywhere but the upload endpoint, which enforces the
- * upload limit while streaming. A declared length over the limit is refused before a byte is read.
+ * The checks every write passes before anything is read or looked up: its origin, then the body
+ * limit. SMALL_BODY_BYTES applies everywhere but the upload endpoint, which enforces the upload
+ * limit while streaming; a declared length over it is refused before a byte is read. Returns the
+ * request the route should see (a chunked body, read within the limit) or the refusal.
  */
-export function bodyLimitRefusal(request: Request, routeId: string | null): Refusal | undefined {
-	if (!isWrite(request.method) || (routeId !== null && UPLOAD_ROUTES.has(routeId))) return undefined;
+export async function guardRequest(request: Request, url: URL, routeId: string | null, viaCli: boolean): Promise<Request | Refusal> {
+	if (!isWrite(request.method)) return request;
+	const refusal = originRefusal(request, url, viaCli);
+	if (refusal) return refusal;
+	if (routeId !== null && UPLOAD_ROUTES.has(routeId)) return request;
 	const length = request.headers.get('content-length');
-	if (length !== null && Number(length) > SMALL_BODY_BYTES) return tooLarge();
-	return undefined;
+	if (length !== null) return Number(length) > SMALL_BODY_BYTES ? tooLarge() : request;
+	return boundedRequest(request);
 }
 
 function tooLarge(): Refusal {
@@ -58,8 +63,8 @@ function tooLarge(): Refusal {
  * A body sent without a length (chunked) on a small route, read up to the limit: the request the
  * route sees holds the same bytes, and a longer body is refused instead of filling memory.
  */
-export async function boundedRequest(request: Request): Promise<Request | Refusal> {
-	if (!request.body || request.headers.get('content-length') !== null) return request;
+async function boundedRequest(request: Request): Promise<Request | Refusal> {
+	if (!request.body) return request;
 	const reader = request.body.getReader();
 	const chunks: Uint8Array[] = [];
 	let size = 0;

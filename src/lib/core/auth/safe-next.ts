@@ -7,13 +7,14 @@ const BASE = 'http://caselens.invalid';
  * site; anything else goes to the overview.
  */
 export function safeNext(next: string | null | undefined): string {
-	if (!next || !next.startsWith('/') || /[\\\u0000-\u001f\u007f]/.test(next)) return '/';
+	if (!next || !next.startsWith('/')) return '/';
 	let decoded: string;
 	try {
 		decoded = decodeURIComponent(next);
 	} catch {
 		return '/';
 	}
+	// Decoding keeps every raw backslash and control character, so one check covers both forms.
 	if (/[\\\u0000-\u001f\u007f]/.test(decoded) || decoded.startsWith('//')) return '/';
 	const url = new URL(next, BASE);
 	if (url.origin !== BASE) return '/';
