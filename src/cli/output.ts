@@ -36,13 +36,23 @@ export function formatSummary(s: BatchSummary): string {
 		`${s.file_name}: batch ${s.batch_id} (${s.kind}, ${s.format}, ${s.encoding}${s.delimiter ? `, delimiter ${JSON.stringify(s.delimiter)}` : ''}, mapping ${s.mapping})`,
 		`  rows read ${s.rows_read.toLocaleString('en')} = accepted ${s.accepted.toLocaleString('en')} + rejected ${s.rejected.toLocaleString('en')}` +
 			(s.duplicates_in_file ? ` (of which ${s.duplicates_in_file} duplicate ids in the file)` : '') +
+			(s.merged ? `; ${(s.accepted - s.merged).toLocaleString('en')} cases (${s.merged.toLocaleString('en')} earlier updates merged)` : '') +
 			(s.replaced ? `; ${s.replaced.toLocaleString('en')} earlier rows replaced` : '')
 	];
 	for (const [column, p] of Object.entries(s.derived)) {
-		const parts = [p.derived ? `${p.derived.toLocaleString('en')} derived` : '', p.defaulted ? `${p.defaulted.toLocaleString('en')} defaulted` : ''].filter(Boolean);
+		const parts = [
+			p.derived ? `${p.derived.toLocaleString('en')} derived` : '',
+			p.defaulted ? `${p.defaulted.toLocaleString('en')} defaulted` : '',
+			p.emptied ? `${p.emptied.toLocaleString('en')} placeholders emptied` : '',
+			p.dropped ? `${p.dropped.toLocaleString('en')} dropped` : ''
+		].filter(Boolean);
 		lines.push(`  ${column}: ${parts.join(', ')} (${p.how})`);
 	}
-	for (const r of s.top_reasons.slice(0, 5)) lines.push(`  rejected ${r.count}x: ${r.reason}`);
+	for (const [column, values] of Object.entries(s.unknown_values)) {
+		lines.push(`  ${column}: kept as written, not in its list: ${values.map((v) => `${v.value} (${v.count.toLocaleString('en')})`).join(', ')}`);
+	}
+	for (const [header, n] of Object.entries(s.blank_cells)) lines.push(`  "${header}": ${n.toLocaleString('en')} cells of only no-break spaces read as empty`);
+	for (const r of s.top_reasons.slice(0, 5)) lines.push(`  rejected ${r.count}x: ${r.reason}${r.examples.length ? ` (e.g. ${r.examples.map((e) => JSON.stringify(e)).join(', ')})` : ''}`);
 	for (const w of s.warnings) lines.push(`  note: ${w}`);
 	return lines.join('\n');
 }

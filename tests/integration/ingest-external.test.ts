@@ -1,8 +1,7 @@
-import { EXTERNAL_DIR } from '../helpers/external-data';
+import { EXTERNAL_DIR, PRESET_IMPORTS, referenceRecords, SPREADSHEETS } from '../helpers/external-data';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import Papa from 'papaparse';
+import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImportKind } from '../../src/lib/imports/canonical-columns';
 import type { ColumnMapping } from '../../src/lib/imports/column-mapping';
@@ -32,24 +31,12 @@ const ID_HEADER: Record<string, string> = { 'comcast_fcc_complaints.csv': 'Ticke
 const REFERENCE_ONLY = ['olist_customers_sample.csv'];
 
 type Record_ = Record<string, string>;
-const parsed = new Map<string, Record_[]>();
 const summaries = new Map<string, BatchSummary>();
 const key = (i: Import) => `${i.file}:${i.kind}`;
 
 let f: IngestFixture;
 
-/** Records as papaparse (an independent CSV parser) reads them: the reference for counts and values. */
-async function records(file: string): Promise<Record_[]> {
-	let result = parsed.get(file);
-	if (!result) {
-		const text = (await readFile(join(EXTERNAL, file), 'utf8')).replace(/^\uFEFF/, '');
-		const out = Papa.parse<Record_>(text, { header: true, skipEmptyLines: true });
-		expect(out.errors, `${file}: papaparse errors`).toEqual([]);
-		result = out.data;
-		parsed.set(file, result);
-	}
-	return result;
-}
+const records = referenceRecords;
 
 beforeAll(async () => {
 	if (!existsSync(EXTERNAL)) {
@@ -66,9 +53,13 @@ afterAll(async () => {
 });
 
 describe('external exports', () => {
-	it('every file in the external folder is covered here', async () => {
-		const files = (await readdir(EXTERNAL)).filter((n) => !n.toLowerCase().endsWith('.md')).sort();
-		expect(files).toEqual([...new Set([...IMPORTS.map((i) => i.file), ...REFERENCE_ONLY])].sort());
+	it('every file in the external folder is covered here or in ingest-presets-real / spreadsheet tests', async () => {
+		const files = (await readdir(EXTERNAL, { recursive: true, withFileTypes: true }))
+			.filter((e) => e.isFile() && !e.name.toLowerCase().endsWith('.md'))
+			.map((e) => relative(EXTERNAL, join(e.parentPath, e.name)))
+			.sort();
+		const covered = [...IMPORTS.map((i) => i.file), ...REFERENCE_ONLY, ...PRESET_IMPORTS.map((i) => i.file), ...Object.values(PRESET_IMPORTS.flatMap((i) => Object.values(i.lookups ?? {}))), ...SPREADSHEETS];
+		expect(files).toEqual([...new Set(covered)].sort());
 	});
 
 	it.each(IMPORTS.map((i) => [i.file, i.kind, i] as const))('%s as %s: every record is read, and accepted or rejected', async (file, kind, i) => {

@@ -178,7 +178,9 @@ describe('determinism', () => {
 
 describe('file format', () => {
 	it('writes the canonical headers, one row per case, and consistent columns', () => {
-		expect([...DEMO_CASE_COLUMNS]).toEqual(CASE_COLUMNS.map((c) => c.name));
+		expect([...DEMO_CASE_COLUMNS]).toEqual(CASE_COLUMNS.filter((c) => c.inDemo !== false).map((c) => c.name));
+		// Only export-only columns are left out of the demo.
+		expect(CASE_COLUMNS.filter((c) => !DEMO_CASE_COLUMNS.includes(c.name)).map((c) => c.name)).toEqual(['reassignment_count', 'sla_met', 'first_response_bracket', 'resolution_bracket']);
 		expect([...DEMO_FEEDBACK_COLUMNS]).toEqual(FEEDBACK_COLUMNS.map((c) => c.name));
 		for (const [text, columns, rows] of [
 			[planted.raw.cases, DEMO_CASE_COLUMNS, planted.result.cases],

@@ -12,13 +12,15 @@ import { importThroughServer } from '../server-handoff';
 
 export const ingestHelp = `caselens ingest FILE... --kind cases|feedback [options]
 
-Imports case or feedback exports (CSV, JSON array, NDJSON, Parquet) into the database.
+Imports case or feedback exports (CSV, JSON array, NDJSON, Parquet, Excel workbooks) into the database.
 Every row is accepted or rejected with its line and reason; a file is one transaction;
 a file imported before is recognised by its checksum and changes nothing.
 
   --kind cases|feedback   what the file holds (required)
   --preset NAME           canonical, zendesk, freshdesk (default: detected from the headers)
   --mapping FILE|NAME     a JSON column mapping file, or the name of one saved on the upload page
+  --sheet NAME            for a workbook (.xlsx, Excel 2003 XML): the sheet to read (default: the one with the most rows)
+  --lookup NAME=FILE      a second file the mapping looks values up in (e.g. accounts=Account.csv); repeatable
   --encoding ENC          auto (default), utf-8 or latin-1
   --db PATH               database file (default $CASELENS_DB or data/caselens.duckdb)
   --json                  print one JSON summary per file on stdout`;
@@ -46,6 +48,8 @@ export async function ingestCommand(args: string[]): Promise<number> {
 		kind: { type: 'string' },
 		preset: { type: 'string' },
 		mapping: { type: 'string' },
+		lookup: { type: 'string', multiple: true },
+		sheet: { type: 'string' },
 		encoding: { type: 'string' },
 		db: { type: 'string' },
 		json: { type: 'boolean', default: false }
@@ -55,6 +59,12 @@ export async function ingestCommand(args: string[]): Promise<number> {
 	const encoding = values.encoding ?? 'auto';
 	if (!['auto', 'utf-8', 'latin-1'].includes(encoding)) throw new UsageError('--encoding must be auto, utf-8 or latin-1');
 	const kind = values.kind;
+	const lookups: Record<string, string> = {};
+	for (const pair of values.lookup ?? []) {
+		const at = pair.indexOf('=');
+		if (at <= 0 || at === pair.length - 1) throw new UsageError(`--lookup must be NAME=FILE, got "${pair}"`);
+		lookups[pair.slice(0, at)] = pair.slice(at + 1);
+	}
 	const mappingFile = values.mapping ? await readMappingFile(values.mapping) : undefined;
 	const savedName = values.mapping && !mappingFile ? values.mapping : undefined;
 	let mapping = mappingFile;
@@ -69,6 +79,9 @@ export async function ingestCommand(args: string[]): Promise<number> {
 	} catch (error) {
 		if (!(error instanceof IngestError && error.code === 'database_locked')) throw error;
 		// The server holds the file: hand every file to it instead.
+		if (Object.keys(lookups).length || values.sheet) {
+			throw new IngestError('database_locked', 'The server holds the database, and an import with --lookup or --sheet cannot be handed to it.', 'Stop the server (Ctrl+C on npm start) and run the import again.');
+		}
 		for (const path of positionals) {
 			const summary = await importThroughServer(config.dbPath, { path, kind, preset: values.preset, mapping, mappingName: savedName, encoding });
 			if (!summary) throw error;
@@ -94,6 +107,8 @@ export async function ingestCommand(args: string[]): Promise<number> {
 				kind,
 				preset: values.preset,
 				mapping,
+				lookups,
+				sheet: values.sheet,
 				encoding: encoding as 'auto' | 'utf-8' | 'latin-1',
 				importedBy: `cli:${userInfo().username}`,
 				source: 'cli',

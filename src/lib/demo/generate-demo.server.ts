@@ -9,7 +9,7 @@
  *   of recent cases, so nothing grows with the number of cases.
  * - Relative imports only: this module also runs under plain `tsx` from the CLI.
  */
-import { OUTCOMES, ROOT_CAUSES } from '../imports/canonical-columns';
+import { CASE_COLUMNS, OUTCOMES, ROOT_CAUSES } from '../imports/canonical-columns';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { once } from 'node:events';
@@ -48,34 +48,11 @@ export interface DemoResult {
 export const DEMO_CASES_FILE = 'demo-cases.csv';
 export const DEMO_FEEDBACK_FILE = 'demo-feedback.csv';
 
-export const DEMO_CASE_COLUMNS = [
-	'case_id',
-	'created_at',
-	'first_response_at',
-	'resolved_at',
-	'status',
-	'region',
-	'country',
-	'channel',
-	'stage',
-	'category',
-	'root_cause',
-	'agent_id',
-	'team',
-	'customer_id',
-	'customer_since',
-	'order_id',
-	'order_value',
-	'currency',
-	'delivered_at',
-	'outcome',
-	'refund_amount',
-	'refund_issued_at',
-	'return_shipping_fee',
-	'reopen_count',
-	'escalated',
-	'subject'
-] as const;
+/**
+ * The demo writes every canonical case column except those only some help-desk exports carry
+ * (see `inDemo` in imports/canonical-columns.ts); the row writer below fills them in this order.
+ */
+export const DEMO_CASE_COLUMNS: readonly string[] = CASE_COLUMNS.filter((c) => c.inDemo !== false).map((c) => c.name);
 
 export const DEMO_FEEDBACK_COLUMNS = [
 	'feedback_id',

@@ -7,6 +7,9 @@ export type BatchRow = Omit<ImportBatchesTable, 'started_at' | 'finished_at' | '
 export interface BatchDetail extends BatchRow {
 	mapping_json: unknown;
 	columns: BatchSummary['derived'];
+	merged: number;
+	unknown_values: BatchSummary['unknown_values'];
+	blank_cells: BatchSummary['blank_cells'];
 	top_reasons: BatchSummary['top_reasons'];
 	warnings: string[];
 	timings_ms: Record<string, number>;
@@ -25,13 +28,17 @@ export async function listBatches(db: Kysely<Database>, limit = 200): Promise<Ba
 export async function getBatch(db: Kysely<Database>, batchId: number): Promise<BatchDetail | undefined> {
 	const row = await db.selectFrom('import_batches').select([...LISTED, 'mapping']).where('batch_id', '=', batchId).executeTakeFirst();
 	if (!row) return undefined;
-	const derived = row.derived ? (JSON.parse(row.derived) as { columns: BatchSummary['derived']; top_reasons: BatchSummary['top_reasons']; warnings: string[] }) : undefined;
+	// Batches imported before a field existed lack it: the defaults below read as "nothing of that kind".
+	const derived = row.derived ? (JSON.parse(row.derived) as Partial<{ columns: BatchSummary['derived']; merged: number; unknown_values: BatchSummary['unknown_values']; blank_cells: BatchSummary['blank_cells']; top_reasons: BatchSummary['top_reasons']; warnings: string[] }>) : undefined;
 	const { mapping, ...rest } = row;
 	return {
 		...rest,
 		mapping_json: mapping ? JSON.parse(mapping) : null,
 		columns: derived?.columns ?? {},
-		top_reasons: derived?.top_reasons ?? [],
+		merged: derived?.merged ?? 0,
+		unknown_values: derived?.unknown_values ?? {},
+		blank_cells: derived?.blank_cells ?? {},
+		top_reasons: (derived?.top_reasons ?? []).map((r) => ({ ...r, examples: r.examples ?? [] })),
 		warnings: derived?.warnings ?? [],
 		timings_ms: row.timings ? (JSON.parse(row.timings) as Record<string, number>) : {}
 	};

@@ -13,6 +13,8 @@ export interface CanonicalColumn {
 	/** Other header spellings that mean the same column; used for auto-mapping and "did you mean". */
 	aliases?: readonly string[];
 	description: string;
+	/** false for columns only some help-desk exports carry, which the demo generator does not write. */
+	inDemo?: false;
 }
 
 export const CASE_STATUSES = ['open', 'pending', 'solved', 'closed'] as const;
@@ -57,8 +59,19 @@ export const CASE_COLUMNS: readonly CanonicalColumn[] = [
 	{ name: 'return_shipping_fee', type: 'decimal', aliases: ['return fee', 'return shipping'], description: 'return shipping charged to the customer; policy says 0' },
 	{ name: 'reopen_count', type: 'integer', aliases: ['reopens', 'reopened'], description: 'times the case was reopened' },
 	{ name: 'escalated', type: 'boolean', aliases: ['is escalated'], description: 'true when escalated' },
-	{ name: 'subject', type: 'text', aliases: ['title', 'summary', 'customer complaint'], description: 'free-text title' }
+	{ name: 'subject', type: 'text', aliases: ['title', 'summary', 'customer complaint'], description: 'free-text title' },
+	{ name: 'reassignment_count', type: 'integer', inDemo: false, aliases: ['reassignments', 'reassignment count', 'group stations'], description: 'times the case moved to another agent or group' },
+	{ name: 'sla_met', type: 'boolean', inDemo: false, aliases: ['made sla', 'sla met', 'within sla'], description: "the help desk's own SLA verdict" },
+	{ name: 'first_response_bracket', type: 'text', inDemo: false, aliases: ['first reply time brackets'], description: 'first-reply time as a range (e.g. "1-8 hrs"), for exports that give ranges instead of times' },
+	{ name: 'resolution_bracket', type: 'text', inDemo: false, aliases: ['full resolution time brackets'], description: 'resolution time as a range (e.g. "5-24 hrs"), for exports that give ranges instead of times' }
 ];
+
+/**
+ * How a duration was measured. A time derived from "minutes within business hours" is marked
+ * business_hours by the mapping (`basis` on the source), so that pages never read it as calendar time.
+ */
+export const DURATION_BASES = ['calendar', 'business_hours'] as const;
+export type DurationBasis = (typeof DURATION_BASES)[number];
 
 export const FEEDBACK_COLUMNS: readonly CanonicalColumn[] = [
 	{ name: 'feedback_id', type: 'text', required: true, aliases: ['id', 'review id', 'response id', 'survey id'], description: 'unique feedback id' },

@@ -1,4 +1,4 @@
-import { columnsFor, normaliseHeader, type ImportKind } from './canonical-columns';
+import { columnsFor, normaliseHeader, type DurationBasis, type ImportKind } from './canonical-columns';
 
 /**
  * How one canonical column is filled from an export. A plain string names the source header.
@@ -21,6 +21,15 @@ export type ColumnSource =
 			format?: string | string[];
 			/** The source is a duration added to another canonical timestamp column. */
 			after?: { column: string; unit: 'minutes' | 'hours' | 'seconds' | 'days' };
+			/** How the duration was measured (default calendar): Zendesk's "... within business hours" columns are business_hours. */
+			basis?: DurationBasis;
+			/** A zero duration means "none" (Freshdesk writes 0:00:00 for a ticket without a reply). */
+			zero_is_empty?: boolean;
+			/**
+			 * The value comes from a second file (see ColumnMapping.lookups): the row's `key` header is
+			 * looked up in that file's key column, and the file's `value` header is taken.
+			 */
+			lookup?: { table: string; key: string; value: string };
 			/** Tried when this source is missing or empty (e.g. a duration when the timestamp is absent). */
 			otherwise?: ColumnSource;
 			/** Used when every source is missing or empty; counted as "defaulted" in the batch summary. */
@@ -39,6 +48,22 @@ export interface ColumnMapping {
 	 * family, and one customer's export rarely has every column.
 	 */
 	lenient?: boolean;
+	/** Texts that mean "no value" in this export, besides empty (ServiceNow writes "?"). */
+	null_values?: string[];
+	/**
+	 * What several rows with the same id are. 'reject' (default): a mistake; the last row is kept
+	 * and the earlier ones are rejected. 'merge': an event log (one row per update, oldest first);
+	 * the last row is the case and the earlier ones are accepted as its history, counted as merged.
+	 */
+	duplicates?: 'reject' | 'merge';
+	/**
+	 * Rows that are not records of this kind, by the value of one header (compared case-insensitively;
+	 * "" matches an empty cell): a ticket export imported as feedback has a row per ticket, but only
+	 * the tickets whose survey was offered are survey records. They are rejected with `reason`.
+	 */
+	not_a_record?: { header: string; values: string[]; reason: string };
+	/** Second files the columns look values up in, by name: the header of their key column. */
+	lookups?: Record<string, { key: string; description?: string }>;
 }
 
 export interface NormalisedSource {
@@ -48,13 +73,16 @@ export interface NormalisedSource {
 	values?: Record<string, string>;
 	format?: string[];
 	after?: { column: string; unit: 'minutes' | 'hours' | 'seconds' | 'days' };
+	basis: DurationBasis;
+	zero_is_empty: boolean;
+	lookup?: { table: string; key: string; value: string };
 	otherwise?: NormalisedSource;
 	default?: string;
 }
 
 export function normaliseSource(source: ColumnSource): NormalisedSource {
-	if (typeof source === 'string') return { from: [source], combine: 'single', first_word: false };
-	const from = source.join ?? source.first_of ?? (source.from !== undefined ? [source.from] : []);
+	if (typeof source === 'string') return { from: [source], combine: 'single', first_word: false, basis: 'calendar', zero_is_empty: false };
+	const from = source.lookup ? [source.lookup.key] : (source.join ?? source.first_of ?? (source.from !== undefined ? [source.from] : []));
 	return {
 		from,
 		combine: source.join ? 'join' : source.first_of ? 'first_of' : 'single',
@@ -62,6 +90,9 @@ export function normaliseSource(source: ColumnSource): NormalisedSource {
 		values: source.values,
 		format: source.format === undefined ? undefined : Array.isArray(source.format) ? source.format : [source.format],
 		after: source.after,
+		basis: source.basis ?? 'calendar',
+		zero_is_empty: source.zero_is_empty ?? false,
+		lookup: source.lookup,
 		otherwise: source.otherwise === undefined ? undefined : normaliseSource(source.otherwise),
 		default: source.default
 	};

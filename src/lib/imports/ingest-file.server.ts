@@ -1,18 +1,21 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { columnsFor, idColumn, type ImportKind } from './canonical-columns';
-import type { ColumnMapping } from './column-mapping';
+import { normaliseSource, type ColumnMapping, type NormalisedSource } from './column-mapping';
 import type { Database } from '../core/db/schema';
 import { recordAudit } from '../core/audit-log.server';
 import { archiveRawFile } from './archive.server';
+import type { ColumnProvenance, RejectionGroup, UnknownValues } from './batch-summary';
 import { IngestError } from './ingest-error';
-import { compileMapping, mapLiteral, SQL_TYPES, type CompiledColumn, type CompiledMapping } from './mapping-sql.server';
+import { compileMapping, mapLiteral, PLACEHOLDER_DAYS, SQL_TYPES, type CompiledColumn, type CompiledMapping } from './mapping-sql.server';
 import { checkKind, checkRequired, chooseMapping } from './resolve-mapping.server';
-import { sniffFile, type SniffResult } from './sniff-file.server';
-import { quoteIdent } from './sql-text.server';
-import { describeSource, piecesSelect, provenanceAlias, rawRowExpr, sourceSelect, typedSelect } from './stage-sql.server';
+import { sha256File, sniffFile, type SniffResult } from './sniff-file.server';
+import { detectSpreadsheet, spreadsheetToCsv } from './spreadsheet.server';
+import { listLiteral, quoteIdent, quoteLiteral } from './sql-text.server';
+import { basisAlias, describeSource, provenanceAlias, rawRowExpr, sourceSelect, typedSelect } from './stage-sql.server';
 import { transcodeWindows1252File } from './windows-1252.server';
 
 export type IngestStage = 'checking' | 'loading' | 'validating' | 'writing' | 'done';
@@ -30,18 +33,16 @@ export interface IngestOptions {
 	preset?: string;
 	mapping?: ColumnMapping;
 	encoding?: 'auto' | 'utf-8' | 'latin-1';
+	/** For a workbook (.xlsx, or Excel 2003 XML as Freshdesk writes it): the sheet to read; default the one with the most rows. */
+	sheet?: string;
+	/** Second files the mapping looks values up in (ColumnMapping.lookups), by name: their paths. */
+	lookups?: Record<string, string>;
 	importedBy: string;
 	source: 'cli' | 'upload' | 'demo' | 'api';
 	archiveDir: string;
 	maxBytes: number;
 	maxLineBytes?: number;
 	onProgress?: (progress: IngestProgress) => void;
-}
-
-export interface ColumnProvenance {
-	how: string;
-	derived: number;
-	defaulted: number;
 }
 
 export interface BatchSummary {
@@ -59,12 +60,15 @@ export interface BatchSummary {
 	accepted: number;
 	rejected: number;
 	duplicates_in_file: number;
+	/** Accepted rows folded into a later row of the same id (an event log's earlier updates). */
+	merged: number;
 	replaced: number;
 	duplicate_of: number | null;
 	/** Columns not taken as-is from the file, and for how many accepted rows. */
 	derived: Record<string, ColumnProvenance>;
-	/** Most frequent rejection reasons (values elided), with counts. */
-	top_reasons: { reason: string; count: number }[];
+	unknown_values: UnknownValues;
+	blank_cells: Record<string, number>;
+	top_reasons: RejectionGroup[];
 	warnings: string[];
 	timings_ms: Record<string, number>;
 }
@@ -103,15 +107,39 @@ export async function ingestFile(db: Kysely<Database>, options: IngestOptions): 
 	let transcodedDir: string | undefined;
 	try {
 		progress('checking', 'Checking the file (encoding, format, checksum)');
-		sniff = await sniffFile(options.path, {
+		// A workbook is read through a CSV copy of one sheet; the checksum and the archive are the workbook's own.
+		const workbook = await detectSpreadsheet(options.path);
+		let sheetNote: string | undefined;
+		let sheetName = '';
+		let sheetCount = 0;
+		if (workbook) {
+			transcodedDir = await mkdtemp(join(tmpdir(), 'caselens-sheet-'));
+			loadPath = join(transcodedDir, 'sheet.csv');
+			progress('checking', `Reading the ${workbook === 'xlsx' ? 'Excel workbook' : 'Excel 2003 XML workbook'}`);
+			const converted = await spreadsheetToCsv(options.path, loadPath, { sheet: options.sheet, maxBytes: options.maxBytes });
+			const others = converted.sheets.filter((s) => s.name !== converted.sheet);
+			sheetName = converted.sheet;
+			sheetCount = converted.sheets.length;
+			sheetNote = `Read sheet "${converted.sheet}" (${converted.rows.toLocaleString('en')} rows, header in row ${converted.headerRow}; line numbers below count from the header)${others.length ? `; the workbook's other sheets: ${others.map((s) => `"${s.name}" (${s.rows.toLocaleString('en')} rows)`).join(', ')}, choose one with --sheet` : ''}.`;
+			lap('convert');
+		}
+		const read = await sniffFile(loadPath, {
 			maxBytes: options.maxBytes,
 			maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
-			encoding: options.encoding ?? 'auto',
-			fileName
+			encoding: workbook ? 'utf-8' : (options.encoding ?? 'auto'),
+			fileName: workbook ? 'sheet.csv' : fileName
 		});
+		// The batch's identity is the workbook's checksum, and the sheet's name when it has several:
+		// another sheet of the same workbook is another import, the same sheet again is a duplicate.
+		const identity = async () => {
+			const sha = await sha256File(options.path);
+			return sheetCount > 1 ? createHash('sha256').update(`${sha}\0${sheetName}`).digest('hex') : sha;
+		};
+		sniff = workbook ? { ...read, sha256: await identity(), sizeBytes: (await stat(options.path)).size, encodingNote: sheetNote } : read;
+		const archiveFormat = workbook ?? sniff.format;
 		lap('check');
 		// DuckDB reads ISO-8859-1 only; a Latin-1 file is read as Windows-1252 through a UTF-8 copy.
-		if (sniff.encoding === 'latin-1') {
+		if (sniff.encoding === 'latin-1' && !workbook) {
 			transcodedDir = await mkdtemp(join(tmpdir(), 'caselens-utf8-'));
 			loadPath = join(transcodedDir, `source${extname(options.path)}`);
 			await transcodeWindows1252File(options.path, loadPath);
@@ -141,16 +169,17 @@ export async function ingestFile(db: Kysely<Database>, options: IngestOptions): 
 		checkKind(options.kind, headers, mapping);
 		checkRequired(options.kind, headers, mapping);
 		const countryRegions = Object.fromEntries((await db.selectFrom('country_regions').select(['country', 'region']).execute()).map((r) => [r.country, r.region]));
-		const compiled = compileMapping(options.kind, mapping, headers, { countryRegions });
+		const tables = await loadLookups(db, mapping, options.lookups ?? {});
+		const compiled = compileMapping(options.kind, mapping, headers, { countryRegions, tables });
 
 		lap('prepare');
 		// The copy into the archive runs while DuckDB loads; the batch commits only once it is done.
-		const archiving = archiveRawFile(options.path, options.archiveDir, sniff.sha256, sniff.format);
+		const archiving = archiveRawFile(options.path, options.archiveDir, sniff.sha256, archiveFormat);
 		archiving.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
 
 		const sniffed = sniff;
 		const summary = await db.transaction().execute((trx) =>
-			loadBatch(trx, { options, sniff: sniffed, loadSniff, loadPath, headers, mapping, compiled, origin, fileName, archiving, startedAt, timings, lap, progress })
+			loadBatch(trx, { options, sniff: sniffed, formatLabel: archiveFormat, loadSniff, loadPath, headers, mapping, compiled, origin, fileName, archiving, startedAt, timings, lap, progress })
 		);
 		progress('done', `Batch ${summary.batch_id}: ${summary.accepted} accepted, ${summary.rejected} rejected`);
 		return summary;
@@ -160,6 +189,53 @@ export async function ingestFile(db: Kysely<Database>, options: IngestOptions): 
 	} finally {
 		if (transcodedDir) await rm(transcodedDir, { recursive: true, force: true });
 	}
+}
+
+/** Above this many keys a lookup file is refused: its table is inlined into the import's SQL. */
+const MAX_LOOKUP_KEYS = 200_000;
+
+/**
+ * The second files a mapping looks values up in, read as text with DuckDB's own CSV sniffing:
+ * for each value header a column uses, key -> value (the first row of a key wins).
+ */
+async function loadLookups(db: Kysely<Database>, mapping: ColumnMapping, paths: Record<string, string>): Promise<Record<string, Record<string, Record<string, string>>>> {
+	const wanted = new Map<string, Set<string>>();
+	for (const spec of Object.values(mapping.columns)) {
+		for (let n: NormalisedSource | undefined = normaliseSource(spec); n; n = n.otherwise) {
+			if (n.lookup) wanted.set(n.lookup.table, (wanted.get(n.lookup.table) ?? new Set()).add(n.lookup.value));
+		}
+	}
+	const tables: Record<string, Record<string, Record<string, string>>> = {};
+	for (const [table, values] of wanted) {
+		const declared = mapping.lookups?.[table];
+		const path = paths[table];
+		if (!declared) {
+			throw new IngestError('bad_mapping', `The mapping "${mapping.name}" looks values up in "${table}" but does not declare it under "lookups".`, `Add "lookups": {"${table}": {"key": "<key header of that file>"}} to the mapping.`);
+		}
+		if (!path) continue; // compileMapping names the missing file, for the column that needs it
+		const file = quoteLiteral(path);
+		let header: string[];
+		try {
+			header = (await sql.raw<{ column_name: string }>(`DESCRIBE SELECT * FROM read_csv(${file}, all_varchar = true, header = true)`).execute(db)).rows.map((r) => r.column_name);
+		} catch (error) {
+			throw new IngestError('malformed_file', `The lookup file for "${table}" (${basename(path)}) could not be read: ${(error as Error).message.split('\n')[0]}`, 'Give the lookup as a CSV file with a header row.');
+		}
+		for (const column of [declared.key, ...values]) {
+			if (!header.includes(column)) {
+				throw new IngestError('missing_column', `The lookup file for "${table}" (${basename(path)}) has no column "${column}".`, `Its columns are: ${header.slice(0, 20).map((h) => `"${h}"`).join(', ')}. Fix the mapping or give the right file.`);
+			}
+		}
+		const select = [...values].map((v, i) => `any_value(${quoteIdent(v)}) AS v${i}`).join(', ');
+		const { rows } = await sql.raw<Record<string, string | null>>(`SELECT ${quoteIdent(declared.key)} AS k, ${select} FROM read_csv(${file}, all_varchar = true, header = true)
+			WHERE ${quoteIdent(declared.key)} IS NOT NULL GROUP BY 1 LIMIT ${MAX_LOOKUP_KEYS + 1}`).execute(db);
+		if (rows.length > MAX_LOOKUP_KEYS) {
+			throw new IngestError('file_too_large', `The lookup file for "${table}" has more than ${MAX_LOOKUP_KEYS.toLocaleString('en')} keys.`, 'Cut it to the keys the export uses, or join the files before importing.');
+		}
+		tables[table] = Object.fromEntries(
+			[...values].map((v, i) => [v, Object.fromEntries(rows.filter((r) => r[`v${i}`] !== null).map((r) => [r.k as string, r[`v${i}`] as string]))])
+		);
+	}
+	return tables;
 }
 
 /** Header names: the sniffed CSV header, or for JSON/Parquet the reader's columns (see describeSource). */
@@ -177,6 +253,8 @@ interface LoadContext {
 	options: IngestOptions;
 	/** The file as the user gave it (what the summary reports). */
 	sniff: SniffResult;
+	/** The format the summary names: the file's own (a workbook is read through a CSV copy). */
+	formatLabel: string;
 	/** The file DuckDB reads (a UTF-8 copy of a Latin-1 file) and its sniff result. */
 	loadPath: string;
 	loadSniff: SniffResult;
@@ -294,7 +372,8 @@ async function loadBatch(trx: Transaction<Database>, ctx: LoadContext): Promise<
 			WHERE ${accepted.replaceAll('batch_id', 't.batch_id')}`);
 		duplicates = Number((await one<{ n: number }>(`SELECT count(*) AS n FROM ${dups}`)).n);
 	}
-	if (duplicates > 0) {
+	const merge = ctx.mapping.duplicates === 'merge';
+	if (duplicates > 0 && !merge) {
 		// The row as written in the file: read the source again (only now, only these rows), numbered
 		// in file order like the load, with the reader's rejects skipped exactly as the load skipped them.
 		const again = { rejects: `${names.rejects}_again`, rejectsScan: `${names.rejectsScan}_again` };
@@ -304,20 +383,22 @@ async function loadBatch(trx: Transaction<Database>, ctx: LoadContext): Promise<
 			FROM (SELECT row_number() OVER () - 1 AS position, * FROM (${source(again)}))
 			WHERE position IN (SELECT position FROM ${dups})`);
 	}
-	const provenance = await provenanceCounts(trx, compiled, table, batchId, layout, duplicates > 0 ? dups : undefined, () => source({ rejects: `${names.rejects}_prov`, rejectsScan: `${names.rejectsScan}_prov` }), positionOf);
+	const provenance = await provenanceCounts(trx, compiled, headers, table, batchId, layout, duplicates > 0 ? dups : undefined, () => source({ rejects: `${names.rejects}_prov`, rejectsScan: `${names.rejectsScan}_prov` }), positionOf);
 	if (readerRejects) staged.push(`${names.rejects}_prov`, `${names.rejectsScan}_prov`);
 	lap('validate');
 
 	progress('writing', 'Writing accepted rows and rejected rows');
 	const rejectedRows = `SELECT ${positionOf('rowid')} AS position, ${quoteIdent(stash.reason)} AS reason, ${quoteIdent(stash.raw)} AS raw FROM ${table} WHERE batch_id = ${REJECTED}`;
 	await exec(`INSERT INTO rejected_rows SELECT ${batchId}, line, reason, raw FROM (${await withLine(rejectedRows, 'position', 'line')})`);
-	if (duplicates > 0) {
+	if (duplicates > 0 && !merge) {
 		const duplicateRows = await withLine(await withLine(`SELECT d.position, d.kept, d.id, r.raw FROM ${dups} d JOIN ${dups}_raw r USING (position)`, 'position', 'line'), 'kept', 'kept_line');
 		await exec(`INSERT INTO rejected_rows
 			SELECT ${batchId}, line, 'duplicate ${idColumn(kind)} "' || id || '" in this file: a later row (line ' || kept_line || ') replaces it', raw
 			FROM (${duplicateRows})`);
-		await exec(`DELETE FROM ${table} WHERE rowid IN (SELECT row_id FROM ${dups})`);
 	}
+	// Earlier rows of an id give way to its last row; in an event log they are its history (merged).
+	if (duplicates > 0) await exec(`DELETE FROM ${table} WHERE rowid IN (SELECT row_id FROM ${dups})`);
+	const merged = merge ? duplicates : 0;
 	const typedRejects = Number((await sql.raw(`DELETE FROM ${table} WHERE batch_id = ${REJECTED}`).execute(trx)).numAffectedRows ?? 0n);
 	if (layout.provenanceCoded) await exec(`UPDATE ${table} SET batch_id = ${batchId} WHERE batch_id < ${REJECTED}`);
 	const rowsRead = parsed + rejectCount;
@@ -327,7 +408,7 @@ async function loadBatch(trx: Transaction<Database>, ctx: LoadContext): Promise<
 	if (readerRejects) {
 		await exec(`INSERT INTO rejected_rows SELECT ${batchId}, line, 'the CSV reader could not split this record: ' || reason, raw FROM ${names.rejects}_lines`);
 	}
-	const acceptedCount = parsed - typedRejects - duplicates;
+	const acceptedCount = parsed - typedRejects - (merge ? 0 : duplicates);
 	lap('write');
 
 	// Earlier versions of the accepted ids, from previous batches, give way to this batch's.
@@ -336,14 +417,14 @@ async function loadBatch(trx: Transaction<Database>, ctx: LoadContext): Promise<
 		earlier === 0 ? 0 : Number((await sql.raw(`DELETE FROM ${table} WHERE batch_id <> ${batchId} AND ${id} IN (SELECT ${id} FROM ${table} WHERE batch_id = ${batchId})`).execute(trx)).numAffectedRows ?? 0n);
 	lap('replace');
 
-	const topReasons = (
-		await sql<{ reason: string; count: number }>`SELECT regexp_replace(regexp_replace(reason, '"[^"]*"', '"…"', 'g'), '\(line \d+\)|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d', '…', 'g') AS reason, count(*) AS count
-			FROM rejected_rows WHERE batch_id = ${batchId} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10`.execute(trx)
-	).rows;
+	const topReasons = await rejectionGroups(trx, batchId);
+	const unknownValues = await unknownEnumValues(trx, table, batchId, compiled);
+	const blankCells = sniff.mayHaveNoBreakSpaces ? await noBreakSpaceBlanks(trx, compiled, headers, source({ rejects: `${names.rejects}_nbsp`, rejectsScan: `${names.rejectsScan}_nbsp` })) : {};
+	if (sniff.mayHaveNoBreakSpaces && readerRejects) staged.push(`${names.rejects}_nbsp`, `${names.rejectsScan}_nbsp`);
 	const rejected = rowsRead - acceptedCount;
 	const storedRejects = Number((await one<{ n: number }>(`SELECT count(*) AS n FROM rejected_rows WHERE batch_id = ${batchId}`)).n);
 	const storedAccepted = Number((await one<{ n: number }>(`SELECT count(*) AS n FROM ${table} WHERE batch_id = ${batchId}`)).n);
-	if (storedRejects !== rejected || storedAccepted !== acceptedCount) {
+	if (storedRejects !== rejected || storedAccepted !== acceptedCount - merged) {
 		// Guard for the one rule that never bends: rows read = accepted + rejected.
 		throw new Error(`Internal error: ${rowsRead} rows read, ${storedAccepted} accepted, but ${storedRejects} rejected rows stored`);
 	}
@@ -359,18 +440,21 @@ async function loadBatch(trx: Transaction<Database>, ctx: LoadContext): Promise<
 		file_name: ctx.fileName,
 		size_bytes: sniff.sizeBytes,
 		sha256: sniff.sha256,
-		format: sniff.format,
+		format: ctx.formatLabel,
 		encoding: sniff.encoding,
 		delimiter: sniff.delimiter ?? null,
 		mapping: ctx.origin,
 		rows_read: rowsRead,
 		accepted: acceptedCount,
 		rejected,
-		duplicates_in_file: duplicates,
+		duplicates_in_file: merge ? 0 : duplicates,
+		merged,
 		replaced,
 		duplicate_of: null,
 		derived: provenance,
-		top_reasons: topReasons.map((r) => ({ reason: r.reason, count: Number(r.count) })),
+		unknown_values: unknownValues,
+		blank_cells: blankCells,
+		top_reasons: topReasons,
 		warnings: sniff.encodingNote ? [sniff.encodingNote, ...warnings] : warnings,
 		timings_ms: ctx.timings
 	};
@@ -390,7 +474,7 @@ async function loadBatch(trx: Transaction<Database>, ctx: LoadContext): Promise<
 			archive_path: archivePath,
 			size_bytes: sniff.sizeBytes,
 			sha256: sniff.sha256,
-			format: sniff.format,
+			format: ctx.formatLabel,
 			encoding: sniff.encoding,
 			delimiter: sniff.delimiter ?? null,
 			mapping_name: ctx.origin,
@@ -400,7 +484,7 @@ async function loadBatch(trx: Transaction<Database>, ctx: LoadContext): Promise<
 			rejected,
 			duplicates_in_file: summary.duplicates_in_file,
 			replaced,
-			derived: JSON.stringify({ columns: provenance, top_reasons: summary.top_reasons, warnings: summary.warnings }),
+			derived: JSON.stringify({ columns: provenance, merged, unknown_values: unknownValues, blank_cells: blankCells, top_reasons: summary.top_reasons, warnings: summary.warnings }),
 			timings: JSON.stringify(ctx.timings),
 			duplicate_of: null,
 			error: null,
@@ -467,11 +551,11 @@ async function rowLayout(trx: Transaction<Database>, kind: ImportKind, table: st
 		const column = target.get(name);
 		if (!column) throw new Error(`Internal error: the ${table} table has no column ${name}`);
 		const q = quoteIdent(name);
-		let value = q;
+		let value = adjustedValue(compiled, name, q);
 		if (name === stash.reason) value = `CASE WHEN reason IS NULL THEN ${q} ELSE reason END`;
 		else if (name === stash.raw) value = `CASE WHEN reason IS NULL THEN ${q} ELSE raw END`;
 		else if (!column.is_nullable) value = `CASE WHEN reason IS NULL THEN ${q} ELSE ${neutralValue(column.data_type)} END`;
-		else if (normaliseType(column.data_type) !== normaliseType(SQL_TYPES[c.column.type])) value = `CASE WHEN reason IS NULL THEN ${q} END`;
+		else if (normaliseType(column.data_type) !== normaliseType(SQL_TYPES[c.column.type])) value = `CASE WHEN reason IS NULL THEN ${value} END`;
 		columns.push(q);
 		values.push(value);
 	}
@@ -479,6 +563,14 @@ async function rowLayout(trx: Transaction<Database>, kind: ImportKind, table: st
 		if (target.get(name)?.data_type !== 'VARCHAR' || !compiled.columns.some((c) => c.column.name === name)) throw new Error(`Internal error: ${table}.${name} cannot hold rejected rows`);
 	}
 	if (kind === 'cases') {
+		// Each measured time's basis, empty when the time is (see CompiledColumn.basis); a time with
+		// no declared basis is a calendar time.
+		for (const [name, target] of [['first_response_at', 'first_response_basis'], ['resolved_at', 'resolution_basis']] as const) {
+			const c = compiled.columns.find((x) => x.column.name === name);
+			const stored = adjustedValue(compiled, name, quoteIdent(name));
+			columns.push(target);
+			values.push(`CASE WHEN reason IS NULL AND ${stored} IS NOT NULL THEN ${c?.basis ? quoteIdent(basisAlias(c)) : `'calendar'`} END`);
+		}
 		// The rate of upper(currency). Only codes in upper case can match that, so the map holds just
 		// those, and a code written in upper case (the usual spelling) is looked up as it is, without
 		// building its upper case first.
@@ -506,40 +598,72 @@ function neutralValue(type: string): string {
 	return `CAST(0 AS ${type})`;
 }
 
+type ProvenanceLabel = 'derived' | 'default' | 'emptied' | 'dropped';
+
+/**
+ * One digit of a row's provenance: an expression over the typed pass (0 = as in the file, i = the
+ * i-th label) for one column. Columns whose value may come from elsewhere than their own source
+ * header give one digit; the adjustments of a column (see Adjustment in mapping-sql.server.ts) another.
+ */
+interface TrackedDigit {
+	column: string;
+	labels: ProvenanceLabel[];
+	expr: string;
+}
+
+function trackedDigits(compiled: CompiledMapping): TrackedDigit[] {
+	const digits: TrackedDigit[] = compiled.columns
+		.filter((c) => c.provenance && c.provenanceLabels.length)
+		.map((c) => ({ column: c.column.name, labels: c.provenanceLabels, expr: `coalesce(${quoteIdent(provenanceAlias(c))}, 0)` }));
+	for (const column of new Set(compiled.adjustments.map((a) => a.column))) {
+		const adjustments = compiled.adjustments.filter((a) => a.column === column);
+		digits.push({
+			column,
+			labels: adjustments.map((a) => a.label),
+			expr: `(CASE ${adjustments.map((a, i) => `WHEN ${a.when} THEN ${i + 1}`).join(' ')} ELSE 0 END)`
+		});
+	}
+	return digits;
+}
+
+/** The value an accepted row stores for a column with adjustments: empty when one applies. */
+function adjustedValue(compiled: CompiledMapping, column: string, value: string): string {
+	const adjustments = compiled.adjustments.filter((a) => a.column === column);
+	return adjustments.length ? `(CASE WHEN ${adjustments.map((a) => `(${a.when}) IS TRUE`).join(' OR ')} THEN NULL ELSE ${value} END)` : value;
+}
+
 interface ProvenanceCode {
 	/** Per row: 0 when every tracked value came from the file's own column, else 1 + the code. */
 	expr: string;
-	tracked: { column: CompiledColumn; labels: ('derived' | 'default')[]; weight: number }[];
+	tracked: (TrackedDigit & { weight: number })[];
 }
 
 /**
- * The provenance of a row's tracked columns as one number (mixed radix: a digit per column, 0 for
- * 'source', i for the i-th other label), so that an accepted row carries it in batch_id as
- * REJECTED - code. Undefined when nothing is tracked or the code could exceed batch_id's range.
+ * The provenance of a row's tracked digits as one number (mixed radix), so that an accepted row
+ * carries it in batch_id as REJECTED - code. Undefined when nothing is tracked or the code could
+ * exceed batch_id's range.
  */
 function provenanceCode(compiled: CompiledMapping): ProvenanceCode | undefined {
 	const tracked: ProvenanceCode['tracked'] = [];
 	let weight = 1;
-	for (const column of compiled.columns.filter((c) => c.provenance && c.provenanceLabels.length)) {
-		tracked.push({ column, labels: column.provenanceLabels, weight });
-		weight *= column.provenanceLabels.length + 1;
+	for (const digit of trackedDigits(compiled)) {
+		tracked.push({ ...digit, weight });
+		weight *= digit.labels.length + 1;
 	}
 	// batch_id is an INTEGER: REJECTED - code must stay above -2^31.
 	if (tracked.length === 0 || weight > 2 ** 31) return undefined;
-	const digits = tracked.map(
-		(t) => `CAST(coalesce(${quoteIdent(provenanceAlias(t.column))}, 0) AS BIGINT) * ${t.weight}`
-	);
-	return { expr: `(${digits.join(' + ')})`, tracked };
+	return { expr: `(${tracked.map((t) => `CAST(${t.expr} AS BIGINT) * ${t.weight}`).join(' + ')})`, tracked };
 }
 
 /**
  * Columns not taken as-is from the file, counted over the accepted rows (duplicates already
- * excluded). Normally decoded from batch_id; when the code does not fit there, the tracked
- * columns are computed again from a second read of the source, numbered in file order.
+ * excluded). Normally decoded from batch_id; when the code does not fit there, the digits are
+ * computed again from a second read of the source, numbered in file order.
  */
 async function provenanceCounts(
 	trx: Transaction<Database>,
 	compiled: CompiledMapping,
+	headers: readonly string[],
 	table: string,
 	batchId: number,
 	layout: RowLayout,
@@ -548,41 +672,90 @@ async function provenanceCounts(
 	source: () => string,
 	positionOf: (rowid: string) => string
 ): Promise<Record<string, ColumnProvenance>> {
-	const counts = new Map<string, { derived: number; default: number }>();
-	const add = (name: string, label: string, n: number) => {
-		const entry = counts.get(name) ?? { derived: 0, default: 0 };
-		if (label === 'derived' || label === 'default') entry[label] += n;
+	const counts = new Map<string, Record<ProvenanceLabel, number>>();
+	const add = (name: string, label: ProvenanceLabel, n: number) => {
+		const entry = counts.get(name) ?? { derived: 0, default: 0, emptied: 0, dropped: 0 };
+		entry[label] += n;
 		counts.set(name, entry);
 	};
 	const notDuplicate = dups ? `rowid NOT IN (SELECT row_id FROM ${dups})` : 'true';
 	if (layout.code) {
 		const { rows } = await sql.raw<{ b: number; n: number }>(`SELECT batch_id AS b, count(*) AS n FROM ${table} WHERE batch_id < ${REJECTED} AND ${notDuplicate} GROUP BY 1`).execute(trx);
 		for (const row of rows) {
-			const code = REJECTED - Number(row.b);
-			let rest = code;
+			let rest = REJECTED - Number(row.b);
 			for (const t of [...layout.code.tracked].reverse()) {
 				const digit = Math.floor(rest / t.weight);
 				rest -= digit * t.weight;
-				if (digit > 0) add(t.column.column.name, t.labels[digit - 1], Number(row.n));
+				if (digit > 0) add(t.column, t.labels[digit - 1], Number(row.n));
 			}
 		}
 	} else {
-		const tracked = compiled.columns.filter((c) => c.provenance && c.provenanceLabels.length);
-		if (tracked.length) {
-			const selects = tracked.flatMap((c) => {
-				const p = quoteIdent(provenanceAlias(c));
-				return c.provenanceLabels.map((label, i) => `count(*) FILTER (WHERE ${p} = ${i + 1}) AS ${quoteIdent(`${c.column.name}:${label}`)}`);
-			});
+		const digits = trackedDigits(compiled);
+		if (digits.length) {
+			const selects = digits.flatMap((d, j) => d.labels.map((label, i) => `count(*) FILTER (WHERE d${j} = ${i + 1}) AS ${quoteIdent(`${j}:${label}`)}`));
 			const { rows } = await sql.raw<Record<string, number>>(`SELECT ${selects.join(', ')}
-				FROM (SELECT row_number() OVER () - 1 AS position, ${tracked.map((c) => `${c.provenance} AS ${quoteIdent(provenanceAlias(c))}`).join(', ')} FROM (${piecesSelect(compiled, source())}))
+				FROM (SELECT row_number() OVER () - 1 AS position, ${digits.map((d, j) => `${d.expr} AS d${j}`).join(', ')} FROM (${typedSelect(compiled, headers, source(), 'NULL')}))
 				WHERE position IN (SELECT ${positionOf('rowid')} FROM ${table} WHERE batch_id = ${batchId} AND ${notDuplicate})`).execute(trx);
-			for (const c of tracked) for (const label of c.provenanceLabels) add(c.column.name, label, Number(rows[0][`${c.column.name}:${label}`]));
+			digits.forEach((d, j) => d.labels.forEach((label) => add(d.column, label, Number(rows[0][`${j}:${label}`]))));
 		}
 	}
 	const result: Record<string, ColumnProvenance> = {};
-	for (const c of compiled.columns.filter((c) => c.provenance)) {
+	for (const c of compiled.columns) {
 		const entry = counts.get(c.column.name);
-		if (entry && (entry.derived || entry.default)) result[c.column.name] = { how: c.how, derived: entry.derived, defaulted: entry.default };
+		if (entry && (entry.derived || entry.default || entry.emptied || entry.dropped)) {
+			const notes = compiled.adjustments.filter((a) => a.column === c.column.name && entry[a.label] > 0).map((a) => a.what);
+			if (entry.emptied > 0) notes.unshift(`placeholder dates (${PLACEHOLDER_DAYS.join(', ')}) read as empty`);
+			result[c.column.name] = { how: [c.how, ...notes].join('; '), derived: entry.derived, defaulted: entry.default, emptied: entry.emptied, dropped: entry.dropped };
+		}
+	}
+	return result;
+}
+
+/**
+ * Rejection reasons grouped by rule: a row's reasons are split, the quoted values and timestamps
+ * elided so that one rule is one line, and up to three of the values it met kept as examples.
+ */
+async function rejectionGroups(trx: Transaction<Database>, batchId: number): Promise<RejectionGroup[]> {
+	const { rows } = await sql<{ reason: string; count: number | bigint; examples: string[] }>`
+		SELECT rule AS reason, count(*) AS count, list(DISTINCT example ORDER BY example)[1:3] AS examples FROM (
+			SELECT regexp_replace(regexp_replace(r, '"[^"]*"', '"…"', 'g'), '\(line \d+\)|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d', '…', 'g') AS rule,
+				nullif(regexp_extract(r, '"([^"]*)"', 1), '') AS example
+			FROM (SELECT unnest(string_split(reason, '; ')) AS r FROM rejected_rows WHERE batch_id = ${batchId}))
+		GROUP BY rule ORDER BY count DESC, rule LIMIT 12`.execute(trx);
+	return rows.map((r) => ({ reason: r.reason, count: Number(r.count), examples: (r.examples ?? []).filter((e) => e !== null) }));
+}
+
+/** Per enumerated column, the values outside its list that accepted rows carry, with counts (top 20). */
+async function unknownEnumValues(trx: Transaction<Database>, table: string, batchId: number, compiled: CompiledMapping): Promise<UnknownValues> {
+	const enums = compiled.columns.filter((c) => c.column.type === 'enum' && c.column.values?.length && !c.value.startsWith('CAST(NULL AS'));
+	if (enums.length === 0) return {};
+	const parts = enums.map(
+		(c) => `SELECT ${quoteLiteral(c.column.name)} AS col, ${quoteIdent(c.column.name)} AS value, count(*) AS n FROM ${table}
+			WHERE batch_id = ${batchId} AND ${quoteIdent(c.column.name)} IS NOT NULL AND NOT list_contains(${listLiteral(c.column.values ?? [])}, ${quoteIdent(c.column.name)}) GROUP BY 2`
+	);
+	const { rows } = await sql.raw<{ col: string; value: string; n: number | bigint }>(`SELECT * FROM (${parts.join(' UNION ALL ')}) ORDER BY col, n DESC, value`).execute(trx);
+	const result: UnknownValues = {};
+	for (const row of rows) {
+		const list = (result[row.col] ??= []);
+		if (list.length < 20) list.push({ value: row.value, count: Number(row.n) });
+	}
+	return result;
+}
+
+/**
+ * Cells of the mapped headers that held only no-break spaces (read as empty by cleanText in
+ * mapping-sql.server.ts), per header. A second read of the source, done only when the sniffer saw
+ * a U+00A0 in the file at all.
+ */
+async function noBreakSpaceBlanks(trx: Transaction<Database>, compiled: CompiledMapping, headers: readonly string[], source: string): Promise<Record<string, number>> {
+	const used = compiled.cleaned.map((c) => Number(c.alias.slice(1)));
+	if (used.length === 0) return {};
+	const counts = used.map((i) => `count(*) FILTER (WHERE contains(c${i}, chr(160)) AND trim(c${i}, ' ' || chr(9) || chr(10) || chr(13) || chr(160)) = '') AS n${i}`);
+	const { rows } = await sql.raw<Record<string, number | bigint>>(`SELECT ${counts.join(', ')} FROM (${source})`).execute(trx);
+	const result: Record<string, number> = {};
+	for (const i of used) {
+		const n = Number(rows[0][`n${i}`]);
+		if (n > 0) result[headers[i]] = n;
 	}
 	return result;
 }
@@ -611,9 +784,12 @@ function duplicateSummary(kind: ImportKind, fileName: string, sniff: SniffResult
 		accepted: 0,
 		rejected: 0,
 		duplicates_in_file: 0,
+		merged: 0,
 		replaced: 0,
 		duplicate_of: duplicateOf,
 		derived: {},
+		unknown_values: {},
+		blank_cells: {},
 		top_reasons: [],
 		warnings: [`This exact file (sha256 ${sniff.sha256.slice(0, 12)}…) was already imported as batch ${duplicateOf}; nothing was changed.`],
 		timings_ms: timings

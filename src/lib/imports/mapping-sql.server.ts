@@ -32,15 +32,26 @@ export interface CompiledColumn {
 	reasonChecks: ReasonCheck[];
 	textAlias: string;
 	/**
+	 * For time columns: the source texts before placeholder days were read as empty, so that a row
+	 * whose only time was a placeholder is counted (and, for a required time, told why). Null otherwise.
+	 */
+	rawText: string | null;
+	rawAlias: string;
+	/**
 	 * Where the value came from, for the batch summary, as a small number: 0 for the file's own
 	 * column, i + 1 for provenanceLabels[i]; NULL when there is no value. Null (the expression) when
 	 * the column only ever comes from the file.
 	 */
 	provenance: string | null;
 	/** What the non-zero values of `provenance` mean. */
-	provenanceLabels: ('derived' | 'default')[];
+	provenanceLabels: ('derived' | 'default' | 'emptied')[];
 	/** How the column is filled, in words, for the batch summary. */
 	how: string;
+	/**
+	 * For the two measured times (first_response_at, resolved_at): which basis the value has,
+	 * 'calendar' or 'business_hours', by the source it came from; an expression over the pieces.
+	 */
+	basis: string | null;
 }
 
 export interface ReasonCheck {
@@ -54,10 +65,37 @@ export interface HelperColumn {
 	expr: string;
 }
 
+/**
+ * A value kept out of an accepted row, for a reason that does not make the row any less a case: a
+ * resolution before the case was created. The row stays; only this value is emptied, and the batch
+ * summary counts it. `when` is a condition over the typed columns (by their canonical names).
+ */
+export interface Adjustment {
+	column: string;
+	label: 'dropped';
+	when: string;
+	/** What happened, in words, for the batch summary. */
+	what: string;
+}
+
+/** Days that exporters write for "no date": Zendesk's 1900-01-01, .NET's 0001-01-01, Excel's day zero. */
+export const PLACEHOLDER_DAYS = ['1900-01-01', '0001-01-01', '1899-12-30'] as const;
+
+/**
+ * The text of a time source with placeholder days read as empty. Only texts that contain a
+ * placeholder's year are typed a second time, so ordinary values pay three substring tests.
+ */
+function withoutPlaceholder(text: string, typed: string): string {
+	const days = PLACEHOLDER_DAYS.map((d) => `DATE '${d}'`).join(', ');
+	return `(CASE WHEN (contains(${text}, '1900') OR contains(${text}, '1899') OR contains(${text}, '0001')) AND CAST(${typed} AS DATE) IN (${days}) THEN NULL ELSE ${text} END)`;
+}
+
 export interface CompiledMapping {
 	columns: CompiledColumn[];
 	/** Row-level checks across columns, each its own reason. */
 	crossChecks: ReasonCheck[];
+	/** Values emptied in accepted rows, in the order they are tested per column. */
+	adjustments: Adjustment[];
 	/** Trimmed source columns (NULL when empty), over the staging columns c0..cN. */
 	cleaned: HelperColumn[];
 	/** The text of each source of each column (joined, first word, values translated), over `cleaned`. */
@@ -149,10 +187,6 @@ export const SQL_TYPES: Record<CanonicalColumn['type'], string> = {
 	boolean: 'BOOLEAN'
 };
 
-function enumList(values: readonly string[]): string {
-	return values.join(', ');
-}
-
 interface Context {
 	headerIndex: Map<string, number>;
 	headers: readonly string[];
@@ -162,6 +196,7 @@ interface Context {
 	/** Staging column indexes read by the mapping (each gets a trimmed copy sN). */
 	used: Set<number>;
 	pieces: HelperColumn[];
+	tables: NonNullable<Lookups['tables']>;
 }
 
 /**
@@ -197,7 +232,26 @@ function sourceText(src: NormalisedSource, target: string, ctx: Context, alias: 
 	if (src.combine === 'join') text = `nullif(trim(concat_ws(' ', ${staged.join(', ')})), '')`;
 	else if (staged.length === 1) text = staged[0];
 	else text = `coalesce(${staged.join(', ')})`;
+	if (src.lookup) {
+		const { table, value } = src.lookup;
+		const entries = ctx.tables[table]?.[value];
+		// A preset that can use a second file still imports without it; the summary says what was not looked up.
+		if (!entries && ctx.lenient) {
+			ctx.missing.add(`${src.lookup.key} looked up in the "${table}" file (not given)`);
+			return undefined;
+		}
+		if (!entries) {
+			throw new IngestError(
+				'bad_mapping',
+				`The mapping "${ctx.mappingName}" looks ${target} up in the second file "${table}", which was not given with this import.`,
+				`Give the file with the import (caselens ingest ... --lookup ${table}=path/to/file.csv).`
+			);
+		}
+		text = `map_extract_value(${mapLiteral(entries)}, ${text})`;
+	}
 	if (src.first_word) text = `nullif(split_part(${text}, ' ', 1), '')`;
+	// "0:00:00" or "0" for a duration that never started; ltrim is cheap and exact for those texts.
+	if (src.zero_is_empty) text = `(CASE WHEN ltrim(${text}, '0:.') = '' THEN NULL ELSE ${text} END)`;
 	if (src.values && Object.keys(src.values).length) {
 		const cases = Object.entries(src.values)
 			.map(([from, to]) => `WHEN ${quoteLiteral(from.trim().toLowerCase())} THEN ${to === '' ? 'NULL' : quoteLiteral(to)}`)
@@ -209,8 +263,12 @@ function sourceText(src: NormalisedSource, target: string, ctx: Context, alias: 
 	return quoteIdent(alias);
 }
 
-/** The characters trimmed from every value: space, tab, line feed, carriage return. */
-const BLANK = `' ' || chr(9) || chr(10) || chr(13)`;
+/**
+ * The characters trimmed from every value: space, tab, line feed, carriage return, and the
+ * no-break space U+00A0 that Zendesk Explore writes for an empty cell (it must read as empty, not
+ * as a value that fails to parse).
+ */
+const BLANK = `' ' || chr(9) || chr(10) || chr(13) || chr(160)`;
 
 /**
  * nullif(trim(c, BLANK), ''), computed only for the values that need it. DuckDB's one-argument
@@ -223,18 +281,21 @@ const BLANK = `' ' || chr(9) || chr(10) || chr(13)`;
  * the plain form.
  */
 function cleanText(c: string): string {
-	return `(CASE WHEN ascii(${c}) <= 32 OR suffix(${c}, ' ') OR suffix(${c}, chr(9)) OR suffix(${c}, chr(10)) OR suffix(${c}, chr(13)) THEN nullif(trim(${c}, ${BLANK}), '') ELSE ${c} END)`;
+	return `(CASE WHEN ascii(${c}) <= 32 OR ascii(${c}) = 160 OR suffix(${c}, ' ') OR suffix(${c}, chr(9)) OR suffix(${c}, chr(10)) OR suffix(${c}, chr(13)) OR suffix(${c}, chr(160)) THEN nullif(trim(${c}, ${BLANK}), '') ELSE ${c} END)`;
 }
 
 function describe(src: NormalisedSource): string {
 	const headers = src.from.map((h) => `"${h}"`);
 	const base = src.combine === 'join' ? headers.join(' + ') : headers.join(' or ');
+	if (src.lookup) return `${base} looked up in ${src.lookup.table} ("${src.lookup.value}")`;
 	return src.after ? `${base} (${src.after.unit} after ${src.after.column})` : base;
 }
 
 /** Small reference tables inlined as MAP literals: a lookup per row without a join. */
 export interface Lookups {
 	countryRegions: Record<string, string>;
+	/** Second files of the mapping (ColumnMapping.lookups): table -> value header -> key -> value. */
+	tables?: Record<string, Record<string, Record<string, string>>>;
 }
 
 export function mapLiteral(entries: Record<string, string | number>): string {
@@ -254,7 +315,7 @@ export function compileMapping(
 		const lower = h.trim().toLowerCase();
 		if (!headerIndex.has(lower)) headerIndex.set(lower, i);
 	});
-	const ctx: Context = { headerIndex, headers, lenient: mapping.lenient ?? false, missing: new Set(), mappingName: mapping.name, used: new Set(), pieces: [] };
+	const ctx: Context = { headerIndex, headers, lenient: mapping.lenient ?? false, missing: new Set(), mappingName: mapping.name, used: new Set(), pieces: [], tables: lookups.tables ?? {} };
 	const canonical = columnsFor(kind);
 	const unknown = Object.keys(mapping.columns).filter((name) => !canonical.some((c) => c.name === name));
 	if (unknown.length) {
@@ -280,24 +341,38 @@ export function compileMapping(
 	compiled.sort((a, b) => canonical.indexOf(a.column) - canonical.indexOf(b.column));
 
 	const crossChecks: ReasonCheck[] = [];
-	const ts = (name: string) => quoteIdent(name);
-	if (kind === 'cases') {
-		for (const later of ['resolved_at', 'first_response_at']) {
-			crossChecks.push({
-				when: `${ts(later)} < ${ts('created_at')}`,
-				then: `'${later} (' || strftime(${ts(later)}, '%Y-%m-%d %H:%M:%S') || ') is before created_at (' || strftime(${ts('created_at')}, '%Y-%m-%d %H:%M:%S') || ')'`
-			});
+	if (mapping.not_a_record) {
+		const { header, values, reason } = mapping.not_a_record;
+		const cleanedAlias = stagedColumn(header, 'the record filter', ctx);
+		if (cleanedAlias) {
+			// Reasons are judged over the typed pass, which keeps the staged texts (cN) but not their trimmed copies.
+			const staged = cleanText(`c${cleanedAlias.slice(1)}`);
+			const listed = values.filter((v) => v.trim() !== '').map((v) => v.trim().toLowerCase());
+			const conditions = [...(listed.length ? [`list_contains(${listLiteral(listed)}, lower(${staged}))`] : []), ...(values.some((v) => v.trim() === '') ? [`${staged} IS NULL`] : [])];
+			if (conditions.length) crossChecks.push({ when: conditions.join(' OR '), then: `${quoteLiteral(`not a ${kind === 'cases' ? 'case' : 'feedback record'}: ${header} is `)} || coalesce('"' || ${staged} || '"', 'empty') || ${quoteLiteral(` (${reason})`)}` });
 		}
 	}
-	const cleaned = [...ctx.used].sort((a, b) => a - b).map((i) => ({ alias: `s${i}`, expr: cleanText(`c${i}`) }));
-	return { columns: compiled, crossChecks, cleaned, pieces: ctx.pieces, missingOptional: [...ctx.missing] };
+	const adjustments: Adjustment[] = [];
+	const present = (c: CompiledColumn) => !c.value.startsWith('CAST(NULL AS');
+	if (kind === 'cases') {
+		for (const later of ['first_response_at', 'resolved_at']) {
+			const c = compiled.find((x) => x.column.name === later);
+			if (!c || !present(c)) continue;
+			adjustments.push({ column: later, label: 'dropped', when: `${quoteIdent(later)} < ${quoteIdent('created_at')}`, what: `before created_at, so left empty (the case is kept)` });
+		}
+	}
+	const nullValues = (mapping.null_values ?? []).filter((v) => v.trim() !== '');
+	const cleaned = [...ctx.used]
+		.sort((a, b) => a - b)
+		.map((i) => ({ alias: `s${i}`, expr: nullValues.reduce((e, v) => `nullif(${e}, ${quoteLiteral(v.trim())})`, cleanText(`c${i}`)) }));
+	return { columns: compiled, crossChecks, adjustments, cleaned, pieces: ctx.pieces, missingOptional: [...ctx.missing] };
 }
 
 function usesAfter(mapping: ColumnMapping, name: string): boolean {
 	const spec = mapping.columns[name];
 	if (spec === undefined || typeof spec === 'string') return false;
-	const n = normaliseSource(spec);
-	return n.after !== undefined || n.otherwise?.after !== undefined;
+	for (let n: NormalisedSource | undefined = normaliseSource(spec); n; n = n.otherwise) if (n.after !== undefined) return true;
+	return false;
 }
 
 function compileColumn(
@@ -308,21 +383,47 @@ function compileColumn(
 	/** An expression that derives the value when the file has none (region from country). */
 	derivation?: string
 ): CompiledColumn {
-	const primary = spec ? sourceText(spec, column.name, ctx, `x_${column.name}`) : undefined;
-	const fallback = spec?.otherwise ? sourceText(spec.otherwise, column.name, ctx, `x_${column.name}_otherwise`) : undefined;
+	// The source, then each `otherwise` in turn: the first that has a value wins.
+	const chain: NormalisedSource[] = [];
+	for (let n = spec; n; n = n.otherwise) chain.push(n);
 	const defaultLiteral = spec?.default !== undefined ? quoteLiteral(spec.default) : undefined;
 
 	const typed = (text: string, src: NormalisedSource) => typedValue(column, text, src, typedByName);
-	const pieces: { text: string; value: string; label: 'source' | 'derived' | 'default' }[] = [];
-	if (primary && spec) pieces.push({ text: primary, value: typed(primary, spec), label: 'source' });
-	if (fallback && spec?.otherwise) pieces.push({ text: fallback, value: typed(fallback, spec.otherwise), label: 'derived' });
+	const pieces: { text: string; value: string; label: 'source' | 'derived' | 'default'; basis?: string }[] = [];
+	const hows: string[] = [];
+	const isTime = column.type === 'timestamp' || column.type === 'date';
+	const rawTexts: string[] = [];
+	chain.forEach((src, i) => {
+		const alias = i === 0 ? `x_${column.name}` : `x_${column.name}_otherwise${i > 1 ? i : ''}`;
+		const label = i === 0 ? 'source' : 'derived';
+		const placeholdersPossible = isTime && !src.after;
+		// Placeholder days (Zendesk's 1900-01-01 for "not solved") are empty, so the next source is
+		// tried; for "the first non-empty of several headers" that means header by header.
+		const parts = placeholdersPossible && src.combine === 'first_of' && src.from.length > 1 ? src.from.map((h) => ({ ...src, from: [h], combine: 'single' as const })) : [src];
+		let found = false;
+		parts.forEach((part, k) => {
+			const partAlias = parts.length > 1 ? `${alias}_${k}` : alias;
+			let text = sourceText(part, column.name, ctx, partAlias);
+			if (!text) return;
+			found = true;
+			if (placeholdersPossible) {
+				const own = ctx.pieces.find((p) => quoteIdent(p.alias) === text);
+				const raw = own ? own.expr : text;
+				rawTexts.push(text);
+				ctx.pieces.push({ alias: `${partAlias}_v`, expr: withoutPlaceholder(raw, typed(raw, part)) });
+				text = quoteIdent(`${partAlias}_v`);
+			}
+			pieces.push({ text, value: typed(text, part), label, basis: src.basis });
+		});
+		if (found) hows.push(`${hows.length === 0 ? 'from' : 'else from'} ${describe(src)}${src.basis === 'business_hours' ? ' (business hours)' : ''}`);
+	});
 	if (derivation) {
 		// Only looked up for the rows that need it: the guard is what the pieces before it decide anyway.
 		const before = pieces.map((p) => `${p.text} IS NULL`);
 		const lazy = before.length ? `(CASE WHEN ${before.join(' AND ')} THEN ${derivation} END)` : derivation;
 		pieces.push({ text: lazy, value: lazy, label: 'derived' });
 	}
-	if (defaultLiteral && spec) pieces.push({ text: defaultLiteral, value: typed(defaultLiteral, { ...spec, after: undefined, format: undefined }), label: 'default' });
+	if (defaultLiteral && spec) pieces.push({ text: defaultLiteral, value: typed(defaultLiteral, { ...spec, after: undefined, format: undefined, lookup: undefined }), label: 'default' });
 
 	const text = pieces.length ? `coalesce(${pieces.map((p) => p.text).join(', ')})` : 'CAST(NULL AS VARCHAR)';
 	const value = pieces.length
@@ -335,26 +436,33 @@ function compileColumn(
 	// Provenance only matters when a value may come from somewhere other than the file's own column.
 	// No pieces (a lenient mapping whose headers are all missing) means nothing to track, and an
 	// empty CASE would be a syntax error that fails the whole import.
-	const mixed = pieces.length > 0 && (pieces.length > 1 || pieces.some((p) => p.label !== 'source') || spec?.after !== undefined);
-	const labelOf = (p: (typeof pieces)[number]) => (p.label === 'source' && spec?.after ? 'derived' : p.label);
-	const provenanceLabels = mixed ? [...new Set(pieces.map(labelOf).filter((l): l is 'derived' | 'default' => l !== 'source'))] : [];
+	const rawText = rawTexts.length ? (rawTexts.length === 1 ? rawTexts[0] : `coalesce(${rawTexts.join(', ')})`) : null;
+	const mixed = pieces.length > 0 && (rawText !== null || pieces.length > 1 || pieces.some((p) => p.label !== 'source') || spec?.after !== undefined || spec?.lookup !== undefined);
+	const labelOf = (p: (typeof pieces)[number]) => (p.label === 'source' && (spec?.after || spec?.lookup) ? 'derived' : p.label);
+	const provenanceLabels: ('derived' | 'default' | 'emptied')[] = mixed ? [...new Set(pieces.map(labelOf).filter((l): l is 'derived' | 'default' => l !== 'source'))] : [];
+	if (mixed && rawText) provenanceLabels.push('emptied');
 	const digit = (p: (typeof pieces)[number]) => {
 		const label = labelOf(p);
 		return label === 'source' ? 0 : provenanceLabels.indexOf(label) + 1;
 	};
-	const provenance = mixed ? `CASE ${pieces.map((p) => `WHEN ${p.text} IS NOT NULL THEN ${digit(p)}`).join(' ')} END` : null;
+	const emptied = rawText ? ` WHEN ${rawText} IS NOT NULL THEN ${provenanceLabels.indexOf('emptied') + 1}` : '';
+	const provenance = mixed ? `CASE ${pieces.map((p) => `WHEN ${p.text} IS NOT NULL THEN ${digit(p)}`).join(' ')}${emptied} END` : null;
 
-	const hows: string[] = [];
-	if (primary && spec) hows.push(`from ${describe(spec)}`);
-	if (fallback && spec?.otherwise) hows.push(`else from ${describe(spec.otherwise)}`);
 	if (derivation) hows.push('else from country (country-to-region table)');
 	if (spec?.default !== undefined) hows.push(`else "${spec.default}"`);
 	const how = hows.length ? hows.join(', ') : 'not in the file';
 
 	const textAlias = `t_${column.name}`;
+	const rawAlias = `r_${column.name}`;
 	const reasonChecks = reasonExpr(column, quoteIdent(textAlias), quoteIdent(column.name));
+	if (column.required && rawText) {
+		reasonChecks.unshift({ when: `${quoteIdent(textAlias)} IS NULL AND ${quoteIdent(rawAlias)} IS NOT NULL`, then: `'${column.name}: "' || left(${quoteIdent(rawAlias)}, 60) || '" is a placeholder date (${PLACEHOLDER_DAYS.join(', ')}), not a real time'` });
+	}
 	const reason = reasonChecks.length ? `CASE ${reasonChecks.map((c) => `WHEN ${c.when} THEN ${c.then}`).join(' ')} END` : null;
-	return { column, text, value, reason, reasonChecks, textAlias, provenance, provenanceLabels, how };
+	const measured = column.name === 'first_response_at' || column.name === 'resolved_at';
+	const sourced = pieces.filter((p) => p.basis !== undefined);
+	const basis = measured && sourced.length ? `CASE ${sourced.map((p) => `WHEN ${p.text} IS NOT NULL THEN ${quoteLiteral(p.basis ?? 'calendar')}`).join(' ')} END` : null;
+	return { column, text, value, reason, reasonChecks, textAlias, rawText: column.required ? rawText : null, rawAlias, provenance, provenanceLabels, how, basis };
 }
 
 function typedValue(column: CanonicalColumn, text: string, src: NormalisedSource, typedByName: Map<string, string>): string {
@@ -399,7 +507,7 @@ function reasonExpr(column: CanonicalColumn, text: string, value: string): Reaso
 	if (column.required) checks.push({ when: `${text} IS NULL`, then: `'${name} is empty (required)'` });
 	switch (column.type) {
 		case 'timestamp':
-			checks.push({ when: `${value} IS NULL AND ${text} IS NOT NULL`, then: `'${name}: ' || ${shown} || ' is not a timestamp (expected e.g. 2024-03-01 14:30:00 or ISO 8601; set ''format'' in the mapping for other layouts)'` });
+			checks.push({ when: `${value} IS NULL AND ${text} IS NOT NULL`, then: `'${name}: ' || ${shown} || ' is not a timestamp (expected e.g. 2024-03-01 14:30:00 or ISO 8601, or set ''format'' in the mapping for other layouts)'` });
 			break;
 		case 'date':
 			checks.push({ when: `${value} IS NULL AND ${text} IS NOT NULL`, then: `'${name}: ' || ${shown} || ' is not a date (expected e.g. 2024-03-01)'` });
@@ -413,9 +521,8 @@ function reasonExpr(column: CanonicalColumn, text: string, value: string): Reaso
 		case 'boolean':
 			checks.push({ when: `${value} IS NULL AND ${text} IS NOT NULL`, then: `'${name}: ' || ${shown} || ' is not true/false'` });
 			break;
-		case 'enum':
-			checks.push({ when: `${value} IS NOT NULL AND NOT list_contains(${listLiteral(column.values ?? [])}, ${value})`, then: `'${name}: ' || ${shown} || ' is not one of ${enumList(column.values ?? [])} (translate it with ''values'' in the mapping)'` });
-			break;
+		// An enumeration value outside the list is kept as written (lower case, spaces as '_') and
+		// counted per value in the batch summary: an unknown channel does not make a row less a case.
 	}
 	if (name === 'csat') checks.push({ when: `${value} IS NOT NULL AND (${value} < 1 OR ${value} > 5)`, then: `'csat ' || ${value} || ' is outside 1-5'` });
 	if (name === 'reopen_count') checks.push({ when: `${value} < 0`, then: `'reopen_count is negative'` });

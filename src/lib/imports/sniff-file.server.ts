@@ -35,6 +35,12 @@ export interface SniffResult {
 	sizeBytes: number;
 	/** Lower-case hex SHA-256 of the whole file. */
 	sha256: string;
+	/**
+	 * The bytes of a UTF-8 no-break space (C2 A0) occur somewhere: the import then counts the cells
+	 * that held nothing else (Zendesk Explore writes them for empty cells). A chunk boundary between
+	 * the two bytes is missed; the cells are still read as empty, only the count would be absent.
+	 */
+	mayHaveNoBreakSpaces?: boolean;
 }
 
 export interface SniffOptions {
@@ -168,6 +174,7 @@ export async function sniffFile(path: string, opts: SniffOptions): Promise<Sniff
 		const header = decodeHeader(head, structure, encoding);
 
 		const result: SniffResult = { format, encoding, bom, sizeBytes, sha256: scanner.digest() };
+		if (scanner.sawNoBreakSpace) result.mayHaveNoBreakSpaces = true;
 		if (encodingNote) result.encodingNote = encodingNote;
 		if (structure.format === 'csv') result.delimiter = structure.delimiter;
 		if (lineEnding) result.lineEnding = lineEnding;
@@ -311,6 +318,8 @@ interface Utf8Failure {
 	utf8Before: boolean;
 }
 
+const NO_BREAK_SPACE = Buffer.from([0xc2, 0xa0]);
+
 class Scanner {
 	private readonly hash = createHash('sha256');
 	private readonly opts: ScannerOptions;
@@ -320,6 +329,7 @@ class Scanner {
 	private longLine: { line: number } | null = null;
 	private carry: Buffer | null = null;
 	private sawNonAscii = false;
+	sawNoBreakSpace = false;
 	utf8Failure: Utf8Failure | null = null;
 
 	constructor(opts: ScannerOptions) {
@@ -335,6 +345,7 @@ class Scanner {
 		const lineAtChunkStart = this.line;
 		this.scanLines(chunk);
 		this.hash.update(chunk);
+		if (!this.sawNoBreakSpace && chunk.indexOf(NO_BREAK_SPACE) !== -1) this.sawNoBreakSpace = true;
 		if (this.opts.checkUtf8 && !this.utf8Failure) this.checkUtf8(chunk, chunkStart, lineAtChunkStart);
 		this.offset += chunk.length;
 	}

@@ -89,19 +89,21 @@ export function piecesSelect(compiled: CompiledMapping, source: string): string 
 export function typedSelect(compiled: CompiledMapping, headers: readonly string[], source: string, raw: string): string {
 	const typed = compiled.columns.map((c) => `${c.value} AS ${quoteIdent(c.column.name)}`);
 	const texts = compiled.columns.filter((c) => c.reason).map((c) => `${c.text} AS ${quoteIdent(c.textAlias)}`);
+	const raws = compiled.columns.filter((c) => c.reason && c.rawText).map((c) => `${c.rawText} AS ${quoteIdent(c.rawAlias)}`);
 	const provenance = compiled.columns.filter((c) => c.provenance).map((c) => `${c.provenance} AS ${quoteIdent(provenanceAlias(c))}`);
+	const bases = compiled.columns.filter((c) => c.basis).map((c) => `${c.basis} AS ${quoteIdent(basisAlias(c))}`);
 	const checks = [...compiled.columns.filter((c) => c.reasonChecks.length).map((c) => c.reasonChecks), ...compiled.crossChecks.map((c) => [c])];
 	// A check is a problem when its condition is true (not NULL): NULL counts as false, as in CASE.
 	const failing = checks.flat().map((c) => `(${c.when}) IS TRUE`);
 	const sentences = checks.map((column) => `CASE ${column.map((c) => `WHEN ${c.when} THEN ${c.then}`).join(' ')} END`);
 	const reason = failing.length ? `CASE WHEN ${failing.join(' OR ')} THEN nullif(concat_ws('; ', ${sentences.join(', ')}), '') END` : 'CAST(NULL AS VARCHAR)';
 	const staged = headers.map((_, i) => `c${i}`);
-	const helpers = [...staged, ...compiled.columns.filter((c) => c.reason).map((c) => quoteIdent(c.textAlias))];
+	const helpers = [...staged, ...compiled.columns.filter((c) => c.reason).map((c) => quoteIdent(c.textAlias)), ...compiled.columns.filter((c) => c.reason && c.rawText).map((c) => quoteIdent(c.rawAlias))];
 	return `SELECT * EXCLUDE (${helpers.join(', ')}), CASE WHEN reason IS NOT NULL THEN ${raw} END AS raw
 		FROM (
 			SELECT *, ${reason} AS reason
 			FROM (
-				SELECT ${[...typed, ...texts, ...provenance, ...staged].join(', ')}
+				SELECT ${[...typed, ...texts, ...raws, ...provenance, ...bases, ...staged].join(', ')}
 				FROM (${piecesSelect(compiled, source)})
 			)
 		)`;
@@ -109,4 +111,9 @@ export function typedSelect(compiled: CompiledMapping, headers: readonly string[
 
 export function provenanceAlias(column: CompiledColumn): string {
 	return `p_${column.column.name}`;
+}
+
+/** The typed pass's column holding the basis of a measured time (see CompiledColumn.basis). */
+export function basisAlias(column: CompiledColumn): string {
+	return `b_${column.column.name}`;
 }

@@ -37,6 +37,13 @@ export interface CasesTable {
 	reopen_count: number | null;
 	escalated: boolean | null;
 	subject: string | null;
+	reassignment_count: number | null;
+	sla_met: boolean | null;
+	first_response_bracket: string | null;
+	resolution_bracket: string | null;
+	/** 'calendar' or 'business_hours' (see DURATION_BASES); NULL when the time is empty. */
+	first_response_basis: string | null;
+	resolution_basis: string | null;
 	batch_id: number;
 }
 

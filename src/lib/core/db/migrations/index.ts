@@ -3,6 +3,7 @@ import { coreMigration } from './0001-core';
 import { accountsMigration } from './0002-accounts';
 import { auditsMigration } from './0003-audits';
 import { frictionMigration } from './0004-friction';
+import { exportColumnsMigration } from './0005-export-columns';
 
 /**
  * Migrations are listed in code rather than read from a folder so that the bundled server and
@@ -13,7 +14,8 @@ const migrations: Record<string, Migration> = {
 	'0001_core': coreMigration,
 	'0002_accounts': accountsMigration,
 	'0003_audits': auditsMigration,
-	'0004_friction': frictionMigration
+	'0004_friction': frictionMigration,
+	'0005_export_columns': exportColumnsMigration
 };
 
 export const migrationProvider: MigrationProvider = {
