@@ -72,7 +72,7 @@ export const PRESETS: Record<PresetName, Preset> = {
 	zendesk: {
 		label: 'Zendesk ticket export',
 		description:
-			'Zendesk Support ticket export, CSV or JSON (Id, Requester id, Group, Status, Via, Created at, Solved at, First reply time in minutes, ...). Import it as cases, and again as feedback to load its satisfaction ratings (tickets never surveyed are not feedback).',
+			'Zendesk Support ticket CSV export (Id, Requester id, Group, Status, Via, Created at, Solved at, First reply time in minutes, ...). Import it as cases, and again as feedback to load its satisfaction ratings (tickets never surveyed are not feedback).',
 		signature: ['Id', 'Requester id', 'Created at', 'Via', 'Satisfaction Score', 'First reply time in minutes', 'Full resolution time in minutes'],
 		cases: {
 			name: 'zendesk',

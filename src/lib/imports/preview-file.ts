@@ -1,7 +1,7 @@
 import Papa from 'papaparse';
 
 export interface FilePreview {
-	format: 'csv' | 'json' | 'ndjson' | 'parquet';
+	format: 'csv' | 'json' | 'ndjson' | 'parquet' | 'workbook';
 	headers: string[];
 	rows: string[][];
 	delimiter?: string;
@@ -22,7 +22,11 @@ export async function previewFile(file: File): Promise<FilePreview> {
 	if (ext === 'parquet' || String.fromCharCode(...head) === 'PAR1') {
 		return { format: 'parquet', headers: [], rows: [], note: 'Parquet: columns are read on the server; choose a preset or map columns after the first attempt.' };
 	}
+	// Excel workbooks (.xlsx is a ZIP; Freshdesk's .xls is Excel 2003 XML) are read on the server.
 	const start = (await file.slice(0, 64 * 1024).text()).replace(/^\uFEFF/, '').trimStart();
+	if (ext === 'xlsx' || String.fromCharCode(...head.slice(0, 2)) === 'PK' || (start.startsWith('<?xml') && start.includes('urn:schemas-microsoft-com:office:spreadsheet'))) {
+		return { format: 'workbook', headers: [], rows: [], note: 'Excel workbook: the server reads one sheet (the one with the most rows unless you name another below) and reports which; presets are recognised from its header row.' };
+	}
 	if (start.startsWith('[') || start.startsWith('{')) {
 		return previewJson(start);
 	}

@@ -16,6 +16,8 @@ export interface ImportRequest {
 	/** A mapping saved on the upload page, by name. */
 	mappingName: string | null;
 	encoding: string | null;
+	/** For a workbook: the sheet to read; empty or null = the one with the most rows. */
+	sheet?: string | null;
 	importedBy: string;
 	source: 'upload' | 'api';
 }
@@ -62,6 +64,7 @@ export async function runImport(request: ImportRequest, onProgress?: (p: IngestP
 			preset: request.preset ?? undefined,
 			mapping,
 			encoding,
+			sheet: request.sheet?.trim() ? request.sheet.trim().slice(0, 200) : undefined,
 			importedBy: request.importedBy,
 			source: request.source,
 			archiveDir: config.archiveDir,

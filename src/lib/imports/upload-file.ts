@@ -5,6 +5,8 @@ export interface UploadOptions {
 	preset?: string;
 	mapping?: unknown;
 	encoding?: string;
+	/** For a workbook: the sheet to read (empty = the one with the most rows). */
+	sheet?: string;
 }
 
 export interface UploadProgress {
@@ -28,6 +30,7 @@ const SERVER_STAGES: Record<string, number> = { checking: 0.65, loading: 0.75, v
 export function uploadFile(file: File, options: UploadOptions, onProgress: (p: UploadProgress) => void): Promise<BatchSummaryView> {
 	const params = new URLSearchParams({ kind: options.kind });
 	if (options.preset) params.set('preset', options.preset);
+	if (options.sheet) params.set('sheet', options.sheet);
 	if (options.mapping) params.set('mapping', JSON.stringify(options.mapping));
 	if (options.encoding && options.encoding !== 'auto') params.set('encoding', options.encoding);
 	return new Promise((resolve, reject) => {
