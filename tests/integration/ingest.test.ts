@@ -578,6 +578,31 @@ describe('presets', () => {
 		]);
 	});
 
+	it('Zendesk JSON ticket export: nested fields read by path, unsolved tickets open, business hours marked, offered surveys only', async () => {
+		// The shape of Zendesk's JSON ticket export (one ticket per line; nested via, satisfaction_rating, metric_set).
+		const tickets = [
+			{ id: 501, via: { channel: 'web', source: { rel: null } }, created_at: '2024-03-01T09:00:00Z', updated_at: '2024-03-01T12:00:00Z', type: 'problem', subject: 'Refund', status: 'solved', requester_id: 9001, assignee_id: 77, group_id: 5, tags: ['refund_request', 'vip'], satisfaction_rating: { score: 'good', comment: 'Quick, thanks' }, ticket_form_id: 1, metric_set: { reopens: 0, replies: 2, solved_at: '2024-03-01T12:00:00Z', reply_time_in_minutes: { calendar: 30, business: 20 }, full_resolution_time_in_minutes: { calendar: 180, business: 120 } } },
+			{ id: 502, via: { channel: 'email' }, created_at: '2024-03-02T10:00:00Z', updated_at: '2024-03-02T10:00:00Z', type: null, subject: 'Where is my parcel', status: 'open', requester_id: 9002, assignee_id: null, group_id: 5, tags: ['shipping'], satisfaction_rating: { score: 'unoffered' }, ticket_form_id: 1, metric_set: { reopens: 1, replies: 1, solved_at: null, reply_time_in_minutes: { calendar: null, business: 90 }, full_resolution_time_in_minutes: { calendar: null, business: null } } },
+			{ id: 503, via: { channel: 'sample_ticket' }, created_at: '2024-03-03T08:00:00Z', updated_at: '2024-03-03T08:00:00Z', type: null, subject: 'Hello', status: 'pending', requester_id: 9003, assignee_id: 78, group_id: 6, tags: [], satisfaction_rating: { score: 'offered' }, ticket_form_id: 1, metric_set: { reopens: 0, replies: 0, solved_at: null, reply_time_in_minutes: { calendar: null, business: null }, full_resolution_time_in_minutes: { calendar: null, business: null } } }
+		];
+		const path = await f.file('tickets.json', tickets.map((t) => JSON.stringify(t)).join('\n') + '\n');
+		const summary = await f.ingest(path, { kind: 'cases' });
+		expect([summary.mapping, summary.rows_read, summary.accepted, summary.rejected]).toEqual(['preset:zendesk_json (detected)', 3, 3, 0]);
+		const rows = await casesOf(summary.batch_id);
+		expect(rows.map((c) => [c.case_id, c.status, c.channel, iso(c.first_response_at), c.first_response_basis, iso(c.resolved_at), c.category, c.agent_id, c.team, c.customer_id, c.reopen_count])).toEqual([
+			['501', 'solved', 'web', '2024-03-01T09:30:00.000Z', 'calendar', '2024-03-01T12:00:00.000Z', 'problem', '77', '5', '9001', 0],
+			['502', 'open', 'email', '2024-03-02T11:30:00.000Z', 'business_hours', null, 'shipping', null, '5', '9002', 1],
+			['503', 'pending', 'sample_ticket', null, null, null, 'uncategorized', '78', '6', '9003', 0]
+		]);
+		expect(summary.unknown_values).toEqual({ channel: [{ value: 'sample_ticket', count: 1 }] });
+		const feedback = await f.ingest(path, { kind: 'feedback' });
+		expect([feedback.accepted, feedback.rejected]).toEqual([2, 1]);
+		expect((await feedbackOf(feedback.batch_id)).map((r) => [r.feedback_id, r.csat, r.comment, iso(r.submitted_at)])).toEqual([
+			['501', 5, 'Quick, thanks', '2024-03-01T12:00:00.000Z'],
+			['503', null, null, '2024-03-03T08:00:00.000Z']
+		]);
+	});
+
 	it('Zendesk export with a country column: the region comes from the country table, not the code', async () => {
 		const text = 'Id,Created at,Status,Via,Country\nZ1,2024-03-01 10:00:00,open,email,DE\nZ2,2024-03-01 10:00:00,open,email,br\nZ3,2024-03-01 10:00:00,open,email,\n';
 		const summary = await f.ingest(await f.file('zendesk-country.csv', text), { kind: 'cases', preset: 'zendesk' });

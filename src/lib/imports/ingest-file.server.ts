@@ -170,7 +170,7 @@ export async function ingestFile(db: Kysely<Database>, options: IngestOptions): 
 		checkRequired(options.kind, headers, mapping);
 		const countryRegions = Object.fromEntries((await db.selectFrom('country_regions').select(['country', 'region']).execute()).map((r) => [r.country, r.region]));
 		const tables = await loadLookups(db, mapping, options.lookups ?? {});
-		const compiled = compileMapping(options.kind, mapping, headers, { countryRegions, tables });
+		const compiled = compileMapping(options.kind, mapping, headers, { countryRegions, tables, noBreakSpaces: sniff.mayHaveNoBreakSpaces ?? false });
 
 		lap('prepare');
 		// The copy into the archive runs while DuckDB loads; the batch commits only once it is done.
@@ -419,8 +419,8 @@ async function loadBatch(trx: Transaction<Database>, ctx: LoadContext): Promise<
 
 	const topReasons = await rejectionGroups(trx, batchId);
 	const unknownValues = await unknownEnumValues(trx, table, batchId, compiled);
-	const blankCells = sniff.mayHaveNoBreakSpaces ? await noBreakSpaceBlanks(trx, compiled, headers, source({ rejects: `${names.rejects}_nbsp`, rejectsScan: `${names.rejectsScan}_nbsp` })) : {};
-	if (sniff.mayHaveNoBreakSpaces && readerRejects) staged.push(`${names.rejects}_nbsp`, `${names.rejectsScan}_nbsp`);
+	const blankCells = loadSniff.mayHaveNoBreakSpaces ? await noBreakSpaceBlanks(trx, compiled, headers, source({ rejects: `${names.rejects}_nbsp`, rejectsScan: `${names.rejectsScan}_nbsp` })) : {};
+	if (loadSniff.mayHaveNoBreakSpaces && readerRejects) staged.push(`${names.rejects}_nbsp`, `${names.rejectsScan}_nbsp`);
 	const rejected = rowsRead - acceptedCount;
 	const storedRejects = Number((await one<{ n: number }>(`SELECT count(*) AS n FROM rejected_rows WHERE batch_id = ${batchId}`)).n);
 	const storedAccepted = Number((await one<{ n: number }>(`SELECT count(*) AS n FROM ${table} WHERE batch_id = ${batchId}`)).n);

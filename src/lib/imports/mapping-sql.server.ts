@@ -81,13 +81,9 @@ export interface Adjustment {
 /** Days that exporters write for "no date": Zendesk's 1900-01-01, .NET's 0001-01-01, Excel's day zero. */
 export const PLACEHOLDER_DAYS = ['1900-01-01', '0001-01-01', '1899-12-30'] as const;
 
-/**
- * The text of a time source with placeholder days read as empty. Only texts that contain a
- * placeholder's year are typed a second time, so ordinary values pay three substring tests.
- */
-function withoutPlaceholder(text: string, typed: string): string {
-	const days = PLACEHOLDER_DAYS.map((d) => `DATE '${d}'`).join(', ');
-	return `(CASE WHEN (contains(${text}, '1900') OR contains(${text}, '1899') OR contains(${text}, '0001')) AND CAST(${typed} AS DATE) IN (${days}) THEN NULL ELSE ${text} END)`;
+/** True for a typed timestamp or date on a placeholder day; the range test first, so ordinary values pay one comparison. */
+function placeholderDay(value: string): string {
+	return `(${value} < DATE '1900-01-02' AND CAST(${value} AS DATE) IN (${PLACEHOLDER_DAYS.map((d) => `DATE '${d}'`).join(', ')}))`;
 }
 
 export interface CompiledMapping {
@@ -197,17 +193,20 @@ interface Context {
 	used: Set<number>;
 	pieces: HelperColumn[];
 	tables: NonNullable<Lookups['tables']>;
+	noBreakSpaces: boolean;
 }
 
 /**
  * The trimmed copy of the staged column for a header, or undefined when the file lacks it
  * (lenient) / error (strict).
  */
-function stagedColumn(header: string, target: string, ctx: Context): string | undefined {
-	const index = ctx.headerIndex.get(header) ?? ctx.headerIndex.get(header.trim().toLowerCase());
-	if (index !== undefined) {
-		ctx.used.add(index);
-		return `s${index}`;
+function stagedColumn(header: string, target: string, ctx: Context, layer: 's' | 'c' = 's'): string | undefined {
+	const found = findHeader(header, ctx);
+	if (found) {
+		ctx.used.add(found.index);
+		const column = layer === 's' ? `s${found.index}` : cleanText(`c${found.index}`, ctx.noBreakSpaces);
+		// A path into a JSON value ("via.channel", "tags[0]"): exporters nest fields in JSON records.
+		return found.path ? `nullif(trim(json_extract_string(${column}, ${quoteLiteral(`$${found.path}`)})), '')` : column;
 	}
 	if (ctx.lenient) {
 		ctx.missing.add(header);
@@ -219,6 +218,16 @@ function stagedColumn(header: string, target: string, ctx: Context): string | un
 		`The mapping "${ctx.mappingName}" reads column "${header}" for ${target}, but the file has no such header${near ? ` (closest: "${near}")` : ''}.`,
 		`Fix the header name in the mapping; the file's headers are: ${ctx.headers.map((h) => `"${h}"`).join(', ')}.`
 	);
+}
+
+/** The staged column of a header, or of the JSON column a dotted path starts with ("via.channel" in column "via"). */
+function findHeader(header: string, ctx: Context): { index: number; path?: string } | undefined {
+	const index = ctx.headerIndex.get(header) ?? ctx.headerIndex.get(header.trim().toLowerCase());
+	if (index !== undefined) return { index };
+	const split = /^([^.[]+)([.[].+)$/.exec(header);
+	if (!split) return undefined;
+	const base = ctx.headerIndex.get(split[1]) ?? ctx.headerIndex.get(split[1].trim().toLowerCase());
+	return base === undefined ? undefined : { index: base, path: split[2] };
 }
 
 /**
@@ -263,12 +272,8 @@ function sourceText(src: NormalisedSource, target: string, ctx: Context, alias: 
 	return quoteIdent(alias);
 }
 
-/**
- * The characters trimmed from every value: space, tab, line feed, carriage return, and the
- * no-break space U+00A0 that Zendesk Explore writes for an empty cell (it must read as empty, not
- * as a value that fails to parse).
- */
-const BLANK = `' ' || chr(9) || chr(10) || chr(13) || chr(160)`;
+/** The characters trimmed from every value: space, tab, line feed, carriage return. */
+const BLANK = `' ' || chr(9) || chr(10) || chr(13)`;
 
 /**
  * nullif(trim(c, BLANK), ''), computed only for the values that need it. DuckDB's one-argument
@@ -279,9 +284,15 @@ const BLANK = `' ' || chr(9) || chr(10) || chr(13) || chr(160)`;
  * import; the guard looks at the first character and the last byte only. It is true for every
  * value that trim would change or that is empty (ascii('') is 0), so the result is the same as
  * the plain form.
+ *
+ * With `noBreakSpaces` (the sniffer saw U+00A0 in the file: Zendesk Explore writes it for an empty
+ * cell) that character is trimmed too; other files do not pay for the extra tests.
  */
-function cleanText(c: string): string {
-	return `(CASE WHEN ascii(${c}) <= 32 OR ascii(${c}) = 160 OR suffix(${c}, ' ') OR suffix(${c}, chr(9)) OR suffix(${c}, chr(10)) OR suffix(${c}, chr(13)) OR suffix(${c}, chr(160)) THEN nullif(trim(${c}, ${BLANK}), '') ELSE ${c} END)`;
+function cleanText(c: string, noBreakSpaces: boolean): string {
+	if (noBreakSpaces) {
+		return `(CASE WHEN ascii(${c}) <= 32 OR ascii(${c}) = 160 OR suffix(${c}, ' ') OR suffix(${c}, chr(9)) OR suffix(${c}, chr(10)) OR suffix(${c}, chr(13)) OR suffix(${c}, chr(160)) THEN nullif(trim(${c}, ${BLANK} || chr(160)), '') ELSE ${c} END)`;
+	}
+	return `(CASE WHEN ascii(${c}) <= 32 OR suffix(${c}, ' ') OR suffix(${c}, chr(9)) OR suffix(${c}, chr(10)) OR suffix(${c}, chr(13)) THEN nullif(trim(${c}, ${BLANK}), '') ELSE ${c} END)`;
 }
 
 function describe(src: NormalisedSource): string {
@@ -294,6 +305,8 @@ function describe(src: NormalisedSource): string {
 /** Small reference tables inlined as MAP literals: a lookup per row without a join. */
 export interface Lookups {
 	countryRegions: Record<string, string>;
+	/** The file holds U+00A0 somewhere (SniffResult.mayHaveNoBreakSpaces): blanks made of it are empty. */
+	noBreakSpaces?: boolean;
 	/** Second files of the mapping (ColumnMapping.lookups): table -> value header -> key -> value. */
 	tables?: Record<string, Record<string, Record<string, string>>>;
 }
@@ -315,7 +328,7 @@ export function compileMapping(
 		const lower = h.trim().toLowerCase();
 		if (!headerIndex.has(lower)) headerIndex.set(lower, i);
 	});
-	const ctx: Context = { headerIndex, headers, lenient: mapping.lenient ?? false, missing: new Set(), mappingName: mapping.name, used: new Set(), pieces: [], tables: lookups.tables ?? {} };
+	const ctx: Context = { headerIndex, headers, lenient: mapping.lenient ?? false, missing: new Set(), mappingName: mapping.name, used: new Set(), pieces: [], tables: lookups.tables ?? {}, noBreakSpaces: lookups.noBreakSpaces ?? false };
 	const canonical = columnsFor(kind);
 	const unknown = Object.keys(mapping.columns).filter((name) => !canonical.some((c) => c.name === name));
 	if (unknown.length) {
@@ -343,10 +356,9 @@ export function compileMapping(
 	const crossChecks: ReasonCheck[] = [];
 	if (mapping.not_a_record) {
 		const { header, values, reason } = mapping.not_a_record;
-		const cleanedAlias = stagedColumn(header, 'the record filter', ctx);
-		if (cleanedAlias) {
-			// Reasons are judged over the typed pass, which keeps the staged texts (cN) but not their trimmed copies.
-			const staged = cleanText(`c${cleanedAlias.slice(1)}`);
+		// Reasons are judged over the typed pass, which keeps the staged texts (cN) but not their trimmed copies.
+		const staged = stagedColumn(header, 'the record filter', ctx, 'c');
+		if (staged) {
 			const listed = values.filter((v) => v.trim() !== '').map((v) => v.trim().toLowerCase());
 			const conditions = [...(listed.length ? [`list_contains(${listLiteral(listed)}, lower(${staged}))`] : []), ...(values.some((v) => v.trim() === '') ? [`${staged} IS NULL`] : [])];
 			if (conditions.length) crossChecks.push({ when: conditions.join(' OR '), then: `${quoteLiteral(`not a ${kind === 'cases' ? 'case' : 'feedback record'}: ${header} is `)} || coalesce('"' || ${staged} || '"', 'empty') || ${quoteLiteral(` (${reason})`)}` });
@@ -364,7 +376,7 @@ export function compileMapping(
 	const nullValues = (mapping.null_values ?? []).filter((v) => v.trim() !== '');
 	const cleaned = [...ctx.used]
 		.sort((a, b) => a - b)
-		.map((i) => ({ alias: `s${i}`, expr: nullValues.reduce((e, v) => `nullif(${e}, ${quoteLiteral(v.trim())})`, cleanText(`c${i}`)) }));
+		.map((i) => ({ alias: `s${i}`, expr: nullValues.reduce((e, v) => `nullif(${e}, ${quoteLiteral(v.trim())})`, cleanText(`c${i}`, lookups.noBreakSpaces ?? false)) }));
 	return { columns: compiled, crossChecks, adjustments, cleaned, pieces: ctx.pieces, missingOptional: [...ctx.missing] };
 }
 
@@ -403,17 +415,21 @@ function compileColumn(
 		let found = false;
 		parts.forEach((part, k) => {
 			const partAlias = parts.length > 1 ? `${alias}_${k}` : alias;
-			let text = sourceText(part, column.name, ctx, partAlias);
-			if (!text) return;
+			const raw = sourceText(part, column.name, ctx, partAlias);
+			if (!raw) return;
 			found = true;
-			if (placeholdersPossible) {
-				const own = ctx.pieces.find((p) => quoteIdent(p.alias) === text);
-				const raw = own ? own.expr : text;
-				rawTexts.push(text);
-				ctx.pieces.push({ alias: `${partAlias}_v`, expr: withoutPlaceholder(raw, typed(raw, part)) });
-				text = quoteIdent(`${partAlias}_v`);
+			if (!placeholdersPossible) {
+				pieces.push({ text: raw, value: typed(raw, part), label, basis: src.basis });
+				return;
 			}
-			pieces.push({ text, value: typed(text, part), label, basis: src.basis });
+			// Typed once, in the pieces layer; the layer above tests the typed value for a placeholder
+			// day, which costs one comparison for an ordinary value.
+			const own = ctx.pieces.find((p) => quoteIdent(p.alias) === raw);
+			const typedAlias = quoteIdent(`${partAlias}_t`);
+			ctx.pieces.push({ alias: `${partAlias}_t`, expr: typed(own ? own.expr : raw, part) });
+			const placeholder = placeholderDay(typedAlias);
+			rawTexts.push(raw);
+			pieces.push({ text: `(CASE WHEN ${placeholder} THEN NULL ELSE ${raw} END)`, value: `(CASE WHEN ${placeholder} THEN NULL ELSE ${typedAlias} END)`, label, basis: src.basis });
 		});
 		if (found) hows.push(`${hows.length === 0 ? 'from' : 'else from'} ${describe(src)}${src.basis === 'business_hours' ? ' (business hours)' : ''}`);
 	});

@@ -3,7 +3,7 @@ import type { ColumnMapping } from './column-mapping';
 import { CASE_COLUMNS, FEEDBACK_COLUMNS } from './canonical-columns';
 import { IngestError } from './ingest-error';
 
-export type PresetName = 'canonical' | 'zendesk' | 'zendesk_explore' | 'freshdesk' | 'servicenow' | 'salesforce';
+export type PresetName = 'canonical' | 'zendesk' | 'zendesk_json' | 'zendesk_explore' | 'freshdesk' | 'servicenow' | 'salesforce';
 
 interface Preset {
 	label: string;
@@ -128,6 +128,58 @@ export const PRESETS: Record<PresetName, Preset> = {
 				comment: { first_of: ['Satisfaction Comment', 'Satisfaction comment'] },
 				region: { first_of: ['Region', 'Service Region'] },
 				customer_id: 'Requester id'
+			}
+		}
+	},
+	zendesk_json: {
+		label: 'Zendesk ticket export (JSON)',
+		description:
+			'Zendesk Support JSON ticket export, one ticket per line (id, via.channel, created_at, status, requester_id, satisfaction_rating.score, metric_set.reply_time_in_minutes, ...). Import it as cases, and again as feedback for the satisfaction ratings.',
+		signature: ['id', 'via', 'created_at', 'status', 'requester_id', 'satisfaction_rating', 'metric_set', 'ticket_form_id'],
+		cases: {
+			name: 'zendesk_json',
+			kind: 'cases',
+			lenient: true,
+			columns: {
+				case_id: 'id',
+				created_at: 'created_at',
+				first_response_at: {
+					from: 'metric_set.reply_time_in_minutes.calendar',
+					after: { column: 'created_at', unit: 'minutes' },
+					otherwise: { from: 'metric_set.reply_time_in_minutes.business', after: { column: 'created_at', unit: 'minutes' }, basis: 'business_hours' }
+				},
+				resolved_at: {
+					first_of: ['metric_set.solved_at'],
+					otherwise: {
+						from: 'metric_set.full_resolution_time_in_minutes.calendar',
+						after: { column: 'created_at', unit: 'minutes' },
+						otherwise: { from: 'metric_set.full_resolution_time_in_minutes.business', after: { column: 'created_at', unit: 'minutes' }, basis: 'business_hours' }
+					}
+				},
+				status: { from: 'status', values: ZENDESK_STATUS },
+				region: { default: 'unknown' },
+				channel: { from: 'via.channel', values: { ...ZENDESK_VIA, mobile_sdk: 'web', web_widget: 'web', native_messaging: 'chat' } },
+				category: { first_of: ['type'], otherwise: { from: 'tags[0]' }, default: 'uncategorized' },
+				agent_id: 'assignee_id',
+				team: 'group_id',
+				customer_id: 'requester_id',
+				reopen_count: 'metric_set.reopens',
+				subject: 'subject'
+			}
+		},
+		feedback: {
+			name: 'zendesk_json',
+			kind: 'feedback',
+			lenient: true,
+			not_a_record: { header: 'satisfaction_rating.score', values: ZENDESK_NOT_SURVEYED, reason: 'no survey was offered for this ticket' },
+			columns: {
+				feedback_id: 'id',
+				case_id: 'id',
+				submitted_at: { first_of: ['metric_set.solved_at', 'updated_at', 'created_at'] },
+				kind: { default: 'survey' },
+				csat: { from: 'satisfaction_rating.score', values: ZENDESK_SATISFACTION },
+				comment: 'satisfaction_rating.comment',
+				customer_id: 'requester_id'
 			}
 		}
 	},
