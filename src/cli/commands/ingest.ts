@@ -6,6 +6,7 @@ import { openDatabase } from '../../lib/core/db/database.server';
 import { IngestError } from '../../lib/imports/ingest-error';
 import { ingestFile, type BatchSummary } from '../../lib/imports/ingest-file.server';
 import { findSavedMapping } from '../../lib/imports/saved-mappings.server';
+import { describeRecovery, recoverInterruptedImports } from '../../lib/imports/recovery.server';
 import { parse, UsageError } from '../args';
 import { formatSummary, stepProgress } from '../output';
 import { importThroughServer } from '../server-handoff';
@@ -92,6 +93,8 @@ export async function ingestCommand(args: string[]): Promise<number> {
 		return 0;
 	}
 
+	const recovered = describeRecovery(await recoverInterruptedImports(open.db, config.archiveDir));
+	if (recovered && !values.json) console.error(`(${recovered})`);
 	if (savedName) {
 		mapping = await findSavedMapping(open.db, savedName);
 		if (!mapping) {

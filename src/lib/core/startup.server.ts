@@ -4,6 +4,7 @@ import { countUsers } from './auth/users.server';
 import { purgeExpiredSessions } from './auth/sessions.server';
 import { demoAccountLines, loadDemo } from '../demo/load-demo.server';
 import { registerServer, type ServerEntry } from './server-registry.server';
+import { describeRecovery, recoverInterruptedImports } from '../imports/recovery.server';
 
 let entry: ServerEntry | undefined;
 
@@ -25,6 +26,8 @@ function localUrl(): string {
 export async function startServer(): Promise<void> {
 	const config = appConfig();
 	const { db } = await getDatabase();
+	const recovered = describeRecovery(await recoverInterruptedImports(db, config.archiveDir));
+	if (recovered) console.log(`Caselens: ${recovered}.`);
 	if (process.env.CASELENS_DEMO === '1' && config.demoCases > 0 && (await isEmpty(db))) {
 		console.log(`Caselens: ${config.dbPath} is empty; loading demo data (${config.demoCases.toLocaleString('en')} cases, seed 42)...`);
 		const demo = await loadDemo(db, {

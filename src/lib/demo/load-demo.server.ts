@@ -1,5 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { makeTempDir } from '../imports/temp-files.server';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Database } from '../core/db/schema';
@@ -25,7 +25,7 @@ export async function loadDemo(
 	onProgress?: (message: string) => void
 ): Promise<DemoLoad> {
 	const started = performance.now();
-	const dir = await mkdtemp(join(tmpdir(), 'caselens-demo-'));
+	const dir = await makeTempDir('demo');
 	try {
 		onProgress?.(`Generating ${options.cases.toLocaleString('en')} demo cases (seed ${options.seed}${options.nullMode ? ', null mode' : ''})`);
 		const files = await writeDemoFiles(dir, options);

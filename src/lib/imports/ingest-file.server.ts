@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { columnsFor, idColumn, type ImportKind } from './canonical-columns';
@@ -16,6 +15,7 @@ import { sha256File, sniffFile, type SniffResult } from './sniff-file.server';
 import { detectSpreadsheet, spreadsheetToCsv } from './spreadsheet.server';
 import { listLiteral, quoteIdent, quoteLiteral } from './sql-text.server';
 import { basisAlias, describeSource, provenanceAlias, rawRowExpr, sourceSelect, typedSelect } from './stage-sql.server';
+import { makeTempDir } from './temp-files.server';
 import { transcodeWindows1252File } from './windows-1252.server';
 
 export type IngestStage = 'checking' | 'loading' | 'validating' | 'writing' | 'done';
@@ -105,6 +105,7 @@ export async function ingestFile(db: Kysely<Database>, options: IngestOptions): 
 	let mappingOrigin: string | undefined;
 	let loadPath = options.path;
 	let transcodedDir: string | undefined;
+	let batchId: number | undefined;
 	try {
 		progress('checking', 'Checking the file (encoding, format, checksum)');
 		// A workbook is read through a CSV copy of one sheet; the checksum and the archive are the workbook's own.
@@ -113,7 +114,7 @@ export async function ingestFile(db: Kysely<Database>, options: IngestOptions): 
 		let sheetName = '';
 		let sheetCount = 0;
 		if (workbook) {
-			transcodedDir = await mkdtemp(join(tmpdir(), 'caselens-sheet-'));
+			transcodedDir = await makeTempDir('sheet');
 			loadPath = join(transcodedDir, 'sheet.csv');
 			progress('checking', `Reading the ${workbook === 'xlsx' ? 'Excel workbook' : 'Excel 2003 XML workbook'}`);
 			const converted = await spreadsheetToCsv(options.path, loadPath, { sheet: options.sheet, maxBytes: options.maxBytes });
@@ -140,7 +141,7 @@ export async function ingestFile(db: Kysely<Database>, options: IngestOptions): 
 		lap('check');
 		// DuckDB reads ISO-8859-1 only; a Latin-1 file is read as Windows-1252 through a UTF-8 copy.
 		if (sniff.encoding === 'latin-1' && !workbook) {
-			transcodedDir = await mkdtemp(join(tmpdir(), 'caselens-utf8-'));
+			transcodedDir = await makeTempDir('utf8');
 			loadPath = join(transcodedDir, `source${extname(options.path)}`);
 			await transcodeWindows1252File(options.path, loadPath);
 			lap('transcode');
@@ -172,6 +173,10 @@ export async function ingestFile(db: Kysely<Database>, options: IngestOptions): 
 		const tables = await loadLookups(db, mapping, options.lookups ?? {});
 		const compiled = compileMapping(options.kind, mapping, headers, { countryRegions, tables, noBreakSpaces: sniff.mayHaveNoBreakSpaces ?? false });
 
+		// The batch is on record before any row is loaded, as running: if the process dies in the
+		// middle, the next start finds it and marks it failed (recovery.server.ts) instead of it
+		// vanishing without a trace.
+		batchId = await startBatch(db, options, fileName, sniff, origin);
 		lap('prepare');
 		// The copy into the archive runs while DuckDB loads; the batch commits only once it is done.
 		const archiving = archiveRawFile(options.path, options.archiveDir, sniff.sha256, archiveFormat);
@@ -179,12 +184,12 @@ export async function ingestFile(db: Kysely<Database>, options: IngestOptions): 
 
 		const sniffed = sniff;
 		const summary = await db.transaction().execute((trx) =>
-			loadBatch(trx, { options, sniff: sniffed, formatLabel: archiveFormat, loadSniff, loadPath, headers, mapping, compiled, origin, fileName, archiving, startedAt, timings, lap, progress })
+			loadBatch(trx, { batchId: batchId as number, options, sniff: sniffed, formatLabel: archiveFormat, loadSniff, loadPath, headers, mapping, compiled, origin, fileName, archiving, startedAt, timings, lap, progress })
 		);
 		progress('done', `Batch ${summary.batch_id}: ${summary.accepted} accepted, ${summary.rejected} rejected`);
 		return summary;
 	} catch (error) {
-		await recordFailure(db, options, fileName, sniff, mappingOrigin, startedAt, explainLoadError(error, fileName));
+		await recordFailure(db, options, fileName, sniff, mappingOrigin, startedAt, explainLoadError(error, fileName), batchId);
 		throw explainLoadError(error, fileName);
 	} finally {
 		if (transcodedDir) await rm(transcodedDir, { recursive: true, force: true });
@@ -250,6 +255,8 @@ async function fileColumns(db: Kysely<Database>, path: string, sniff: SniffResul
 }
 
 interface LoadContext {
+	/** The batch's row, inserted as running before the transaction (see startBatch). */
+	batchId: number;
 	options: IngestOptions;
 	/** The file as the user gave it (what the summary reports). */
 	sniff: SniffResult;
@@ -291,7 +298,7 @@ async function loadBatch(trx: Transaction<Database>, ctx: LoadContext): Promise<
 	const one = async <T>(text: string) => (await sql.raw<T>(text).execute(trx)).rows[0];
 	const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
 
-	const batchId = (await one<{ id: number }>(`SELECT nextval('batch_id_seq')::INTEGER AS id`)).id;
+	const batchId = ctx.batchId;
 	const names = { rejects: `stage_rejects_${batchId}`, rejectsScan: `stage_rejects_scan_${batchId}` };
 	const staged: string[] = [];
 	const table = kind === 'cases' ? 'cases' : 'feedback';
@@ -465,9 +472,9 @@ async function loadBatch(trx: Transaction<Database>, ctx: LoadContext): Promise<
 		after: { kind, sha256: sniff.sha256, rows_read: rowsRead, accepted: summary.accepted, rejected, replaced, mapping: ctx.origin }
 	});
 	await trx
-		.insertInto('import_batches')
-		.values({
-			batch_id: batchId,
+		.updateTable('import_batches')
+		.where('batch_id', '=', batchId)
+		.set({
 			kind,
 			status: 'committed',
 			file_name: ctx.fileName,
@@ -813,9 +820,51 @@ function explainLoadError(error: unknown, fileName: string): Error {
 	return error instanceof Error ? error : new Error(text);
 }
 
-async function recordFailure(db: Kysely<Database>, options: IngestOptions, fileName: string, sniff: SniffResult | undefined, mapping: string | undefined, startedAt: Date, error: Error): Promise<void> {
+/** The batch's row before the load, as running (see the comment where it is called). */
+async function startBatch(db: Kysely<Database>, options: IngestOptions, fileName: string, sniff: SniffResult, mapping: string): Promise<number> {
+	const row = await db
+		.insertInto('import_batches')
+		.values({
+			batch_id: sql<number>`nextval('batch_id_seq')`,
+			kind: options.kind,
+			status: 'running',
+			file_name: fileName,
+			size_bytes: sniff.sizeBytes,
+			sha256: sniff.sha256,
+			format: sniff.format,
+			encoding: sniff.encoding,
+			delimiter: sniff.delimiter ?? null,
+			mapping_name: mapping,
+			rows_read: 0,
+			accepted: 0,
+			rejected: 0,
+			duplicates_in_file: 0,
+			replaced: 0,
+			imported_by: options.importedBy,
+			source: options.source,
+			started_at: new Date()
+		})
+		.returning('batch_id')
+		.executeTakeFirstOrThrow();
+	return row.batch_id;
+}
+
+async function recordFailure(
+	db: Kysely<Database>,
+	options: IngestOptions,
+	fileName: string,
+	sniff: SniffResult | undefined,
+	mapping: string | undefined,
+	startedAt: Date,
+	error: Error,
+	batchId: number | undefined
+): Promise<void> {
 	const detail = error instanceof IngestError ? `${error.message} ${error.hint}` : error.message;
 	try {
+		if (batchId !== undefined) {
+			await db.updateTable('import_batches').set({ status: 'failed', error: detail, finished_at: new Date() }).where('batch_id', '=', batchId).execute();
+			return;
+		}
 		await db
 			.insertInto('import_batches')
 			.values({

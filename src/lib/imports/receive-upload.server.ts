@@ -1,11 +1,11 @@
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { IngestError } from './ingest-error';
+import { makeTempDir } from './temp-files.server';
 
 export interface ReceivedUpload {
 	path: string;
@@ -20,7 +20,7 @@ export interface ReceivedUpload {
  */
 export async function receiveUpload(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<ReceivedUpload> {
 	if (!body) throw new IngestError('empty_file', 'The uploaded file is empty (0 bytes).', 'Choose a file and send it again.');
-	const dir = await mkdtemp(join(tmpdir(), 'caselens-upload-'));
+	const dir = await makeTempDir('upload');
 	const path = join(dir, 'upload');
 	const discard = () => rm(dir, { recursive: true, force: true });
 	let bytes = 0;

@@ -62,7 +62,8 @@ export interface FeedbackTable {
 export interface ImportBatchesTable {
 	batch_id: number;
 	kind: string;
-	status: 'committed' | 'failed' | 'duplicate';
+	/** 'running' while an import is in progress, and after a crash until the next start marks it failed. */
+	status: 'running' | 'committed' | 'failed' | 'duplicate';
 	file_name: string;
 	archive_path: string | null;
 	size_bytes: number;
