@@ -7,7 +7,12 @@ describe('maskPersonalData', () => {
 		['call +1 (415) 555-0134 or 0800 123 4567', 'call [phone] or [phone]'],
 		['liguei para 11 98765-4321 duas vezes', 'liguei para [phone] duas vezes'],
 		['customer #123456 and cust-0004242 and cliente 98765', '[customer id] and [customer id] and [customer id]'],
-		['order ORD-000123456 arrived in 3 days, 2 items, 49.90 USD', 'order ORD-[phone] arrived in 3 days, 2 items, 49.90 USD']
+		// An order id is not a phone number, even a long one.
+		['order ORD-000123456 arrived in 3 days, 2 items, 49.90 USD', 'order ORD-000123456 arrived in 3 days, 2 items, 49.90 USD'],
+		// Full-width digits, plus and brackets, as typed on a CJK keyboard.
+		['電話は＋４４ ２０ ７９４６ ０９５８です', '電話は[phone]です'],
+		['call （０３）１２３４－５６７８ please', 'call [phone] please'],
+		['tel:+442079460958, fax 020.7946.0959', 'tel:[phone], fax [phone]']
 	])('%s', (input, expected) => {
 		expect(maskPersonalData(input)).toBe(expected);
 	});

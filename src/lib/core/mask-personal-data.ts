@@ -5,7 +5,10 @@
  */
 const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.\p{L}{2,}/gu;
 // Seven or more digits, optionally with a leading +, separated by spaces, dots, dashes or brackets.
-const PHONE = /(?<![\p{L}\p{N}])\+?\(?\d(?:[\s().-]*\d){6,}(?![\p{L}\p{N}])/gu;
+// Digits of any script (\p{Nd}: full-width ０-９ typed on a CJK keyboard passed the ASCII-only \d)
+// and the full-width forms of + ( ) -. Not after a word and a joiner: ORD-12345678 is an order id.
+// Words are told by alphabetic scripts only: Japanese and Chinese text runs into numbers without a space.
+const PHONE = /(?<![\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{Nd}][-_/#]?)[+\uFF0B]?[(\uFF08]?\p{Nd}(?:[\s().\-\uFF08\uFF09\uFF0D\uFF0E]*\p{Nd}){6,}(?![\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{Nd}])/gu;
 // Customer-id shapes: cust-0001234, customer #1234, client_998877, user 12345.
 const CUSTOMER_ID = /\b(?:cust(?:omer)?|client|user|usuario|usuário|cliente)[\s_#:-]*\d{3,}\b/giu;
 
