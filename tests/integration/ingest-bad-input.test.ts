@@ -65,6 +65,21 @@ describe('files that are not importable', () => {
 		expect(failed[0].error).toContain('no data rows');
 	});
 
+	it('a file of 20,000 columns: too_many_columns at once, not a memory failure after a minute', async () => {
+		const header = ['case_id', 'created_at', 'status', 'region', 'category', ...Array.from({ length: 20_000 }, (_, i) => `extra_${i}`)];
+		const path = await f.file('wide.csv', `${header.join(',')}\nW1,2024-03-01 10:00:00,open,europe,x${',1'.repeat(20_000)}\n`);
+		await expectIngestError(f.ingest(path, { kind: 'cases' }), 'too_many_columns', '20,005 columns', 'up to 2,000');
+		await expectNothingWritten();
+	});
+
+	it('CRLF and LF line ends mixed in one file: every record is read', async () => {
+		const path = await f.file('mixed.csv', 'case_id,created_at,status,region,category\r\nM1,2024-03-01 10:00:00,open,europe,x\nM2,2024-03-01 10:00:00,open,europe,x\r\nM3,2024-03-01 10:00:00,open,europe,x\n');
+		const summary = await f.ingest(path, { kind: 'cases' });
+		expect([summary.rows_read, summary.accepted, summary.rejected]).toEqual([3, 3, 0]);
+		const ids = await f.db.selectFrom('cases').select('case_id').where('batch_id', '=', summary.batch_id!).orderBy('case_id').execute();
+		expect(ids.map((r) => r.case_id)).toEqual(['M1', 'M2', 'M3']);
+	});
+
 	it('empty JSON array: empty_file', async () => {
 		const path = await f.file('none.json', '[]\n');
 		await expectIngestError(f.ingest(path, { kind: 'cases' }), 'empty_file');

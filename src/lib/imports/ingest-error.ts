@@ -20,6 +20,7 @@ export type IngestErrorCode =
 	| 'binary_file'
 	| 'invalid_encoding'
 	| 'line_too_long'
+	| 'too_many_columns'
 	| 'file_too_large'
 	| 'unreadable_file'
 	| 'unknown_format'

@@ -15,6 +15,7 @@ import { sha256File, sniffFile, type SniffResult } from './sniff-file.server';
 import { detectSpreadsheet, spreadsheetToCsv } from './spreadsheet.server';
 import { listLiteral, quoteIdent, quoteLiteral } from './sql-text.server';
 import { basisAlias, describeSource, provenanceAlias, rawRowExpr, sourceSelect, typedSelect } from './stage-sql.server';
+import { copyWithLfLineEnds } from './line-ends.server';
 import { makeTempDir } from './temp-files.server';
 import { transcodeWindows1252File } from './windows-1252.server';
 
@@ -74,6 +75,11 @@ export interface BatchSummary {
 }
 
 const DEFAULT_MAX_LINE_BYTES = 2 * 1024 * 1024;
+/**
+ * DuckDB's CSV reader keeps a buffer per column: a file of 20,000 columns ran out of the server's
+ * memory limit after 50 s. No help-desk export comes near this (Zendesk's widest has about 100).
+ */
+const MAX_COLUMNS = 2000;
 
 /** Staged header names must be unique; later duplicates get a numeric suffix. */
 function uniqueHeaders(headers: readonly string[]): string[] {
@@ -146,10 +152,24 @@ export async function ingestFile(db: Kysely<Database>, options: IngestOptions): 
 			await transcodeWindows1252File(options.path, loadPath);
 			lap('transcode');
 		}
-		const loadSniff: SniffResult = { ...sniff, encoding: 'utf-8' };
+		if (sniff.mixedLineEnds && sniff.format === 'csv') {
+			const dir = transcodedDir ?? (transcodedDir = await makeTempDir('lf'));
+			const copy = join(dir, 'lf.csv');
+			await copyWithLfLineEnds(loadPath, copy);
+			loadPath = copy;
+			lap('line_ends');
+		}
+		const loadSniff: SniffResult = { ...sniff, encoding: 'utf-8', lineEnding: sniff.mixedLineEnds ? 'lf' : sniff.lineEnding };
 		const headers = uniqueHeaders(await fileColumns(db, loadPath, loadSniff, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES));
 		if (headers.length === 0) {
 			throw new IngestError('empty_file', `The file ${fileName} has no header row.`, 'Export the data again with column headers in the first row.');
+		}
+		if (headers.length > MAX_COLUMNS) {
+			throw new IngestError(
+				'too_many_columns',
+				`The file ${fileName} has ${headers.length.toLocaleString('en')} columns; Caselens reads files of up to ${MAX_COLUMNS.toLocaleString('en')}.`,
+				'Export only the columns the import needs (the canonical columns are listed in the README), or check that the delimiter and the header row are right.'
+			);
 		}
 
 		const previous = await db

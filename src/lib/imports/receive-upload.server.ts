@@ -7,6 +7,9 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { IngestError } from './ingest-error';
 import { makeTempDir } from './temp-files.server';
 
+/** How much of an over-size upload is read and dropped before the connection is cut. */
+const UPLOAD_DRAIN_BYTES = 64 * 1024 * 1024;
+
 export interface ReceivedUpload {
 	path: string;
 	bytes: number;
@@ -24,20 +27,25 @@ export async function receiveUpload(body: ReadableStream<Uint8Array> | null, max
 	const path = join(dir, 'upload');
 	const discard = () => rm(dir, { recursive: true, force: true });
 	let bytes = 0;
+	let dropped = 0;
+	const tooLarge = () =>
+		new IngestError(
+			'file_too_large',
+			`The upload is larger than the limit of ${Math.round(maxBytes / 1024 / 1024)} MB.`,
+			'Split the export into smaller files, or raise CASELENS_MAX_UPLOAD_MB on the server.'
+		);
 	const limit = new Transform({
 		transform(chunk: Buffer, _encoding, callback) {
 			bytes += chunk.length;
-			if (bytes > maxBytes) {
-				callback(
-					new IngestError(
-						'file_too_large',
-						`The upload is larger than the limit of ${Math.round(maxBytes / 1024 / 1024)} MB.`,
-						'Split the export into smaller files, or raise CASELENS_MAX_UPLOAD_MB on the server.'
-					)
-				);
-				return;
-			}
-			callback(null, chunk);
+			if (bytes <= maxBytes) return callback(null, chunk);
+			// Past the limit nothing more is written, but what a client still sends is read (and
+			// dropped) for a while, so that it receives the 413 and its message instead of a reset
+			// connection; past UPLOAD_DRAIN_BYTES the connection is cut.
+			dropped += chunk.length;
+			callback(dropped > UPLOAD_DRAIN_BYTES ? tooLarge() : null);
+		},
+		flush(callback) {
+			callback(bytes > maxBytes ? tooLarge() : null);
 		}
 	});
 	try {

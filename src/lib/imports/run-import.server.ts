@@ -3,6 +3,7 @@ import type { ImportKind } from './canonical-columns';
 import { appConfig } from '../core/config.server';
 import { getDatabase } from '../core/db/database.server';
 import { IngestError } from './ingest-error';
+import { withLock } from '../core/keyed-lock';
 import { ingestFile, type BatchSummary, type IngestProgress } from './ingest-file.server';
 import { displayFileName, receiveUpload } from './receive-upload.server';
 import { findSavedMapping } from './saved-mappings.server';
@@ -57,7 +58,25 @@ export async function runImport(request: ImportRequest, onProgress?: (p: IngestP
 	}
 	const upload = await receiveUpload(request.body, config.maxUploadBytes);
 	try {
-		return await ingestFile(db, {
+		// Imports run one at a time: two at once whose ids overlap made DuckDB refuse the second
+		// ("Conflict on tuple deletion"). The body is already received, so a queued upload only waits.
+		if (importsWaiting > 0 || importRunning) onProgress?.({ stage: 'checking', message: 'Waiting for the import before this one to finish' });
+		importsWaiting++;
+		return await withLock('import', async () => {
+			importsWaiting--;
+			importRunning = true;
+			try {
+				return await runOne();
+			} finally {
+				importRunning = false;
+			}
+		});
+	} finally {
+		await upload.discard();
+	}
+
+	function runOne() {
+		return ingestFile(db, {
 			path: upload.path,
 			fileName: displayFileName(request.fileName),
 			kind,
@@ -72,7 +91,8 @@ export async function runImport(request: ImportRequest, onProgress?: (p: IngestP
 			maxLineBytes: config.maxLineBytes,
 			onProgress
 		});
-	} finally {
-		await upload.discard();
 	}
 }
+
+let importsWaiting = 0;
+let importRunning = false;

@@ -41,6 +41,8 @@ export interface SniffResult {
 	 * the two bytes is missed; the cells are still read as empty, only the count would be absent.
 	 */
 	mayHaveNoBreakSpaces?: boolean;
+	/** Some lines end in CR LF and others in LF: DuckDB's strict CSV reader refuses that, so the import reads a copy with LF only. */
+	mixedLineEnds?: boolean;
 }
 
 export interface SniffOptions {
@@ -175,6 +177,7 @@ export async function sniffFile(path: string, opts: SniffOptions): Promise<Sniff
 
 		const result: SniffResult = { format, encoding, bom, sizeBytes, sha256: scanner.digest() };
 		if (scanner.sawNoBreakSpace) result.mayHaveNoBreakSpaces = true;
+		if (scanner.crlfLines > 0 && scanner.lfLines > 0) result.mixedLineEnds = true;
 		if (encodingNote) result.encodingNote = encodingNote;
 		if (structure.format === 'csv') result.delimiter = structure.delimiter;
 		if (lineEnding) result.lineEnding = lineEnding;
@@ -330,6 +333,10 @@ class Scanner {
 	private carry: Buffer | null = null;
 	private sawNonAscii = false;
 	sawNoBreakSpace = false;
+	/** Line ends seen, by kind: a file with both (an export edited by hand on two systems) is read through a copy. */
+	crlfLines = 0;
+	lfLines = 0;
+	private lastByte = -1;
 	utf8Failure: Utf8Failure | null = null;
 
 	constructor(opts: ScannerOptions) {
@@ -377,9 +384,17 @@ class Scanner {
 			const end = idx === -1 ? chunk.length : idx;
 			this.lineLen += end - pos;
 			if (this.lineLen > maxLineBytes && !this.longLine) this.longLine = { line: this.line };
-			if (idx === -1) return;
+			if (idx === -1) {
+				if (chunk.length) this.lastByte = chunk[chunk.length - 1];
+				return;
+			}
 			// Keep reading to the end of a too-long line so the error can name its real length.
 			if (this.longLine) throw this.lineTooLong();
+			if (terminator === LF) {
+				const before = idx > 0 ? chunk[idx - 1] : this.lastByte;
+				if (before === CR) this.crlfLines++;
+				else this.lfLines++;
+			}
 			this.line++;
 			this.lineLen = 0;
 			pos = idx + 1;
