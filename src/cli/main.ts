@@ -1,3 +1,4 @@
+import { isHttpError } from '@sveltejs/kit';
 import { IngestError } from '../lib/imports/ingest-error';
 import { UsageError } from './args';
 import { auditCommand, auditHelp } from './commands/audit';
@@ -48,6 +49,12 @@ export async function main(argv: string[]): Promise<number> {
 	} catch (error) {
 		if (error instanceof UsageError) {
 			console.error(`caselens ${name}: ${error.message}\n\n${command.help}`);
+			return 2;
+		}
+		// The URL parsers shared with the pages refuse a bad filter (an impossible date, a batch that
+		// is not a number) with a 400; on the command line that is a usage error.
+		if (isHttpError(error) && error.status === 400) {
+			console.error(`caselens ${name}: ${error.body.message}`);
 			return 2;
 		}
 		if (error instanceof IngestError) {

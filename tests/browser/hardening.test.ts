@@ -107,6 +107,50 @@ test('an upload through the API is recorded under the signed-in account', async 
 	expect(batches.find((b) => b.batch_id === summary.batch_id)?.imported_by).toBe(account('admin').username);
 });
 
+test('two uploads at once whose case ids overlap both commit, one after the other, the later one winning', async () => {
+	const admin = await cookieOf('admin');
+	const run = Date.now().toString(36);
+	const file = (version: number) => ['case_id,created_at,status,region,category,subject', ...Array.from({ length: 2000 }, (_, i) => `ovl-${run}-${i},2024-01-01T00:00:00Z,open,europe,defect,v${version}`)].join('\n') + '\n';
+	const upload = (version: number) =>
+		fetch(`${baseUrl}/api/imports?kind=cases`, {
+			method: 'POST',
+			headers: { cookie: admin, origin: baseUrl, 'content-type': 'application/octet-stream', 'x-file-name': `overlap-${run}-${version}.csv` },
+			body: file(version)
+		});
+	const responses = await Promise.all([upload(1), upload(2)]);
+	expect(responses.map((r) => r.status)).toEqual([200, 200]);
+	const summaries = (await Promise.all(responses.map((r) => r.json()))) as { batch_id: number; status: string; accepted: number; replaced: number }[];
+	expect(summaries.map((s) => [s.status, s.accepted])).toEqual([
+		['committed', 2000],
+		['committed', 2000]
+	]);
+	// Whichever ran second replaced all 2,000 of the first's rows.
+	expect(summaries.map((s) => s.replaced).sort((a, b) => a - b)).toEqual([0, 2000]);
+});
+
+test('an upload over the size limit gets a 413 with its message, not a reset connection', async () => {
+	const admin = await cookieOf('admin');
+	// The server under test takes uploads up to 32 MB (global-setup.ts); this sends 40 MB, chunked.
+	const chunk = new TextEncoder().encode(`x,${'y'.repeat(1024 * 1024 - 3)}\n`);
+	let sent = 0;
+	const body = new ReadableStream<Uint8Array>({
+		pull(controller) {
+			if (sent++ >= 40) return controller.close();
+			controller.enqueue(chunk);
+		}
+	});
+	const response = await fetch(`${baseUrl}/api/imports?kind=cases`, {
+		method: 'POST',
+		headers: { cookie: admin, origin: baseUrl, 'content-type': 'application/octet-stream', 'x-file-name': 'huge.csv' },
+		body,
+		duplex: 'half'
+	} as RequestInit & { duplex: 'half' });
+	expect(response.status).toBe(413);
+	const answer = (await response.json()) as { code: string; error: string; hint: string };
+	expect([answer.code, answer.error]).toEqual(['file_too_large', 'The upload is larger than the limit of 32 MB.']);
+	expect(answer.hint).toContain('CASELENS_MAX_UPLOAD_MB');
+});
+
 test('a malformed X-File-Name is a 400 with a message, not a 500', async () => {
 	const admin = await cookieOf('admin');
 	const response = await fetch(`${baseUrl}/api/imports?kind=cases`, {

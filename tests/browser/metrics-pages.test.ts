@@ -85,3 +85,92 @@ describe('speed and compliance pages', () => {
 		await page.close();
 	});
 });
+
+describe('import filter, period anchor and not-testable states', () => {
+	/** The import menu's options as [value, label]. */
+	async function importOptions(page: Page): Promise<[string, string][]> {
+		return page.locator('#f-batch option').evaluateAll((options) => options.map((o) => [(o as HTMLOptionElement).value, (o as HTMLOptionElement).textContent?.trim() ?? ''] as [string, string]));
+	}
+
+	test('a feedback import on the case pages: every test says "Not testable" with its reason, never 0 of 0 or a green badge', async () => {
+		const page = await browser().newPage({ viewport: { width: 1280, height: 900 } });
+		const errors = watchErrors(page);
+		await loginAs(page, baseUrl, 'lead');
+		await page.goto(`${baseUrl}/compliance`);
+		const options = await importOptions(page);
+		// Leads may read the import history: the menu names the file, its rows and its date.
+		const answers = options.find(([, label]) => label.includes('demo-feedback.csv'));
+		if (!answers) throw new Error(`no demo feedback import in ${JSON.stringify(options)}`);
+		expect(answers[1]).toMatch(/^#\d+ · demo-feedback\.csv · [\d,]+ answers · \d{4}-\d{2}-\d{2}$/);
+
+		await page.locator('#f-batch').selectOption(answers[0]);
+		await page.waitForURL(new RegExp(`batch=${answers[0]}`));
+		await expect.poll(() => page.getByTestId('filter-scope').innerText()).toContain(`import #${answers[0]}`);
+		const cards = page.locator('[data-testid^="rule-"]:not([data-testid$="not-testable"])');
+		await expect.poll(() => cards.count()).toBe(5);
+		for (const text of await cards.allInnerTexts()) {
+			expect(text).toContain('Not testable');
+			expect(text).toContain('No case matches these filters.');
+			expect(text).toContain('To fix: choose another import, or "all imports", in the Import filter');
+			expect(text).not.toMatch(/\b0 of 0\b/);
+		}
+		expect(await page.locator('.rule .badge.good').count()).toBe(0);
+		await expect.poll(() => page.getByTestId('refund-not-testable').innerText()).toContain('Not testable');
+		await screenshot(page, 'compliance-not-testable');
+
+		await page.goto(`${baseUrl}/fairness?batch=${answers[0]}`);
+		await expect.poll(() => page.getByTestId('fairness-not-testable').innerText()).toContain('No case matches these filters.');
+		expect(await page.getByTestId('no-flags').count()).toBe(0);
+		await screenshot(page, 'fairness-not-testable');
+
+		await page.goto(`${baseUrl}/consistency?batch=${answers[0]}`);
+		await expect.poll(() => page.getByTestId('consistency-not-testable').innerText()).toContain('Not testable');
+		expect(await page.getByTestId('no-flags').count()).toBe(0);
+		expect(await page.getByTestId('kpi-index').innerText()).toContain('Not testable');
+		await screenshot(page, 'consistency-not-testable');
+
+		await page.goto(`${baseUrl}/speed?batch=${answers[0]}`);
+		await expect.poll(() => page.getByTestId('kpi-first_response').innerText()).toContain('Not testable');
+		await screenshot(page, 'speed-not-testable');
+
+		// The same import on Satisfaction: its own answers, so CSAT is computed.
+		await page.goto(`${baseUrl}/satisfaction?batch=${answers[0]}`);
+		await expect.poll(() => page.getByTestId('kpi-csat').innerText()).toMatch(/\d+\.\d%/);
+		expect(await page.getByTestId('csat-not-testable').count()).toBe(0);
+		expect(errors).toEqual([]);
+		await page.close();
+	});
+
+	test('viewers choose imports by number only; a bad import number is a 400', async () => {
+		const page = await browser().newPage({ viewport: { width: 1280, height: 900 } });
+		await loginAs(page, baseUrl, 'viewer');
+		await page.goto(`${baseUrl}/speed`);
+		const labels = (await importOptions(page)).map(([, label]) => label).slice(1);
+		expect(labels.length).toBeGreaterThan(0);
+		for (const label of labels) expect(label).toMatch(/^import #\d+ \((cases|feedback)\)$/);
+		expect(await page.content()).not.toContain('demo-cases.csv');
+		const response = await page.goto(`${baseUrl}/speed?batch=abc`);
+		expect(response?.status()).toBe(400);
+		await page.close();
+	});
+
+	test('the period says what it counts back from, and can count back from today', async () => {
+		const page = await browser().newPage({ viewport: { width: 1280, height: 900 } });
+		const errors = watchErrors(page);
+		await loginAs(page, baseUrl, 'lead');
+		await page.goto(`${baseUrl}/speed`);
+		await page.getByLabel('Period').selectOption('90d');
+		await page.waitForURL(/range=90d/);
+		await expect.poll(() => page.getByTestId('filter-scope').innerText()).toMatch(/Last 90 days of the archive, to \d{4}-\d{2}-\d{2} \(from \d{4}-\d{2}-\d{2}\)/);
+		expect(await page.getByLabel('Period').locator('option:checked').innerText()).toBe('Last 90 days of the archive');
+		await page.getByLabel('Count back from').selectOption('today');
+		await page.waitForURL(/anchor=today/);
+		await expect.poll(() => page.getByTestId('filter-scope').innerText()).toMatch(/Last 90 days, to today \d{4}-\d{2}-\d{2}/);
+		// Links from the page keep the anchor.
+		const href = await page.getByTestId('speed-table').locator('tbody tr a').first().getAttribute('href');
+		expect(href).toContain('anchor=today');
+		await screenshot(page, 'speed-anchor-today');
+		expect(errors).toEqual([]);
+		await page.close();
+	});
+});

@@ -28,3 +28,10 @@ describe('maskPersonalData', () => {
 		expect(maskIdentifier('ab')).toBe('ab•••');
 	});
 });
+
+describe('markdownText (the friction report leaves the team as Markdown)', () => {
+	test('HTML, table pipes and emphasis in data are literal text', async () => {
+		const { markdownText } = await import('../../src/lib/friction/report.server');
+		expect(markdownText('<img src=x onerror=alert(1)> a|b *bold* [link](x) & more\nline')).toBe('&lt;img src=x onerror=alert(1)&gt; a\\|b \\*bold\\* \\[link\\](x) &amp; more line');
+	});
+});

@@ -20,7 +20,8 @@ export const auditHelp = `caselens audit sample|results [options] [--json]
   caselens audit results [--by DIM] [--grain week|month] [--sample N]
       The quality score (IQS) from submitted reviews: weighted (Horvitz-Thompson) with its 95%
       interval, and the unweighted mean beside it.
-  Filters as on the pages: --range R, --from D --to D, --region V ... --agent V.
+  Filters as on the pages: --range R [--anchor archive|today], --from D --to D, --batch N,
+  --region V ... --agent V.
   --db PATH  --json
   While the server runs, "audit sample" is sent to it (DuckDB has one writer per file).`;
 
@@ -54,8 +55,10 @@ export async function auditCommand(args: string[]): Promise<number> {
 		grain: { type: 'string' },
 		sample: { type: 'string' },
 		range: { type: 'string' },
+		anchor: { type: 'string' },
 		from: { type: 'string' },
 		to: { type: 'string' },
+		batch: { type: 'string', multiple: true },
 		db: { type: 'string' },
 		json: { type: 'boolean', default: false },
 		...FILTER_OPTIONS,

@@ -14,7 +14,9 @@ repeat contact, escalation) and the tracked items with their before/after.
   --source S            themes from feedback comments (default) or case subjects
   --period DAYS         recent period compared with the one before (default: config/friction.json)
   --range R             7d, 30d, 90d, quarter, all (default)
+  --anchor A            what --range counts back from: archive (its latest record, default) or today
   --from D --to D       custom dates (YYYY-MM-DD, inclusive)
+  --batch N             only the cases and feedback of import N (repeat or comma-separate)
   --region V ... --agent V   filters, as on the pages (repeat or comma-separate values)
   --json                the report as JSON (per theme: theme, count, share, csat_mean, csat_rest,
                         trend_ratio, p_value, q_value, rising, ...), as /api/friction returns it
@@ -28,8 +30,10 @@ export async function frictionCommand(args: string[]): Promise<number> {
 		source: { type: 'string' },
 		period: { type: 'string' },
 		range: { type: 'string' },
+		anchor: { type: 'string' },
 		from: { type: 'string' },
 		to: { type: 'string' },
+		batch: { type: 'string', multiple: true },
 		db: { type: 'string' },
 		json: { type: 'boolean', default: false },
 		markdown: { type: 'boolean', default: false },

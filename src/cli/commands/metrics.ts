@@ -13,6 +13,7 @@ import { metricOptions } from '../../lib/metrics/filters/request-options.server'
 import { speedReport, type SpeedReport } from '../../lib/metrics/speed/speed.server';
 import { findServer } from '../../lib/core/server-registry.server';
 import { formatChange, formatHours, formatPoints, formatShare } from '../../lib/core/format';
+import { describeNotTestable } from '../../lib/metrics/model';
 import { parse, UsageError } from '../args';
 import { METRICS, METRIC_NAMES, type MetricName } from '../../lib/metrics/registry.server';
 
@@ -30,9 +31,13 @@ scripted reports. --json prints what the page's /api/metrics/... endpoint return
   --dimension D         fairness: only the rows of one of ${FAIRNESS_DIMENSIONS.join(', ')}
   --grain G             trend: day, week (default) or month
   --range R             7d, 30d, 90d, quarter, all (default)
+  --anchor A            what --range counts back from: archive (its latest record, default) or today
   --from D --to D       custom dates (YYYY-MM-DD, inclusive)
+  --batch N             only the cases and feedback of import N (repeat or comma-separate)
   --region V ... --agent V   filters, as on the pages (repeat or comma-separate values)
   --db PATH  --json
+A number the data cannot support prints "Not testable" with the reason and the fix (in --json:
+"not_testable": {"status": "not_testable", "reason": ..., "fix": ...}).
 While the server holds the database, the numbers are read from its JSON endpoints.`;
 
 const FILTER_OPTIONS = Object.fromEntries(FILTER_DIMENSIONS.map((d) => [d, { type: 'string', multiple: true }] as const));
@@ -65,24 +70,33 @@ const fmtIndex = (v: number | null) => (v === null ? '–' : v.toFixed(1));
 function printText(kind: Kind, report: Report): void {
 	if (kind === 'speed') {
 		const r = report as SpeedReport;
+		if (r.not_testable) return console.log(`${r.definition}\n${describeNotTestable(r.not_testable)}`);
 		console.log(`${r.definition}\nMedian (Kaplan-Meier) ${formatHours(r.overall.km_median)} [${formatHours(r.overall.km_median_low)} – ${formatHours(r.overall.km_median_high)}], p90 ${formatHours(r.overall.km_p90)}, ${r.overall.n} cases, ${formatShare(r.overall.open_share)} open`);
 		for (const g of r.groups) console.log(`  ${String(g.group).padEnd(22)} median ${formatHours(g.km_median).padStart(8)}  p90 ${formatHours(g.km_p90).padStart(8)}  n ${g.n}`);
 	} else if (kind === 'compliance') {
-		for (const rule of (report as ComplianceReport).rules) console.log(`${rule.label.padEnd(40)} ${formatShare(rule.rate, 2).padStart(7)}  (${rule.flagged} of ${rule.eligible})`);
+		for (const rule of (report as ComplianceReport).rules) {
+			console.log(rule.not_testable ? `${rule.label.padEnd(40)} ${describeNotTestable(rule.not_testable)}` : `${rule.label.padEnd(40)} ${formatShare(rule.rate, 2).padStart(7)}  (${rule.flagged} of ${rule.eligible})`);
+		}
 	} else if (kind === 'csat') {
 		const r = report as CsatReport;
+		if (r.response_rate_not_testable) console.log(`Response rate: ${describeNotTestable(r.response_rate_not_testable)}`);
+		if (r.not_testable) return console.log(`CSAT: ${describeNotTestable(r.not_testable)}`);
 		console.log(`CSAT ${formatShare(r.overall.csat)} [${formatShare(r.overall.ci_low)} – ${formatShare(r.overall.ci_high)}], mean ${r.overall.mean?.toFixed(2) ?? '–'}, n ${r.overall.rated}, response rate ${formatShare(r.overall.response_rate)}`);
 		for (const g of r.groups) console.log(`  ${String(g.group).padEnd(22)} ${formatShare(g.csat).padStart(7)}  n ${g.rated}`);
 	} else if (kind === 'consistency') {
 		const r = report as ConsistencyReport;
+		if (r.not_testable) return console.log(`Consistency: ${describeNotTestable(r.not_testable)}`);
 		console.log(`Consistency index ${fmtIndex(r.index.overall)} (${r.index.dimensions.map((d) => `${d.dimension} ${fmtIndex(d.index)}`).join(', ')})`);
 		const flags = r.rows.filter((x) => x.flagged);
-		console.log(flags.length ? `${flags.length} flagged cell${flags.length === 1 ? '' : 's'}:` : 'No cell is flagged.');
+		console.log(flags.length ? `${flags.length} flagged cell${flags.length === 1 ? '' : 's'}:` : `No cell is flagged among the ${r.cells_tested} cells tested (${r.cells_small} too small to test).`);
+		for (const d of r.index.dimensions) if (d.not_testable) console.log(`  ${d.dimension}: ${describeNotTestable(d.not_testable)}`);
 		for (const f of flags) console.log(`  ${f.sentence}`);
 	} else {
 		const r = report as FairnessReport;
+		if (r.not_testable) return console.log(`Fairness: ${describeNotTestable(r.not_testable)}`);
 		const flags = r.rows.filter((x) => x.flagged);
-		console.log(flags.length ? `${flags.length} flagged:` : 'Nothing is flagged.');
+		console.log(flags.length ? `${flags.length} flagged:` : `Nothing is flagged among the ${r.compared} comparisons made.`);
+		for (const c of r.checks) if (c.not_testable) console.log(`  ${c.dimension} × ${c.measure}: ${describeNotTestable(c.not_testable)}`);
 		for (const f of flags) console.log(`  ${f.sentence}`);
 		console.log('');
 		for (const x of r.rows) {
@@ -99,8 +113,10 @@ export async function metricsCommand(args: string[]): Promise<number> {
 		dimension: { type: 'string' },
 		grain: { type: 'string' },
 		range: { type: 'string' },
+		anchor: { type: 'string' },
 		from: { type: 'string' },
 		to: { type: 'string' },
+		batch: { type: 'string', multiple: true },
 		db: { type: 'string' },
 		json: { type: 'boolean', default: false },
 		...FILTER_OPTIONS

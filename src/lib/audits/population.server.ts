@@ -7,6 +7,8 @@ import type { Database } from '../core/db/schema';
 import { caseFilterSql } from '../metrics/filters/case-filter-sql.server';
 import { COMPLIANCE_RULES, compliancePolicy } from '../metrics/compliance/compliance-rules.server';
 import { snapshotTime } from '../metrics/filters/snapshot.server';
+import { resolveToday } from '../metrics/filters/period.server';
+import { archiveCoverage, missingColumn } from '../metrics/coverage.server';
 import { currentPolicy } from '../core/policy/policy.server';
 
 export interface PopulationCase extends PopulationUnit {
@@ -21,7 +23,7 @@ export interface Population {
 }
 
 /** The SQL for each risk flag over `cases c` (values bound as parameters). */
-function riskFlagSql(flag: RiskFlag, ctx: { firstResponseHours: number; snapshot: Date; policy: ReturnType<typeof compliancePolicy> }): RawBuilder<boolean> {
+function riskFlagSql(flag: RiskFlag, ctx: { firstResponseHours: number; snapshot: Date; policy: ReturnType<typeof compliancePolicy>; untestable: Set<string> }): RawBuilder<boolean> {
 	switch (flag) {
 		case 'low_csat':
 			return sql<boolean>`EXISTS (SELECT 1 FROM feedback f WHERE f.case_id = c.case_id AND f.csat <= 2)`;
@@ -33,8 +35,9 @@ function riskFlagSql(flag: RiskFlag, ctx: { firstResponseHours: number; snapshot
 		case 'escalated':
 			return sql<boolean>`coalesce(c.escalated, false)`;
 		case 'compliance':
+			// A rule the archive cannot test (no outcome column: every old claim would look stale) raises no flag.
 			return sql<boolean>`(${sql.join(
-				COMPLIANCE_RULES.filter((r) => r.kind === 'violation').map((r) => r.flagged(ctx.policy, ctx.snapshot)),
+				[sql`false`, ...COMPLIANCE_RULES.filter((r) => r.kind === 'violation' && !ctx.untestable.has(r.id)).map((r) => r.flagged(ctx.policy, ctx.snapshot))],
 				sql` OR `
 			)})`;
 	}
@@ -46,10 +49,11 @@ function riskFlagSql(flag: RiskFlag, ctx: { firstResponseHours: number; snapshot
  * with its stratum value and its risk flags.
  */
 export async function loadPopulation(db: Kysely<Database>, request: SampleRequest, now: Date): Promise<Population> {
-	const [{ version, policy: raw }, snap] = await Promise.all([currentPolicy(db), snapshotTime(db)]);
+	const [{ version, policy: raw }, snap, cov] = await Promise.all([currentPolicy(db), snapshotTime(db), archiveCoverage(db)]);
 	const targets = (raw.targets ?? defaultPolicy.targets) as Record<string, number>;
-	const ctx = { firstResponseHours: targets.first_response_hours ?? defaultPolicy.targets.first_response_hours, snapshot: snap ?? now, policy: compliancePolicy(raw) };
-	const where: RawBuilder<unknown>[] = [caseFilterSql(request.filters, now)];
+	const untestable = new Set(COMPLIANCE_RULES.filter((r) => r.needs.some((c) => missingColumn(cov, c))).map((r) => r.id));
+	const ctx = { firstResponseHours: targets.first_response_hours ?? defaultPolicy.targets.first_response_hours, snapshot: snap ?? now, policy: compliancePolicy(raw), untestable };
+	const where: RawBuilder<unknown>[] = [caseFilterSql(request.filters, await resolveToday(db, request.filters, now))];
 	if (request.statuses.length) where.push(sql`c.status IN (${sql.join(request.statuses)})`);
 	const since = new Date(now.getTime() - request.excludeDays * 86_400_000);
 	const recent = sql<boolean>`c.case_id IN (SELECT sc.case_id FROM audit_sample_cases sc JOIN audit_samples s ON s.sample_id = sc.sample_id WHERE s.created_at >= ${since}::TIMESTAMP)`;

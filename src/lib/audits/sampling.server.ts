@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import { describeFilters, parseFilters } from '../metrics/filters/model';
+import { describeFilters, parseFilters, pinPeriod } from '../metrics/filters/model';
+import { resolveToday } from '../metrics/filters/period.server';
 import { MAX_SEED, sampleRequestToParams, type SampleRequest } from './sample-request';
 import { drawSample, type SampleDesign } from './sampling';
 import { recordAudit } from '../core/audit-log.server';
@@ -33,9 +34,11 @@ function designOf(request: SampleRequest): SampleDesign {
  * random when none is given and stored, so the sample can be drawn again identically from the
  * same data.
  */
-export async function drawAuditSample(db: Kysely<Database>, request: SampleRequest, actor: string, now = new Date()): Promise<DrawnSample> {
-	const seed = request.seed ?? randomInt(0, MAX_SEED);
+export async function drawAuditSample(db: Kysely<Database>, asked: SampleRequest, actor: string, now = new Date()): Promise<DrawnSample> {
+	const seed = asked.seed ?? randomInt(0, MAX_SEED);
 	return db.transaction().execute(async (trx) => {
+		// "Last 90 days" is stored as the days it meant at the draw, so the sample names its population.
+		const request = { ...asked, filters: pinPeriod(asked.filters, await resolveToday(trx, asked.filters, now)) };
 		const population = await loadPopulation(trx, request, now);
 		if (!population.units.length) {
 			throw new AuditError(400, population.excluded ? `All ${population.excluded} matching cases are already in a sample from the last ${request.excludeDays} days; widen the filters or shorten the exclusion window.` : 'No case matches these filters; widen them.');
@@ -154,7 +157,10 @@ export async function getSample(db: Kysely<Database>, sampleId: number) {
 		db.selectFrom('audit_sample_strata').selectAll().where('sample_id', '=', sampleId).orderBy('stratum').execute(),
 		sampleCases(db, sampleId)
 	]);
-	return { sample, strata, cases, filtersText: describeFilters(parseFilters(new URLSearchParams(sample.filters)), sample.created_at) };
+	// Samples are stored with their days pinned (drawAuditSample); one stored with a preset was drawn
+	// when presets counted back from the wall clock, i.e. from its own creation day.
+	const stored = parseFilters(new URLSearchParams(sample.filters));
+	return { sample, strata, cases, filtersText: describeFilters({ ...stored, anchor: 'today' }, sample.created_at) };
 }
 
 export async function sampleCases(db: Kysely<Database>, sampleId: number | null): Promise<(SampleCaseRow & { sample_id: number })[]> {

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Role } from '../core/auth/roles';
-import { dateBounds, describeDrill, parseDrill, parseFilters, type Drill, type Filters } from '../metrics/filters/model';
+import { dateBounds, describeBatches, describeDrill, parseDrill, parseFilters, type Drill, type Filters } from '../metrics/filters/model';
+import { resolveToday } from '../metrics/filters/period.server';
 import { maskPersonalData } from '../core/mask-personal-data';
 import type { Database } from '../core/db/schema';
 import { currentPolicy } from '../core/policy/policy.server';
@@ -53,6 +54,7 @@ export function describeCaseQuery(query: CaseListQuery, today: Date): string {
 	if (query.drill) parts.push(...describeDrill(query.drill));
 	const { from, to } = dateBounds(query.filters, today);
 	if (from || to) parts.push(`opened ${from ?? '…'} to ${to ?? '…'}`);
+	if (query.filters.batch?.length) parts.push(`from ${describeBatches(query.filters.batch)}`);
 	for (const [dim, values] of Object.entries(query.filters.dims)) if (values?.length) parts.push(`${dim} ${values.join(' or ')}`);
 	return parts.length ? parts.join(' · ') : 'all cases';
 }
@@ -82,8 +84,9 @@ function mask(row: CaseListRow, role: Role): CaseListRow {
 	return !can(role, 'personal_data.unmasked') ? { ...row, subject: maskPersonalData(row.subject) } : row;
 }
 
-export async function listCases(db: Kysely<Database>, query: CaseListQuery, page: { offset: number; limit: number }, role: Role, today = new Date()) {
-	const where = await condition(db, query, today);
+/** `today`: what the date presets count back from; by default resolved from the filters (period.server.ts). */
+export async function listCases(db: Kysely<Database>, query: CaseListQuery, page: { offset: number; limit: number }, role: Role, today?: Date) {
+	const where = await condition(db, query, today ?? (await resolveToday(db, query.filters)));
 	const [rows, total] = await Promise.all([
 		sql<CaseListRow>`${select(where)} ORDER BY c.created_at DESC, c.case_id LIMIT ${page.limit} OFFSET ${page.offset}`.execute(db),
 		sql<{ n: number }>`SELECT count(*) AS n FROM cases c WHERE ${where}`.execute(db)
@@ -92,8 +95,8 @@ export async function listCases(db: Kysely<Database>, query: CaseListQuery, page
 }
 
 /** Every matching case, streamed for the CSV download. */
-export async function* streamCases(db: Kysely<Database>, query: CaseListQuery, role: Role, today = new Date()): AsyncGenerator<CaseListRow> {
-	const where = await condition(db, query, today);
+export async function* streamCases(db: Kysely<Database>, query: CaseListQuery, role: Role, today?: Date): AsyncGenerator<CaseListRow> {
+	const where = await condition(db, query, today ?? (await resolveToday(db, query.filters)));
 	const compiled = select(where).compile(db);
 	for await (const chunk of db.getExecutor().stream<CaseListRow>(compiled, 5000)) {
 		for (const row of chunk.rows) yield mask(row, role);

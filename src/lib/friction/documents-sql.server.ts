@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Filters } from '../metrics/filters/model';
-import { caseFilterSql } from '../metrics/filters/case-filter-sql.server';
+import { caseFilterSql, feedbackFilterSql } from '../metrics/filters/case-filter-sql.server';
 
 /** Where themes are read from: feedback comments, or the subjects of cases. */
 export const THEME_SOURCES = ['comments', 'subjects'] as const;
@@ -34,9 +34,8 @@ export function documentsSql(source: ThemeSource, filters: Filters, today: Date)
 			FROM cases c LEFT JOIN (SELECT case_id, arg_min(csat, submitted_at) AS csat FROM feedback WHERE csat IS NOT NULL AND case_id IS NOT NULL GROUP BY case_id) s ON s.case_id = c.case_id
 			WHERE c.subject IS NOT NULL AND trim(c.subject) <> '' AND ${where}`;
 	}
-	const region = sql`coalesce(c.region, f.region)`;
-	const where = caseFilterSql(filters, today, { dateColumn: sql.ref('f.submitted_at'), columns: { region } });
-	return sql<FrictionDocument>`SELECT f.feedback_id AS doc_id, f.case_id, f.submitted_at AS "at", f.comment AS body, f.csat, ${region} AS region, c.channel, c.category
+	const where = feedbackFilterSql(filters, today);
+	return sql<FrictionDocument>`SELECT f.feedback_id AS doc_id, f.case_id, f.submitted_at AS "at", f.comment AS body, f.csat, coalesce(c.region, f.region) AS region, c.channel, c.category
 		FROM feedback f LEFT JOIN cases c ON c.case_id = f.case_id
 		WHERE f.comment IS NOT NULL AND trim(f.comment) <> '' AND ${where}`;
 }

@@ -11,6 +11,7 @@ import { listItems, type FrictionItem } from './items.server';
 import { STRUCTURAL_LABELS } from './structural-metrics';
 import { structuralFriction, type StructuralReport } from './structural.server';
 import { frictionThemes, type ThemeReport } from './themes.server';
+import { resolveToday } from '../metrics/filters/period.server';
 
 /** What a friction request asks for, from URL parameters (page, report, API and CLI alike). */
 export interface FrictionOptions {
@@ -49,7 +50,9 @@ export async function trackedItems(db: Kysely<Database>, today = new Date()): Pr
 	return out;
 }
 
-export async function frictionReport(db: Kysely<Database>, options: FrictionOptions, today = new Date()): Promise<FrictionReport> {
+/** `today`: what the date presets count back from; by default the archive's snapshot (period.server.ts). */
+export async function frictionReport(db: Kysely<Database>, options: FrictionOptions, anchor?: Date): Promise<FrictionReport> {
+	const today = anchor ?? (await resolveToday(db, options.filters));
 	const themes = await frictionThemes(db, { filters: options.filters, source: options.source, periodDays: options.periodDays, today });
 	const structural = await structuralFriction(db, { filters: options.filters, periodDays: options.periodDays, today });
 	const items = await trackedItems(db, today);
@@ -58,12 +61,22 @@ export async function frictionReport(db: Kysely<Database>, options: FrictionOpti
 
 const num = (v: number | null | undefined, digits = 2) => (v === null || v === undefined ? '–' : v.toFixed(digits));
 
-function cell(text: string): string {
-	return text.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
+/**
+ * Text from the data (themes, comments, item titles, filter values) as literal Markdown: a comment
+ * holding "<img onerror=...>" or "|" must neither become HTML in a renderer nor break a table.
+ */
+export function markdownText(text: string): string {
+	return text
+		.replace(/[\\`*_[\]#|~]/g, (c) => `\\${c}`)
+		.replace(/&/g, '&amp;')
+		.replace(/</g, '&lt;')
+		.replace(/>/g, '&gt;')
+		.replace(/\s+/g, ' ')
+		.trim();
 }
 
 function table(head: string[], rows: string[][]): string {
-	return [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+	return [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(markdownText).join(' | ')} |`)].join('\n');
 }
 
 /** The report as Markdown, personal data masked for everyone (it leaves the QA team). */
@@ -72,12 +85,12 @@ export function reportMarkdown(r: FrictionReport, limit = 25): string {
 	const lines = [
 		'# Friction report',
 		'',
-		`Generated ${r.generated_at.toISOString().slice(0, 16).replace('T', ' ')} UTC · ${r.scope} · themes from ${r.source === 'subjects' ? 'case subjects' : 'feedback comments'} · ${r.documents} documents${r.csat_mean === null ? '' : `, mean CSAT ${num(r.csat_mean)}`}`,
+		`Generated ${r.generated_at.toISOString().slice(0, 16).replace('T', ' ')} UTC · ${markdownText(r.scope)} · themes from ${r.source === 'subjects' ? 'case subjects' : 'feedback comments'} · ${r.documents} documents${r.csat_mean === null ? '' : `, mean CSAT ${num(r.csat_mean)}`}`,
 		r.period ? `Trend: last ${r.period.days} days (${r.period.recent_documents} documents) against the ${r.period.days} days before (${r.period.previous_documents}).` : '',
 		'',
 		`## Rising themes (${rising.length})`,
 		'',
-		rising.length ? rising.map((t) => `- **${cell(t.theme)}**: ${t.recent} in the last period against ${t.previous} before (${formatRatio(t.trend_ratio)}, q ${formatPValue(t.q_value)})`).join('\n') : 'None.',
+		rising.length ? rising.map((t) => `- **${markdownText(t.theme)}**: ${t.recent} in the last period against ${t.previous} before (${formatRatio(t.trend_ratio)}, q ${formatPValue(t.q_value)})`).join('\n') : 'None.',
 		'',
 		`## Top themes by satisfaction cost${r.score_basis === 'volume' ? ' (no CSAT in scope: by volume)' : ''}`,
 		'',

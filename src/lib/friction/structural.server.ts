@@ -2,6 +2,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Filters } from '../metrics/filters/model';
 import type { Database } from '../core/db/schema';
 import { caseFilterSql } from '../metrics/filters/case-filter-sql.server';
+import { resolveToday } from '../metrics/filters/period.server';
 import { STRUCTURAL_DIMENSIONS, STRUCTURAL_METRICS, type StructuralDimension, type StructuralMetric } from './structural-metrics';
 import { frictionSettings, type FrictionSettings } from './friction-config.server';
 import { trendPeriods } from './periods.server';
@@ -64,7 +65,7 @@ interface Row {
 
 export async function structuralFriction(db: Kysely<Database>, options: StructuralOptions): Promise<StructuralReport> {
 	const s = options.settings ?? frictionSettings();
-	const today = options.today ?? new Date();
+	const today = options.today ?? (await resolveToday(db, options.filters));
 	const days = Math.max(1, Math.round(options.periodDays ?? s.trend_days));
 	const where = caseFilterSql(options.filters, today);
 	const flagged = structuralCasesSql(s.repeat_contact_days);

@@ -3,6 +3,7 @@ import type { Filters } from '../metrics/filters/model';
 import { maskPersonalData } from '../core/mask-personal-data';
 import type { Database } from '../core/db/schema';
 import { documentsSql, type ThemeSource } from './documents-sql.server';
+import { resolveToday } from '../metrics/filters/period.server';
 import { frictionSettings, type FrictionSettings } from './friction-config.server';
 import { trendPeriods } from './periods.server';
 import { withScratchTables } from './scratch-tables.server';
@@ -118,7 +119,7 @@ export async function withThemeTables<T>(
 	options: ThemeOptions,
 	work: (ctx: { conn: Kysely<Database>; docs: RawBuilder<unknown>; terms: RawBuilder<unknown>; totals: Totals; settings: FrictionSettings; today: Date }) => Promise<T>
 ): Promise<T> {
-	const today = options.today ?? new Date();
+	const today = options.today ?? (await resolveToday(db, options.filters));
 	const settings = options.settings ?? frictionSettings();
 	return withScratchTables(
 		db,

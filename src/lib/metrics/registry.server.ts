@@ -39,7 +39,8 @@ export const METRICS = {
 	fairness: async (db: Kysely<Database>, params: URLSearchParams) => {
 		const o = fairnessOptions(params);
 		const r = await fairnessReport(db, { filters: o.filters });
-		return { ...r, rows: r.rows.filter((x) => (!o.dimension || x.dimension === o.dimension) && (!o.measure || x.measure === o.measure)) };
+		const keep = (x: { dimension: string; measure: string }) => (!o.dimension || x.dimension === o.dimension) && (!o.measure || x.measure === o.measure);
+		return { ...r, rows: r.rows.filter(keep), checks: r.checks.filter(keep) };
 	}
 } as const;
 

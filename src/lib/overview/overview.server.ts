@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../core/db/schema';
+import { archiveCoverage, coverageRows, type CoverageRow } from '../metrics/coverage.server';
 
 export interface Overview {
 	cases: number;
@@ -12,10 +13,12 @@ export interface Overview {
 	channels: { channel: string; cases: number }[];
 	weekly: { week: string; cases: number }[];
 	imports: { batches: number; failed: number; rowsRead: number; accepted: number; rejected: number; lastImport: Date | null };
+	/** Column by column, what the archive holds and which tests need it (coverage.server.ts). */
+	coverage: CoverageRow[];
 }
 
 export async function getOverview(db: Kysely<Database>): Promise<Overview> {
-	const [totals, feedback, regions, channels, weekly, imports] = await Promise.all([
+	const [totals, feedback, regions, channels, weekly, imports, coverage] = await Promise.all([
 		sql<{ cases: number; first: Date | null; last: Date | null; open: number }>`
 			select count(*) as cases, min(created_at) as first, max(created_at) as last,
 			       count(*) filter (where status in ('open', 'pending')) as open
@@ -35,7 +38,8 @@ export async function getOverview(db: Kysely<Database>): Promise<Overview> {
 			select count(*) filter (where status = 'committed') as batches, count(*) filter (where status = 'failed') as failed,
 			       coalesce(sum(rows_read), 0) as rows_read, coalesce(sum(accepted), 0) as accepted,
 			       coalesce(sum(rejected), 0) as rejected, max(finished_at) as last
-			from import_batches`.execute(db)
+			from import_batches`.execute(db),
+		archiveCoverage(db)
 	]);
 	const t = totals.rows[0];
 	const i = imports.rows[0];
@@ -49,6 +53,7 @@ export async function getOverview(db: Kysely<Database>): Promise<Overview> {
 		regions,
 		channels,
 		weekly: weekly.rows,
-		imports: { batches: i.batches, failed: i.failed, rowsRead: i.rows_read, accepted: i.accepted, rejected: i.rejected, lastImport: i.last }
+		imports: { batches: i.batches, failed: i.failed, rowsRead: i.rows_read, accepted: i.accepted, rejected: i.rejected, lastImport: i.last },
+		coverage: coverageRows(coverage)
 	};
 }

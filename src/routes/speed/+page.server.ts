@@ -1,16 +1,13 @@
 import type { PageServerLoad } from './$types';
 import { getDatabase } from '$lib/core/db/database.server';
-import { dimensionValues } from '$lib/metrics/filters/dimension-values.server';
+import { filterContext } from '$lib/metrics/filters/filter-bar.server';
 import { metricOptions } from '$lib/metrics/filters/request-options.server';
 import { speedReport } from '$lib/metrics/speed/speed.server';
 
-export const load: PageServerLoad = async ({ url }) => {
+export const load: PageServerLoad = async ({ url, locals }) => {
 	const { db } = await getDatabase();
 	const options = metricOptions(url.searchParams);
-	const [firstResponse, resolution, values] = await Promise.all([
-		speedReport(db, { ...options, measure: 'first_response' }),
-		speedReport(db, { ...options, measure: 'resolution' }),
-		dimensionValues(db)
-	]);
-	return { options, firstResponse, resolution, values };
+	const { today, bar } = await filterContext(db, options.filters, locals.user?.role);
+	const [firstResponse, resolution] = await Promise.all([speedReport(db, { ...options, measure: 'first_response', today }), speedReport(db, { ...options, measure: 'resolution', today })]);
+	return { options, firstResponse, resolution, bar };
 };

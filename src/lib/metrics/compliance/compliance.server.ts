@@ -6,6 +6,10 @@ import { currentPolicy } from '../../core/policy/policy.server';
 import { caseFilterSql } from '../filters/case-filter-sql.server';
 import { COMPLIANCE_RULES, compliancePolicy, REFUND_DAYS, type CompliancePolicy, type RuleId } from './compliance-rules.server';
 import { snapshotTime } from '../filters/snapshot.server';
+import { resolveToday } from '../filters/period.server';
+import { cachedByData } from '../filters/data-version.server';
+import { archiveCoverage, missingColumn, noCases } from '../coverage.server';
+import { firstNotTestable, noneMatch, notTestable, WIDEN_FILTERS_FIX, type NotTestable } from '../model';
 
 export interface RuleRate {
 	rule: RuleId;
@@ -17,6 +21,8 @@ export interface RuleRate {
 	rate: number | null;
 	ci_low: number | null;
 	ci_high: number | null;
+	/** Set when the rule cannot be checked on these cases (then rate and interval are null). */
+	not_testable: NotTestable | null;
 }
 
 export interface RuleGroupRate {
@@ -36,6 +42,8 @@ export interface ComplianceReport {
 	groups: RuleGroupRate[];
 	/** Refund turnaround histogram in whole days (last bucket = that many or more). */
 	refund_days: { days: number; refunds: number }[];
+	/** Cases the filters match. */
+	cases: number;
 }
 
 const COMPLIANCE_DIMENSIONS: FilterDimension[] = ['region', 'team', 'agent'];
@@ -46,37 +54,65 @@ function ruleColumns(policy: CompliancePolicy, snapshot: Date) {
 	);
 }
 
+/** Eligible cases per rule over the whole archive, to tell "none imported" from "none in these filters". */
+function archiveEligible(db: Kysely<Database>, policy: CompliancePolicy, version: number): Promise<Record<string, number>> {
+	return cachedByData(db, `compliance-eligible-${version}`, async () => {
+		const columns = sql.join(COMPLIANCE_RULES.map((r) => sql`count(*) FILTER (WHERE ${r.eligible(policy)}) AS ${sql.ref(r.id)}`));
+		const { rows } = await sql<Record<string, number>>`SELECT ${columns} FROM cases c`.execute(db);
+		return rows[0];
+	});
+}
+
+/**
+ * Why a rule cannot be checked, or null, what to fix first: the filters match no case, the
+ * archive lacks a column the rule needs or holds no eligible case, or the filters leave none.
+ */
+function ruleNotTestable(rule: (typeof COMPLIANCE_RULES)[number], cov: Awaited<ReturnType<typeof archiveCoverage>>, filters: Filters, inArchive: number, cases: number, eligible: number): NotTestable | null {
+	return firstNotTestable(
+		noCases(cov),
+		cases === 0 && noneMatch('case', filters),
+		...rule.needs.map((c) => missingColumn(cov, c)),
+		inArchive === 0 && notTestable(`no imported case is ${rule.population}`, rule.importFix),
+		eligible === 0 && notTestable(`none of the ${cases.toLocaleString('en')} cases in these filters is ${rule.population}`, WIDEN_FILTERS_FIX)
+	);
+}
+
 export async function complianceReport(db: Kysely<Database>, options: { filters: Filters; by?: FilterDimension; today?: Date }): Promise<ComplianceReport> {
-	const today = options.today ?? new Date();
-	const [{ version, policy: raw }, snap] = await Promise.all([currentPolicy(db), snapshotTime(db)]);
+	const today = options.today ?? (await resolveToday(db, options.filters));
+	const [{ version, policy: raw }, snap, cov] = await Promise.all([currentPolicy(db), snapshotTime(db), archiveCoverage(db)]);
 	const policy = compliancePolicy(raw);
 	const snapshot = snap ?? today;
 	const where = caseFilterSql(options.filters, today);
 	const by = options.by && COMPLIANCE_DIMENSIONS.includes(options.by) ? options.by : 'region';
 	const groupCol = sql.ref(`c.${DIMENSION_COLUMNS[by]}`);
 
-	const [totals, grouped, refunds] = await Promise.all([
-		sql<Record<string, number>>`SELECT ${ruleColumns(policy, snapshot)} FROM cases c WHERE ${where}`.execute(db),
+	const [totals, grouped, refunds, inArchive] = await Promise.all([
+		sql<Record<string, number>>`SELECT count(*) AS cases, ${ruleColumns(policy, snapshot)} FROM cases c WHERE ${where}`.execute(db),
 		sql<Record<string, number | string | null>>`SELECT ${groupCol} AS grp, ${ruleColumns(policy, snapshot)} FROM cases c WHERE ${where} GROUP BY 1 ORDER BY 1`.execute(db),
 		sql<{ days: number; refunds: number }>`
 			SELECT least(floor(${REFUND_DAYS}), 20)::INTEGER AS days, count(*) AS refunds
-			FROM cases c WHERE ${where} AND c.refund_issued_at IS NOT NULL AND ${REFUND_DAYS} >= 0 GROUP BY 1 ORDER BY 1`.execute(db)
+			FROM cases c WHERE ${where} AND c.refund_issued_at IS NOT NULL AND ${REFUND_DAYS} >= 0 GROUP BY 1 ORDER BY 1`.execute(db),
+		archiveEligible(db, policy, version)
 	]);
 	const t = totals.rows[0];
+	const cases = Number(t.cases);
+	const untestable = new Set<RuleId>();
 	const rules = COMPLIANCE_RULES.map((r): RuleRate => {
 		const eligible = Number(t[`${r.id}__e`]);
 		const flagged = Number(t[`${r.id}__f`]);
-		const ci = eligible ? wilsonInterval(flagged, eligible) : null;
-		return { rule: r.id, label: r.label, kind: r.kind, definition: r.definition(policy), eligible, flagged, rate: eligible ? flagged / eligible : null, ci_low: ci?.lower ?? null, ci_high: ci?.upper ?? null };
+		const not_testable = ruleNotTestable(r, cov, options.filters, Number(inArchive[r.id]), cases, eligible);
+		if (not_testable) untestable.add(r.id);
+		const ci = eligible && !not_testable ? wilsonInterval(flagged, eligible) : null;
+		return { rule: r.id, label: r.label, kind: r.kind, definition: r.definition(policy), eligible, flagged, rate: eligible && !not_testable ? flagged / eligible : null, ci_low: ci?.lower ?? null, ci_high: ci?.upper ?? null, not_testable };
 	});
 	const groups = grouped.rows.flatMap((row) =>
 		COMPLIANCE_RULES.map((r): RuleGroupRate => {
 			const eligible = Number(row[`${r.id}__e`]);
 			const flagged = Number(row[`${r.id}__f`]);
-			return { rule: r.id, group: row.grp as string | null, eligible, flagged, rate: eligible ? flagged / eligible : null };
+			return { rule: r.id, group: row.grp as string | null, eligible, flagged, rate: eligible && !untestable.has(r.id) ? flagged / eligible : null };
 		})
 	);
 	// Every day bucket from 0 to 20 is listed, empty ones too, so the chart's axis is honest.
 	const refundDays = Array.from({ length: 21 }, (_, days) => ({ days, refunds: refunds.rows.find((r) => r.days === days)?.refunds ?? 0 }));
-	return { policy_version: version, policy, snapshot: snap ? snap.toISOString() : null, rules, by, groups, refund_days: refundDays };
+	return { policy_version: version, policy, snapshot: snap ? snap.toISOString() : null, rules, by, groups, refund_days: refundDays, cases };
 }

@@ -7,6 +7,9 @@ import type { Database } from '../../core/db/schema';
 import { currentPolicy } from '../../core/policy/policy.server';
 import { caseFilterSql } from '../filters/case-filter-sql.server';
 import { fairnessSettings } from '../fairness/fairness-groups.server';
+import { resolveToday } from '../filters/period.server';
+import { archiveCoverage, missingColumn, singleRegion, tooFewGroups, type CoverageColumn } from '../coverage.server';
+import { firstNotTestable, noneMatch, notTestable, WIDEN_FILTERS_FIX, type NotTestable } from '../model';
 import { CONSISTENCY_DIMENSIONS, STANDARD_ROOT_CAUSES, FLAG_Q, MIN_EXPECTED, CONSISTENCY_DEFINITION, CONSISTENCY_METHOD, type ConsistencyDimension, type ConsistencyCell } from './model';
 export { CONSISTENCY_DIMENSIONS, STANDARD_ROOT_CAUSES, FLAG_Q, MIN_EXPECTED, CONSISTENCY_DEFINITION, CONSISTENCY_METHOD } from './model';
 export type { ConsistencyDimension, ConsistencyCell } from './model';
@@ -44,6 +47,16 @@ export interface IndexRow {
 	index: number | null;
 }
 
+/** A dimension's index, with why it could not be computed (no column, or no cell large enough). */
+export interface DimensionIndexRow extends IndexRow {
+	group: null;
+	/** Cells (category × group) with enough decided cases to be tested. */
+	cells_tested: number;
+	/** Cells with too few decided cases, shown grey and not tested. */
+	cells_small: number;
+	not_testable: NotTestable | null;
+}
+
 export interface StandardResolutionRow {
 	root_cause: string;
 	/** The modal outcome over all decided cases with this root cause. */
@@ -64,7 +77,16 @@ export interface ConsistencyReport {
 	categories: string[];
 	root_causes: string[];
 	/** The overall index (all dimensions) and one per dimension. */
-	index: { overall: number | null; dimensions: IndexRow[]; groups: IndexRow[] };
+	index: { overall: number | null; dimensions: DimensionIndexRow[]; groups: IndexRow[] };
+	/** Decided cases (with an outcome) the filters match. */
+	decided: number;
+	/** Cells tested and cells too small to test, over every dimension, categories and root causes. */
+	cells_tested: number;
+	cells_small: number;
+	/** Set when nothing could be tested: no outcome imported, no decided case in the filters, or every cell too small. */
+	not_testable: NotTestable | null;
+	/** Set when the standard resolution per root cause cannot be shown (no root cause imported or none in the filters). */
+	standard_resolution_not_testable: NotTestable | null;
 	rows: ConsistencyCell[];
 	tests: HomogeneityTest[];
 	standard_resolution: StandardResolutionRow[];
@@ -99,8 +121,8 @@ export interface ConsistencyOptions {
 type Row = { kt: ConsistencyKey; key: string; dim: ConsistencyDimension; grp: string | null; outcome: string; n: number };
 
 export async function consistencyReport(db: Kysely<Database>, options: ConsistencyOptions): Promise<ConsistencyReport> {
-	const today = options.today ?? new Date();
-	const { version, policy } = await currentPolicy(db);
+	const today = options.today ?? (await resolveToday(db, options.filters));
+	const [{ version, policy }, cov] = await Promise.all([currentPolicy(db), archiveCoverage(db)]);
 	const settings = fairnessSettings(policy);
 	const min = settings.min_group_size;
 	const where = caseFilterSql(options.filters, today);
@@ -215,9 +237,31 @@ export async function consistencyReport(db: Kysely<Database>, options: Consisten
 		const v = consistencyIndex(list);
 		return Number.isFinite(v) ? v : null;
 	};
-	const dimensionIndex: IndexRow[] = dims.map((d) => {
+	const decided = rows.filter((r) => r.kt === 'category' && r.dim === dims[0]).reduce((s, r) => s + Number(r.n), 0);
+	const tooFew = (what: string) =>
+		notTestable(`no cell could be tested: ${/^[aeiou]/.test(what) ? 'an' : 'a'} ${what} needs ${min} or more decided cases in a category that other ${what}s handle too`, `${WIDEN_FILTERS_FIX}; or lower fairness.min_group_size under Admin → Policy`);
+	const noDecided = firstNotTestable(
+		missingColumn(cov, 'outcome'),
+		decided === 0 && noneMatch('decided case (a case with an outcome)', options.filters)
+	);
+	const dimensionIndex: DimensionIndexRow[] = dims.map((d) => {
 		const list = indexCells.filter((c) => c.dimension === d);
-		return { dimension: d, group: null, n: list.reduce((s, c) => s + c.n, 0), index: idx(list) };
+		const mine = cells.filter((c) => c.dimension === d);
+		const tested = mine.filter((c) => c.p_value !== null).length;
+		return {
+			dimension: d,
+			group: null,
+			n: list.reduce((s, c) => s + c.n, 0),
+			index: idx(list),
+			cells_tested: tested,
+			cells_small: mine.filter((c) => c.small).length,
+			not_testable: firstNotTestable(
+				noDecided,
+				d === 'region' ? singleRegion(cov) : missingColumn(cov, DIMENSION_COLUMNS[d] as CoverageColumn),
+				tooFewGroups([...new Set(mine.map((c) => c.group))].sort(), 'decided case', d, Boolean(options.filters.dims[d]?.length)),
+				tested === 0 && tooFew(d)
+			)
+		};
 	});
 	const groupIndex: IndexRow[] = [];
 	for (const d of dims) {
@@ -260,9 +304,19 @@ export async function consistencyReport(db: Kysely<Database>, options: Consisten
 	}
 	standard.sort((a, b) => STANDARD_ROOT_CAUSES.indexOf(a.root_cause as never) - STANDARD_ROOT_CAUSES.indexOf(b.root_cause as never) || dims.indexOf(a.dimension) - dims.indexOf(b.dimension) || a.group.localeCompare(b.group));
 
+	const cellsTested = cells.filter((c) => c.p_value !== null).length;
 	return {
 		policy_version: version,
 		settings: { min_group_size: min, tvd_threshold: settings.tvd_threshold },
+		decided,
+		cells_tested: cellsTested,
+		cells_small: cells.filter((c) => c.small).length,
+		not_testable: firstNotTestable(noDecided, cellsTested === 0 && tooFew('group')),
+		standard_resolution_not_testable: firstNotTestable(
+			noDecided,
+			missingColumn(cov, 'root_cause'),
+			standard.length === 0 && notTestable(`no decided case in these filters has a ${STANDARD_ROOT_CAUSES.join(', ').replace('human_error', 'human-error')} root cause`, WIDEN_FILTERS_FIX)
+		),
 		outcomes,
 		categories: [...new Set(cells.filter((c) => c.category !== null).map((c) => c.category as string))].sort(),
 		root_causes: [...new Set(cells.filter((c) => c.root_cause !== null).map((c) => c.root_cause as string))].sort(),

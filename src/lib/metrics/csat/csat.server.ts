@@ -2,7 +2,10 @@ import { sql, type Kysely } from 'kysely';
 import { DIMENSION_COLUMNS, type FilterDimension, type Filters } from '../filters/model';
 import { wilsonInterval } from '../../core/stats/proportion-intervals';
 import type { Database } from '../../core/db/schema';
-import { caseFilterSql } from '../filters/case-filter-sql.server';
+import { feedbackFilterSql } from '../filters/case-filter-sql.server';
+import { resolveToday } from '../filters/period.server';
+import { archiveCoverage, missingRatings } from '../coverage.server';
+import { firstNotTestable, noneMatch, notTestable, WIDEN_FILTERS_FIX, type NotTestable } from '../model';
 import type { TrendGrain } from '../speed/speed.server';
 import type { CsatStats } from './model';
 export type { CsatStats } from './model';
@@ -18,10 +21,15 @@ export interface CsatReport {
 	trend: (CsatStats & { period: string })[];
 	grain: TrendGrain;
 	definition: string;
+	/** Set when CSAT (and the mean score) cannot be computed: no rated answer, in the archive or in these filters. */
+	not_testable: NotTestable | null;
+	/** Set when the response rate cannot be computed: no survey was offered, or no score column was imported. */
+	response_rate_not_testable: NotTestable | null;
 }
 
 interface Row {
 	grp: string | null;
+	answers: number;
 	surveys: number;
 	rated: number;
 	satisfied: number;
@@ -46,25 +54,41 @@ function toStats(row: Row | undefined, group: string | null): CsatStats {
 }
 
 export async function csatReport(db: Kysely<Database>, options: { filters: Filters; by?: FilterDimension | null; grain?: TrendGrain; today?: Date }): Promise<CsatReport> {
-	const today = options.today ?? new Date();
+	const today = options.today ?? (await resolveToday(db, options.filters));
 	const region = sql`coalesce(c.region, f.region)`;
-	const where = caseFilterSql(options.filters, today, { dateColumn: sql.ref('f.submitted_at'), columns: { region } });
+	const where = feedbackFilterSql(options.filters, today);
 	const groupCol = options.by ? (options.by === 'region' ? region : sql.ref(`c.${DIMENSION_COLUMNS[options.by]}`)) : sql`NULL`;
 	const grain = options.grain ?? 'week';
-	const measures = sql`count(*) FILTER (WHERE f.kind = 'survey') AS surveys, count(f.csat) AS rated,
+	const measures = sql`count(*) AS answers, count(*) FILTER (WHERE f.kind = 'survey') AS surveys, count(f.csat) AS rated,
 		count(*) FILTER (WHERE f.csat >= 4) AS satisfied, avg(f.csat) AS mean`;
 	const from = sql`feedback f LEFT JOIN cases c ON c.case_id = f.case_id`;
-	const [overall, groups, trend] = await Promise.all([
+	const [overall, groups, trend, cov] = await Promise.all([
 		sql<Row>`SELECT NULL AS grp, ${measures} FROM ${from} WHERE ${where}`.execute(db),
 		options.by ? sql<Row>`SELECT ${groupCol} AS grp, ${measures} FROM ${from} WHERE ${where} GROUP BY 1 ORDER BY 1`.execute(db) : Promise.resolve({ rows: [] as Row[] }),
-		sql<Row & { period: string }>`SELECT strftime(date_trunc(${grain}, f.submitted_at), '%Y-%m-%d') AS period, NULL AS grp, ${measures} FROM ${from} WHERE ${where} GROUP BY 1 ORDER BY 1`.execute(db)
+		sql<Row & { period: string }>`SELECT strftime(date_trunc(${grain}, f.submitted_at), '%Y-%m-%d') AS period, NULL AS grp, ${measures} FROM ${from} WHERE ${where} GROUP BY 1 ORDER BY 1`.execute(db),
+		archiveCoverage(db)
 	]);
+	const stats = toStats(overall.rows[0], null);
+	const answers = Number(overall.rows[0]?.answers ?? 0);
+	const noAnswers = answers === 0 && noneMatch('feedback answer', options.filters);
+	const archive = missingRatings(cov);
 	return {
-		overall: toStats(overall.rows[0], null),
+		overall: stats,
 		by: options.by ?? null,
 		groups: groups.rows.map((r) => toStats(r, r.grp)).sort((a, b) => (a.csat ?? 2) - (b.csat ?? 2)),
 		trend: trend.rows.map((r) => ({ ...toStats(r, null), period: r.period })),
 		grain,
-		definition: CSAT_DEFINITION
+		definition: CSAT_DEFINITION,
+		not_testable: firstNotTestable(
+			archive,
+			noAnswers,
+			stats.rated === 0 && notTestable(`none of the ${answers.toLocaleString('en')} feedback answers in these filters has a 1-5 score`, WIDEN_FILTERS_FIX)
+		),
+		response_rate_not_testable: firstNotTestable(
+			archive,
+			cov.surveys === 0 && notTestable('no imported feedback answer is a survey (kind survey), so no survey was offered', 'import the survey answers with kind survey (the presets set it; in a saved mapping, give kind the default "survey")'),
+			noAnswers,
+			stats.surveys === 0 && notTestable(`none of the ${answers.toLocaleString('en')} feedback answers in these filters is a survey, so no survey was offered`, WIDEN_FILTERS_FIX)
+		)
 	};
 }

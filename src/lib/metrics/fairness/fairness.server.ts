@@ -24,10 +24,13 @@ import {
 	type Band,
 	type FairnessSettings
 } from './fairness-groups.server';
-import { FAIRNESS_DIMENSIONS, FAIRNESS_MEASURES, FLAG_Q, DIMENSION_LABELS, MEASURES, FAIRNESS_METHOD, type MeasureInfo, type FairnessDimension, type FairnessMeasure, type FairnessStratum, type FairnessRow } from './model';
+import { FAIRNESS_DIMENSIONS, FAIRNESS_MEASURES, FLAG_Q, DIMENSION_LABELS, DIMENSION_NOUNS, MEASURES, FAIRNESS_METHOD, type MeasureInfo, type FairnessCheck, type FairnessDimension, type FairnessMeasure, type FairnessStratum, type FairnessRow } from './model';
+import { resolveToday } from '../filters/period.server';
+import { archiveCoverage, missingColumn, missingRatings, noCases, singleRegion, tooFewGroups, type ArchiveCoverage } from '../coverage.server';
+import { firstNotTestable, noneMatch, notTestable, WIDEN_FILTERS_FIX, type NotTestable } from '../model';
 export { FAIRNESS_DIMENSIONS, FAIRNESS_MEASURES, FLAG_Q, DIMENSION_LABELS, MEASURES, FAIRNESS_METHOD } from './model';
 export type { MeasureInfo } from './model';
-export type { FairnessDimension, FairnessMeasure, FairnessStratum, FairnessRow } from './model';
+export type { FairnessCheck, FairnessDimension, FairnessMeasure, FairnessStratum, FairnessRow } from './model';
 
 /**
  * Fairness (README.md, Metrics): is every region, order-value band and account-tenure
@@ -53,6 +56,12 @@ export interface FairnessReport {
 	measures: MeasureInfo[];
 	rows: FairnessRow[];
 	method: string;
+	/** Per dimension × measure: groups compared, or why none could be (then its rows have no test). */
+	checks: FairnessCheck[];
+	/** Comparisons made (rows with a p-value), over every dimension and measure. */
+	compared: number;
+	/** Set when no comparison at all could be made: "nothing flagged" would then mean nothing. */
+	not_testable: NotTestable | null;
 }
 
 interface Cell {
@@ -341,8 +350,8 @@ async function timeStrata(ctx: Context, row: FairnessRow): Promise<FairnessStrat
 
 /** The fairness report for the filtered cases. */
 export async function fairnessReport(db: Kysely<Database>, options: FairnessOptions): Promise<FairnessReport> {
-	const today = options.today ?? new Date();
-	const { version, policy } = await currentPolicy(db);
+	const today = options.today ?? (await resolveToday(db, options.filters));
+	const [{ version, policy }, cov] = await Promise.all([currentPolicy(db), archiveCoverage(db)]);
 	const s = fairnessSettings(policy);
 	const bandsOf: Record<FairnessDimension, Band[] | null> = {
 		region: null,
@@ -470,5 +479,65 @@ export async function fairnessReport(db: Kysely<Database>, options: FairnessOpti
 		const restLabel = r.excluded_from_rest.length ? `the other groups except ${r.excluded_from_rest.map((g) => labelOf.get(`${r.dimension}/${g}`) ?? g).join(', ')} (flagged)` : 'all other groups';
 		r.sentence = fairnessSentence(r, restLabel);
 	}
-	return { policy_version: version, settings: s, dimensions, measures: FAIRNESS_MEASURES.map((m) => MEASURES[m]), rows, method: FAIRNESS_METHOD };
+	const cases = medians.rows.filter((m) => m.dim === 'region').reduce((n, m) => n + Number(m.total), 0);
+	const checks = fairnessChecks(rows, cov, cases, options.filters, s.min_group_size);
+	const compared = rows.filter((r) => r.p_value !== null).length;
+	const untestable = checks.filter((c) => c.not_testable).map((c) => c.not_testable as NotTestable);
+	const not_testable =
+		compared > 0
+			? null
+			: firstNotTestable(noCases(cov), cases === 0 && noneMatch('case', options.filters)) ??
+				notTestable(`no group could be compared on any measure: ${[...new Set(untestable.map((u) => u.reason))].join('; ')}`, [...new Set(untestable.map((u) => u.fix))].join('; ') || WIDEN_FILTERS_FIX);
+	return { policy_version: version, settings: s, dimensions, measures: FAIRNESS_MEASURES.map((m) => MEASURES[m]), rows, method: FAIRNESS_METHOD, checks, compared, not_testable };
+}
+
+/** What each measure needs in the archive before any group can be compared on it. */
+function measureMissing(measure: FairnessMeasure, cov: ArchiveCoverage): NotTestable | null {
+	if (measure === 'favourable_rate') return firstNotTestable(missingColumn(cov, 'outcome'), missingColumn(cov, 'stage'));
+	if (measure === 'resolution_time') return missingColumn(cov, 'resolved_at');
+	return firstNotTestable(
+		noCases(cov),
+		missingRatings(cov),
+		cov.rated_linked === 0 && notTestable('no rated feedback answer belongs to an imported case', "map the feedback export's ticket id to case_id, and import the cases it refers to")
+	);
+}
+
+/** What each dimension needs in the archive: more than one region, order values, account-creation dates. */
+function dimensionMissing(dimension: FairnessDimension, cov: ArchiveCoverage): NotTestable | null {
+	if (dimension === 'region') return singleRegion(cov);
+	return missingColumn(cov, dimension === 'order_value' ? 'order_value' : 'customer_since');
+}
+
+/**
+ * Per dimension × measure, why no group could be compared (or null): the filters match no case,
+ * the archive lacks what the measure or the dimension needs, the filters leave none of the
+ * measure's cases, fewer than two groups have any, or none has enough in case types the others
+ * have too.
+ */
+function fairnessChecks(rows: FairnessRow[], cov: ArchiveCoverage, cases: number, filters: Filters, min: number): FairnessCheck[] {
+	return FAIRNESS_DIMENSIONS.flatMap((dimension) =>
+		FAIRNESS_MEASURES.map((measure): FairnessCheck => {
+			const mine = rows.filter((r) => r.dimension === dimension && r.measure === measure);
+			const withData = mine.filter((r) => r.n > 0);
+			const compared = mine.filter((r) => r.p_value !== null).length;
+			const unit = MEASURES[measure].unit.replace(/s$/, '');
+			const units = rows.filter((r) => r.dimension === 'region' && r.measure === measure).reduce((n, r) => n + r.n, 0);
+			const noun = DIMENSION_NOUNS[dimension];
+			const not_testable = firstNotTestable(
+				noCases(cov),
+				cases === 0 && noneMatch('case', filters),
+				measureMissing(measure, cov),
+				dimensionMissing(dimension, cov),
+				units === 0 && notTestable(`no ${unit} matches these filters`, WIDEN_FILTERS_FIX),
+				tooFewGroups(
+					withData.map((r) => r.label),
+					unit,
+					noun,
+					dimension === 'region' && Boolean(filters.dims.region?.length)
+				),
+				compared === 0 && notTestable(`no ${noun} could be compared: too few ${MEASURES[measure].unit} in case types the other groups have too (a group needs ${min} to be flagged)`, WIDEN_FILTERS_FIX)
+			);
+			return { dimension, measure, groups: withData.length, compared, not_testable };
+		})
+	);
 }

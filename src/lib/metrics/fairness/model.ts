@@ -1,4 +1,5 @@
 /** Browser-safe: the shapes pages and the JSON API share with the server code beside it. */
+import type { NotTestable } from '../model';
 
 /** Outcomes that count as favourable for the customer (README.md, Metrics). */
 export const FAVOURABLE_OUTCOMES = ['approved', 'partially_approved', 'refunded', 'replaced'] as const;
@@ -100,3 +101,21 @@ export interface FairnessRow {
 	strata: FairnessStratum[];
 }
 
+
+/** One dimension × measure: how many groups had data and were compared, or why none could be. */
+export interface FairnessCheck {
+	dimension: FairnessDimension;
+	measure: FairnessMeasure;
+	/** Groups with at least one case (claim, resolved case, rated answer) of the measure. */
+	groups: number;
+	/** Rows with a test result (a p-value). */
+	compared: number;
+	not_testable: NotTestable | null;
+}
+
+/** The dimension as a noun in sentences: "every claim in these filters has the same region". */
+export const DIMENSION_NOUNS: Record<FairnessDimension, string> = {
+	region: 'region',
+	order_value: 'order-value band',
+	tenure: 'account-tenure band'
+};

@@ -3,12 +3,13 @@ import { dateBounds, DIMENSION_COLUMNS, FILTER_DIMENSIONS, type Filters } from '
 
 /**
  * The WHERE condition for filtered cases, as a Kysely fragment: column names come from the
- * whitelist in filters.ts, every value is a bound parameter.
+ * whitelist in model.ts, every value is a bound parameter. `today` is the resolved anchor the
+ * presets count back from (period.server.ts `resolveToday`).
  */
 export function caseFilterSql(
 	filters: Filters,
 	today: Date,
-	options: { alias?: string; dateColumn?: RawBuilder<unknown>; columns?: Partial<Record<string, RawBuilder<unknown>>> } = {}
+	options: { alias?: string; dateColumn?: RawBuilder<unknown>; columns?: Partial<Record<string, RawBuilder<unknown>>>; batchCondition?: (ids: RawBuilder<unknown>) => RawBuilder<boolean> } = {}
 ): RawBuilder<boolean> {
 	const alias = options.alias ?? 'c';
 	const parts: RawBuilder<unknown>[] = [sql`true`];
@@ -17,9 +18,28 @@ export function caseFilterSql(
 	const { from, to } = dateBounds(filters, today);
 	if (from) parts.push(sql`${date} >= ${from}::TIMESTAMP`);
 	if (to) parts.push(sql`${date} < ${to}::TIMESTAMP + INTERVAL 1 DAY`);
+	if (filters.batch?.length) {
+		const ids = sql.join(filters.batch);
+		parts.push(options.batchCondition ? options.batchCondition(ids) : sql`${col('batch_id')} IN (${ids})`);
+	}
 	for (const dim of FILTER_DIMENSIONS) {
 		const values = filters.dims[dim];
 		if (values?.length) parts.push(sql`${col(DIMENSION_COLUMNS[dim])} IN (${sql.join(values)})`);
 	}
 	return sql<boolean>`(${sql.join(parts, sql` AND `)})`;
+}
+
+/**
+ * The same filters over feedback `f` LEFT JOINed to its case `c` (Satisfaction, friction
+ * comments): dated by submission, region from the case or else the feedback itself, and an
+ * import filter that keeps an answer when it came from one of the imports or its case did. A
+ * feedback export often links to no imported case, so filtering on the case's import alone would
+ * drop every answer of the feedback import the user picked.
+ */
+export function feedbackFilterSql(filters: Filters, today: Date): RawBuilder<boolean> {
+	return caseFilterSql(filters, today, {
+		dateColumn: sql.ref('f.submitted_at'),
+		columns: { region: sql`coalesce(c.region, f.region)` },
+		batchCondition: (ids) => sql<boolean>`(f.batch_id IN (${ids}) OR c.batch_id IN (${ids}))`
+	});
 }

@@ -28,13 +28,41 @@ export const DATE_PRESET_LABELS: Record<DatePreset, string> = {
 	all: 'All time'
 };
 
+/**
+ * What the presets count back from. 'archive' (the default): the archive's snapshot, the latest
+ * timestamp any case carries (snapshot.server.ts), so "last 90 days" of an export taken in 2023
+ * are its last 90 days, not an empty window. 'today': the wall clock.
+ */
+export const PERIOD_ANCHORS = ['archive', 'today'] as const;
+export type PeriodAnchor = (typeof PERIOD_ANCHORS)[number];
+
 export interface Filters {
 	/** A preset, or 'custom' with from/to. */
 	range: DatePreset | 'custom';
 	/** Inclusive UTC dates, YYYY-MM-DD; set for 'custom'. */
 	from?: string;
 	to?: string;
+	/** What the presets count back from; absent = 'archive'. Ignored for 'custom' and 'all'. */
+	anchor?: PeriodAnchor;
+	/** Import batches (import_batches.batch_id) the cases and feedback come from; absent or empty = all. */
+	batch?: number[];
 	dims: Partial<Record<FilterDimension, string[]>>;
+}
+
+/** One import the filter bar offers; the label is built on the server for the reader's role. */
+export interface BatchChoice {
+	id: number;
+	label: string;
+}
+
+/** What the filter bar shows besides the filters: the values to choose, the imports, the anchors. */
+export interface FilterBarData {
+	values: Record<FilterDimension, string[]>;
+	batches: BatchChoice[];
+	/** The archive's snapshot day (YYYY-MM-DD), what presets count back from by default; null = no case yet. */
+	archive_end: string | null;
+	/** The wall clock's day when the page was made, for anchor=today. */
+	wall_today: string;
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -62,6 +90,24 @@ function dateParam(params: URLSearchParams, name: 'from' | 'to'): string | undef
 	return value;
 }
 
+/**
+ * The `batch` parameter: import numbers, repeated or comma-separated (`batch=3&batch=4`,
+ * `batch=3,4`), or 400 naming it, like an impossible date: a stray value must not widen the view
+ * to every import silently.
+ */
+function batchParam(params: URLSearchParams): number[] | undefined {
+	const raw = params
+		.getAll('batch')
+		.flatMap((v) => v.split(','))
+		.map((v) => v.trim())
+		.filter((v) => v.length > 0);
+	if (!raw.length) return undefined;
+	const bad = raw.find((v) => !/^\d{1,9}$/.test(v) || Number(v) < 1);
+	if (bad !== undefined) error(400, `"batch" must be import numbers such as 3 or 3,4 (see Imports); got "${bad.slice(0, 40)}".`);
+	if (raw.length > MAX_VALUES) error(400, `"batch" takes at most ${MAX_VALUES} imports; got ${raw.length}.`);
+	return [...new Set(raw.map(Number))].sort((a, b) => a - b);
+}
+
 export function parseFilters(params: URLSearchParams): Filters {
 	const dims: Filters['dims'] = {};
 	for (const dim of FILTER_DIMENSIONS) {
@@ -76,8 +122,13 @@ export function parseFilters(params: URLSearchParams): Filters {
 	const from = dateParam(params, 'from');
 	const to = dateParam(params, 'to');
 	const range = params.get('range') ?? '';
-	if (from || to) return { range: 'custom', from, to, dims };
-	return { range: (DATE_PRESETS as readonly string[]).includes(range) ? (range as DatePreset) : 'all', dims };
+	const batch = batchParam(params);
+	const extra = batch ? { batch } : {};
+	if (from || to) return { range: 'custom', from, to, ...extra, dims };
+	const preset = (DATE_PRESETS as readonly string[]).includes(range) ? (range as DatePreset) : 'all';
+	// Only a preset counts back from somewhere; an unknown anchor is the default, as an unknown range is 'all'.
+	const anchor = preset !== 'all' && params.get('anchor') === 'today' ? { anchor: 'today' as const } : {};
+	return { range: preset, ...anchor, ...extra, dims };
 }
 
 export function filtersToParams(filters: Filters): URLSearchParams {
@@ -85,10 +136,17 @@ export function filtersToParams(filters: Filters): URLSearchParams {
 	if (filters.range === 'custom') {
 		if (filters.from) params.set('from', filters.from);
 		if (filters.to) params.set('to', filters.to);
-	} else if (filters.range !== 'all') params.set('range', filters.range);
+	} else if (filters.range !== 'all') {
+		params.set('range', filters.range);
+		if (filters.anchor === 'today') params.set('anchor', 'today');
+	}
+	if (filters.batch?.length) params.set('batch', filters.batch.join(','));
 	for (const dim of FILTER_DIMENSIONS) for (const v of filters.dims[dim] ?? []) params.append(dim, v);
 	return params;
 }
+
+/** The URL parameters the filter bar owns (a page keeps its others when a filter changes). */
+export const FILTER_PARAMS: readonly string[] = ['range', 'from', 'to', 'anchor', 'batch', ...FILTER_DIMENSIONS];
 
 /** The same filters with one dimension narrowed to one value: where a click on a bar leads. */
 export function withDimension(filters: Filters, dim: FilterDimension, value: string): Filters {
@@ -99,7 +157,11 @@ function isoDate(d: Date): string {
 	return d.toISOString().slice(0, 10);
 }
 
-/** Inclusive UTC date bounds for the filter, relative to `today` for presets. */
+/**
+ * Inclusive UTC date bounds for the filter. Presets count back from `today`, which is the
+ * resolved anchor (period.server.ts `resolveToday`): the archive's snapshot by default, the wall
+ * clock with anchor=today.
+ */
 export function dateBounds(filters: Filters, today: Date): { from?: string; to?: string } {
 	if (filters.range === 'custom') return { from: filters.from, to: filters.to };
 	if (filters.range === 'all') return {};
@@ -111,9 +173,50 @@ export function dateBounds(filters: Filters, today: Date): { from?: string; to?:
 	return { from: isoDate(new Date(today.getTime() - (days - 1) * 86_400_000)), to: isoDate(today) };
 }
 
-export function describeFilters(filters: Filters, today: Date): string {
+/**
+ * The same filters with a preset replaced by the days it stands for: what a stored audit sample
+ * keeps, so that it names, and can be drawn again from, the same cases later.
+ */
+export function pinPeriod(filters: Filters, today: Date): Filters {
+	if (filters.range === 'custom' || filters.range === 'all') return filters;
 	const { from, to } = dateBounds(filters, today);
-	const parts = [filters.range === 'all' ? 'all time' : `${from ?? '…'} to ${to ?? '…'}`];
+	return { ...filters, range: 'custom', from, to, anchor: undefined };
+}
+
+/** The preset's name in the period menu, which says what it counts back from. */
+export function presetLabel(preset: DatePreset, anchor: PeriodAnchor = 'archive'): string {
+	if (preset === 'all') return DATE_PRESET_LABELS.all;
+	if (anchor === 'today') return DATE_PRESET_LABELS[preset];
+	return preset === 'quarter' ? 'Last quarter of the archive' : `${DATE_PRESET_LABELS[preset]} of the archive`;
+}
+
+/**
+ * The period in words, as the filter bar shows it and reports print it: "Last 90 days of the
+ * archive, to 2023-06-19 (from 2023-03-22)". `today` is the resolved anchor; null when the
+ * presets count back from an archive that holds no case yet.
+ */
+export function describePeriod(filters: Filters, today: Date | null): string {
+	if (filters.range === 'all') return 'All time';
+	if (filters.range === 'custom') {
+		if (filters.from && filters.to) return `${filters.from} to ${filters.to}`;
+		return filters.from ? `From ${filters.from}` : filters.to ? `To ${filters.to}` : 'All time';
+	}
+	const anchor = filters.anchor ?? 'archive';
+	if (!today) return `${presetLabel(filters.range, anchor)} (the archive holds no case yet)`;
+	const { from, to } = dateBounds(filters, today);
+	if (filters.range === 'quarter') return anchor === 'today' ? `This quarter, ${from} to today ${to}` : `Last quarter of the archive, ${from} to ${to}`;
+	return anchor === 'today' ? `${DATE_PRESET_LABELS[filters.range]}, to today ${to} (from ${from})` : `${DATE_PRESET_LABELS[filters.range]} of the archive, to ${to} (from ${from})`;
+}
+
+/** "import #3", "imports #3 or #4". */
+export function describeBatches(batch: readonly number[]): string {
+	return `import${batch.length === 1 ? '' : 's'} ${batch.map((b) => `#${b}`).join(' or ')}`;
+}
+
+/** The filters in words, for reports and CSV headers: the period (describePeriod), the imports and the dimensions. */
+export function describeFilters(filters: Filters, today: Date | null): string {
+	const parts = [describePeriod(filters, today)];
+	if (filters.batch?.length) parts.push(describeBatches(filters.batch));
 	for (const dim of FILTER_DIMENSIONS) if (filters.dims[dim]?.length) parts.push(`${dim} ${filters.dims[dim]?.join(' or ')}`);
 	return parts.join(' · ');
 }

@@ -6,6 +6,9 @@ import { currentPolicy } from '../../core/policy/policy.server';
 import { caseFilterSql } from '../filters/case-filter-sql.server';
 import { snapshotTime } from '../filters/snapshot.server';
 import type { SpeedStats } from './model';
+import { resolveToday } from '../filters/period.server';
+import { archiveCoverage, missingColumn, noCases } from '../coverage.server';
+import { firstNotTestable, noneMatch, type NotTestable } from '../model';
 export type { SpeedStats } from './model';
 
 export type SpeedMeasure = 'first_response' | 'resolution';
@@ -39,6 +42,11 @@ export interface SpeedReport {
 	grain: TrendGrain;
 	definition: string;
 	method: string;
+	/**
+	 * Set when the measure cannot be computed: no case in the archive has the event's column
+	 * (every case would count as "still unanswered"), or no case matches the filters.
+	 */
+	not_testable: NotTestable | null;
 }
 
 const EVENT_COLUMN: Record<SpeedMeasure, 'first_response_at' | 'resolved_at'> = { first_response: 'first_response_at', resolution: 'resolved_at' };
@@ -60,8 +68,8 @@ export async function speedReport(
 	db: Kysely<Database>,
 	options: { measure: SpeedMeasure; filters: Filters; by?: FilterDimension | null; grain?: TrendGrain; today?: Date }
 ): Promise<SpeedReport> {
-	const today = options.today ?? new Date();
-	const snapshot = await snapshotTime(db);
+	const today = options.today ?? (await resolveToday(db, options.filters));
+	const [snapshot, cov] = await Promise.all([snapshotTime(db), archiveCoverage(db)]);
 	const event = sql.ref(`c.${EVENT_COLUMN[options.measure]}`);
 	const where = caseFilterSql(options.filters, today);
 	const groupCol = options.by ? sql.ref(`c.${DIMENSION_COLUMNS[options.by]}`) : sql<string>`NULL`;
@@ -139,6 +147,11 @@ export async function speedReport(
 			count(*) FILTER (WHERE ${event} IS NULL) AS open
 		FROM cases c WHERE ${where} GROUP BY 1 ORDER BY 1`.execute(db);
 
+	const not_testable = firstNotTestable(
+		noCases(cov),
+		overall.n === 0 && noneMatch('case', options.filters),
+		missingColumn(cov, EVENT_COLUMN[options.measure])
+	);
 	const policy = (await currentPolicy(db)).policy;
 	const targets = policy.targets as Record<string, number> | undefined;
 	return {
@@ -151,6 +164,7 @@ export async function speedReport(
 		trend: trend.map((t) => ({ period: t.period, n: t.n, median: t.med, p90: t.p90, open_share: t.n ? t.open / t.n : 0 })),
 		grain,
 		definition: SPEED_DEFINITIONS[options.measure],
-		method: SPEED_METHOD
+		method: SPEED_METHOD,
+		not_testable
 	};
 }

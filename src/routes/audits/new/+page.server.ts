@@ -5,15 +5,16 @@ import { getDatabase } from '$lib/core/db/database.server';
 import { parseFilters } from '$lib/metrics/filters/model';
 import { parseSampleRequest } from '$lib/audits/sample-request';
 import { caseFilterSql } from '$lib/metrics/filters/case-filter-sql.server';
-import { dimensionValues } from '$lib/metrics/filters/dimension-values.server';
+import { filterContext } from '$lib/metrics/filters/filter-bar.server';
 import { drawAuditSample } from '$lib/audits/sampling.server';
 import { attempt, currentUser } from '$lib/audits/route-helpers.server';
 
-export const load: PageServerLoad = async ({ url }) => {
+export const load: PageServerLoad = async ({ url, locals }) => {
 	const { db } = await getDatabase();
 	const filters = parseFilters(url.searchParams);
-	const [values, count] = await Promise.all([dimensionValues(db), sql<{ n: number }>`SELECT count(*) AS n FROM cases c WHERE ${caseFilterSql(filters, new Date())}`.execute(db)]);
-	return { filters, values, population: count.rows[0].n };
+	const { today, bar } = await filterContext(db, filters, locals.user?.role);
+	const count = await sql<{ n: number }>`SELECT count(*) AS n FROM cases c WHERE ${caseFilterSql(filters, today)}`.execute(db);
+	return { filters, bar, population: count.rows[0].n };
 };
 
 export const actions: Actions = {

@@ -5,7 +5,7 @@ import { getDatabase } from '$lib/core/db/database.server';
 import { frictionOptions } from '$lib/friction/report.server';
 import { themeDocuments } from '$lib/friction/theme-documents.server';
 import { frictionThemes } from '$lib/friction/themes.server';
-import { dimensionValues } from '$lib/metrics/filters/dimension-values.server';
+import { filterContext } from '$lib/metrics/filters/filter-bar.server';
 
 const PAGE_SIZE = 50;
 
@@ -15,9 +15,10 @@ export const load: PageServerLoad = async ({ params, url, locals }) => {
 	const term = params.term.slice(0, 200);
 	const page = Math.max(1, Number(url.searchParams.get('page')) || 1);
 	const role = locals.user?.role ?? 'viewer';
-	const report = await frictionThemes(db, { filters: options.filters, source: options.source, periodDays: options.periodDays });
-	const documents = await themeDocuments(db, { filters: options.filters, source: options.source, term, offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE, role });
+	const { today, bar } = await filterContext(db, options.filters, role);
+	const report = await frictionThemes(db, { filters: options.filters, source: options.source, periodDays: options.periodDays, today });
+	const documents = await themeDocuments(db, { filters: options.filters, source: options.source, term, offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE, role, today });
 	const theme = report.themes.find((t) => t.key === term) ?? report.themes.find((t) => t.terms.includes(term)) ?? null;
 	const scope = filtersToParams({ ...options.filters, range: 'all', from: undefined, to: undefined }).toString();
-	return { term, theme, period: report.period, documents, page, pageSize: PAGE_SIZE, options, scope, values: await dimensionValues(db), canWrite: canWriteFriction(role) };
+	return { term, theme, period: report.period, documents, page, pageSize: PAGE_SIZE, options, scope, bar, canWrite: canWriteFriction(role) };
 };
