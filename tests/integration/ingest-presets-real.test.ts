@@ -6,6 +6,8 @@ import type { ColumnMapping } from '../../src/lib/imports/column-mapping';
 import type { BatchSummary } from '../../src/lib/imports/ingest-file.server';
 import { EXTERNAL_DIR, PRESET_IMPORTS, referenceRecords, SPREADSHEETS, type RealImport as Import } from '../helpers/external-data';
 import { expectBalanced, ingestFixture, type IngestFixture } from '../helpers/ingest-fixture';
+import { parseFilters } from '../../src/lib/metrics/filters/model';
+import { speedReport } from '../../src/lib/metrics/speed/speed.server';
 
 /**
  * The help-desk tools' own export layouts in tests/fixtures/external (see its README), imported with
@@ -97,6 +99,25 @@ describe('Zendesk Explore raw-data report', () => {
 		expect([first.created_at.toISOString(), first.agent_id, first.customer_id, first.escalated]).toEqual(['2025-10-01T00:05:28.000Z', 'Guruprasad H K', 'salesforce@branch.io', false]);
 	});
 
+	it('Speed shows the brackets and the median bracket, and says minutes cannot be computed', async () => {
+		const filters = parseFilters(new URLSearchParams());
+		const reply = await speedReport(db(q425.file), { measure: 'first_response', filters });
+		const resolution = await speedReport(db(q425.file), { measure: 'resolution', filters });
+		expect(reply.not_testable?.status).toBe('not_testable');
+		// Checked by hand from the file's 3,548 tickets: 0-1 hrs 1,249 (35.2%), 1-8 hrs 778 (57.1% cumulative).
+		expect(reply.brackets?.median).toBe('1-8 hrs');
+		expect(reply.brackets?.rows.map((r) => [r.bracket, r.cases])).toEqual([
+			['0-1 hrs', 1249],
+			['1-8 hrs', 778],
+			['8-24 hrs', 309],
+			['>24 hrs', 530],
+			['No replies', 682]
+		]);
+		// 0-5 hrs 747 (21.1%), 5-24 hrs 370 (31.5%), 1-7 days 908 (57.0%).
+		expect(resolution.brackets?.median).toBe('1-7 days');
+		expect(resolution.brackets?.without_time).toBe(130);
+	});
+
 	it('as feedback: only offered surveys are records; Good is 5, Bad is 1, Offered has no score', async () => {
 		const summary = summaries.get(key({ file: q425.file, kind: 'feedback' }))!;
 		const rows = await records(q425.file);
@@ -155,6 +176,11 @@ describe('Freshdesk ticket export (CSV re-saved by Excel)', () => {
 				expect([c.first_response_at, c.first_response_basis], r['Ticket ID']).toEqual([null, null]);
 			}
 		}
+		// The Speed report says how many reply times are business-hours durations.
+		const speed = await speedReport(db(csv.file), { measure: 'first_response', filters: parseFilters(new URLSearchParams()) });
+		// (Here every ticket with a reply has its time too, so all are calendar.)
+		const business = [...stored.values()].filter((c) => c.first_response_basis === 'business_hours').length;
+		expect(speed.basis).toEqual({ business_hours: business, calendar: [...stored.values()].filter((c) => c.first_response_basis === 'calendar').length });
 		// Checked by hand: ticket 19497 was answered 2 h 05 min after it was created.
 		expect(stored.get('19497')!.first_response_at?.toISOString()).toBe('2025-01-14T15:31:00.000Z');
 		// A desk's own statuses are kept as written and listed with their counts.

@@ -18,6 +18,8 @@ import { CASE_COLUMNS } from '../../src/lib/imports/canonical-columns';
 import type { ColumnMapping } from '../../src/lib/imports/column-mapping';
 import type { IngestProgress } from '../../src/lib/imports/ingest-file.server';
 import { quoteLiteral } from '../../src/lib/imports/sql-text.server';
+import { parseFilters } from '../../src/lib/metrics/filters/model';
+import { speedReport } from '../../src/lib/metrics/speed/speed.server';
 import { expectBalanced, ingestFixture, tableCounts, type IngestFixture } from '../helpers/ingest-fixture';
 
 /**
@@ -556,6 +558,9 @@ describe('presets', () => {
 		expect(summary.derived.resolved_at).toMatchObject({ derived: 1, defaulted: 0, emptied: 1 });
 		expect(summary.derived.region).toMatchObject({ derived: 0, defaulted: 5 });
 		expect(summary.derived.first_response_at.how).toContain('First reply time in minutes within business hours" (minutes after created_at) (business hours)');
+		// Speed says that one of the four reply times is a business-hours duration.
+		const speed = await speedReport(f.db, { measure: 'first_response', filters: { ...parseFilters(new URLSearchParams()), batch: [summary.batch_id!] } });
+		expect(speed.basis).toEqual({ calendar: 3, business_hours: 1 });
 	});
 
 	it('Zendesk ticket export as feedback: offered surveys only; Good -> 5, Bad -> 1, Offered -> no score', async () => {

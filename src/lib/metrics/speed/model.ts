@@ -19,3 +19,60 @@ export interface SpeedStats {
 	km_note: string | null;
 }
 
+
+/** How many measured times came from calendar and from business-hours durations (see DURATION_BASES). */
+export interface SpeedBasis {
+	calendar: number;
+	business_hours: number;
+}
+
+/** One bracket of an export that gives ranges instead of times (Zendesk Explore), as written. */
+export interface BracketCount {
+	bracket: string;
+	cases: number;
+	/** Lower bound in hours; null for a bracket that is not a time ("No replies", "Unsolved"). */
+	from_hours: number | null;
+}
+
+export interface BracketDistribution {
+	rows: (BracketCount & { share: number; cumulative: number })[];
+	/** The bracket in which half the cases (slowest-last, brackets without a time counted as slowest) are reached. */
+	median: string | null;
+	/** Cases in brackets that are not a time: no reply (or no resolution) yet. */
+	without_time: number;
+}
+
+const UNIT_HOURS: Record<string, number> = { min: 1 / 60, mins: 1 / 60, minute: 1 / 60, minutes: 1 / 60, h: 1, hr: 1, hrs: 1, hour: 1, hours: 1, d: 24, day: 24, days: 24, w: 168, week: 168, weeks: 168 };
+
+/**
+ * The lower bound, in hours, of a bracket label such as "0-1 hrs", "8-24 hrs", "1-7 days",
+ * ">30 days" or "< 5 minutes"; null when the label is not a time range.
+ */
+export function bracketLowerHours(label: string): number | null {
+	const text = label.trim().toLowerCase();
+	const unit = /([a-z]+)\s*$/.exec(text)?.[1];
+	const factor = unit ? UNIT_HOURS[unit] : undefined;
+	if (factor === undefined) return null;
+	const range = /^(\d+(?:\.\d+)?)\s*[-–]\s*\d+(?:\.\d+)?/.exec(text);
+	if (range) return Number(range[1]) * factor;
+	const above = /^(?:>|over|more than)\s*(\d+(?:\.\d+)?)/.exec(text);
+	if (above) return Number(above[1]) * factor;
+	if (/^(?:<|under|less than)\s*\d/.test(text)) return 0;
+	return null;
+}
+
+/** Brackets in time order (those that are not a time last), shares, and the median bracket. */
+export function bracketDistribution(counts: readonly { bracket: string; cases: number }[]): BracketDistribution {
+	const rows = counts.map((c) => ({ ...c, from_hours: bracketLowerHours(c.bracket) }));
+	rows.sort((a, b) => (a.from_hours ?? Infinity) - (b.from_hours ?? Infinity) || a.bracket.localeCompare(b.bracket));
+	const total = rows.reduce((n, r) => n + r.cases, 0);
+	let running = 0;
+	let median: string | null = null;
+	const withShares = rows.map((r) => {
+		running += r.cases;
+		const cumulative = total ? running / total : 0;
+		if (median === null && total && cumulative >= 0.5) median = r.bracket;
+		return { ...r, share: total ? r.cases / total : 0, cumulative };
+	});
+	return { rows: withShares, median, without_time: rows.filter((r) => r.from_hours === null).reduce((n, r) => n + r.cases, 0) };
+}

@@ -5,7 +5,8 @@ import type { Database } from '../../core/db/schema';
 import { currentPolicy } from '../../core/policy/policy.server';
 import { caseFilterSql } from '../filters/case-filter-sql.server';
 import { snapshotTime } from '../filters/snapshot.server';
-import type { SpeedStats } from './model';
+import { cachedByData } from '../filters/data-version.server';
+import { bracketDistribution, type BracketDistribution, type SpeedBasis, type SpeedStats } from './model';
 import { resolveToday } from '../filters/period.server';
 import { archiveCoverage, missingColumn, noCases } from '../coverage.server';
 import { firstNotTestable, noneMatch, type NotTestable } from '../model';
@@ -47,9 +48,15 @@ export interface SpeedReport {
 	 * (every case would count as "still unanswered"), or no case matches the filters.
 	 */
 	not_testable: NotTestable | null;
+	/** Measured times by basis: a business-hours duration is not a calendar one (see the page's note). */
+	basis: SpeedBasis;
+	/** The export's own brackets for this measure (Zendesk Explore), when it gave ranges instead of times. */
+	brackets: BracketDistribution | null;
 }
 
 const EVENT_COLUMN: Record<SpeedMeasure, 'first_response_at' | 'resolved_at'> = { first_response: 'first_response_at', resolution: 'resolved_at' };
+const BASIS_COLUMN: Record<SpeedMeasure, 'first_response_basis' | 'resolution_basis'> = { first_response: 'first_response_basis', resolution: 'resolution_basis' };
+const BRACKET_COLUMN: Record<SpeedMeasure, 'first_response_bracket' | 'resolution_bracket'> = { first_response: 'first_response_bracket', resolution: 'resolution_bracket' };
 // Binned minutes: exact to the minute where precision matters, coarser in the long tail.
 const BIN = (m: string) => `CASE WHEN ${m} < 600 THEN floor(${m}) WHEN ${m} < 6000 THEN floor(${m} / 10) * 10 ELSE floor(${m} / 60) * 60 END`;
 
@@ -78,15 +85,16 @@ export async function speedReport(
 
 	// One aggregation feeds every number of every group: (group, binned minutes) -> events,
 	// censored, and the sum of event durations for the mean. The overall figures merge the groups.
-	const { rows: km } = await sql<{ grp: string | null; t: number; d: number; c: number; s: number | null }>`
+	const { rows: km } = await sql<{ grp: string | null; t: number; d: number; c: number; s: number | null; b: number }>`
 		WITH d AS (
 			SELECT ${groupCol} AS grp,
 				epoch(coalesce(${event}, ${snap}::TIMESTAMP) - c.created_at) / 60.0 AS m,
-				${event} IS NOT NULL AS happened
+				${event} IS NOT NULL AS happened,
+				${sql.ref(`c.${BASIS_COLUMN[options.measure]}`)} = 'business_hours' AS business
 			FROM cases c WHERE ${where}
 		)
 		SELECT grp, greatest(${minutes}, 0) AS t, count(*) FILTER (WHERE happened) AS d, count(*) FILTER (WHERE NOT happened) AS c,
-			sum(m) FILTER (WHERE happened) AS s
+			sum(m) FILTER (WHERE happened) AS s, count(*) FILTER (WHERE happened AND business) AS b
 		FROM d GROUP BY ALL ORDER BY grp, t`.execute(db);
 
 	interface Bins {
@@ -98,7 +106,9 @@ export async function speedReport(
 	const byGroup = new Map<string | null, Bins>();
 	const all = new Map<number, { d: number; c: number }>();
 	let allSum = 0;
+	let businessHours = 0;
 	for (const r of km) {
+		businessHours += Number(r.b);
 		const g = byGroup.get(r.grp) ?? { t: [], d: [], c: [], sum: 0 };
 		g.t.push(r.t);
 		g.d.push(r.d);
@@ -147,6 +157,16 @@ export async function speedReport(
 			count(*) FILTER (WHERE ${event} IS NULL) AS open
 		FROM cases c WHERE ${where} GROUP BY 1 ORDER BY 1`.execute(db);
 
+	// Brackets are rare (Zendesk Explore reports): the filtered scan runs only when the archive has any.
+	const bracketColumn = sql.ref(`c.${BRACKET_COLUMN[options.measure]}`);
+	const hasBrackets = await cachedByData(db, `speed-brackets-${options.measure}`, async () => {
+		const { rows } = await sql<{ n: number }>`SELECT count(*) AS n FROM (SELECT 1 FROM cases c WHERE ${bracketColumn} IS NOT NULL LIMIT 1)`.execute(db);
+		return Number(rows[0]?.n ?? 0) > 0;
+	});
+	const bracketRows = hasBrackets
+		? (await sql<{ bracket: string; cases: number }>`SELECT ${bracketColumn} AS bracket, count(*) AS cases FROM cases c WHERE ${where} AND ${bracketColumn} IS NOT NULL GROUP BY 1`.execute(db)).rows
+		: [];
+
 	const not_testable = firstNotTestable(
 		noCases(cov),
 		overall.n === 0 && noneMatch('case', options.filters),
@@ -165,6 +185,8 @@ export async function speedReport(
 		grain,
 		definition: SPEED_DEFINITIONS[options.measure],
 		method: SPEED_METHOD,
-		not_testable
+		not_testable,
+		basis: { calendar: overall.events - businessHours, business_hours: businessHours },
+		brackets: bracketRows.length ? bracketDistribution(bracketRows.map((r) => ({ bracket: r.bracket, cases: Number(r.cases) }))) : null
 	};
 }
