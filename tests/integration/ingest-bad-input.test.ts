@@ -73,11 +73,16 @@ describe('files that are not importable', () => {
 	});
 
 	it('CRLF and LF line ends mixed in one file: every record is read', async () => {
-		const path = await f.file('mixed.csv', 'case_id,created_at,status,region,category\r\nM1,2024-03-01 10:00:00,open,europe,x\nM2,2024-03-01 10:00:00,open,europe,x\r\nM3,2024-03-01 10:00:00,open,europe,x\n');
+		const path = await f.file('mixed.csv', 'case_id,created_at,status,region,category,subject\r\nM1,2024-03-01 10:00:00,open,europe,x,a\nM2,2024-03-01 10:00:00,open,europe,x,"two\r\nlines"\r\nM3,2024-03-01 10:00:00,open,europe,x,c\n');
 		const summary = await f.ingest(path, { kind: 'cases' });
 		expect([summary.rows_read, summary.accepted, summary.rejected]).toEqual([3, 3, 0]);
-		const ids = await f.db.selectFrom('cases').select('case_id').where('batch_id', '=', summary.batch_id!).orderBy('case_id').execute();
-		expect(ids.map((r) => r.case_id)).toEqual(['M1', 'M2', 'M3']);
+		const rows = await f.db.selectFrom('cases').select(['case_id', 'subject']).where('batch_id', '=', summary.batch_id!).orderBy('case_id').execute();
+		// Only record ends change; a line break inside a quoted value stays as written.
+		expect(rows.map((r) => [r.case_id, r.subject])).toEqual([
+			['M1', 'a'],
+			['M2', 'two\r\nlines'],
+			['M3', 'c']
+		]);
 	});
 
 	it('empty JSON array: empty_file', async () => {

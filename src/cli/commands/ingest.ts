@@ -6,6 +6,7 @@ import { openDatabase } from '../../lib/core/db/database.server';
 import { IngestError } from '../../lib/imports/ingest-error';
 import { ingestFile, type BatchSummary } from '../../lib/imports/ingest-file.server';
 import { findSavedMapping } from '../../lib/imports/saved-mappings.server';
+import { parseMappingJson } from '../../lib/imports/mapping-draft';
 import { describeRecovery, recoverInterruptedImports } from '../../lib/imports/recovery.server';
 import { parse, UsageError } from '../args';
 import { formatSummary, stepProgress } from '../output';
@@ -36,11 +37,11 @@ async function readMappingFile(path: string): Promise<ColumnMapping | undefined>
 		throw new IngestError('bad_mapping', `The mapping file ${path} cannot be read: ${(error as Error).message}`, 'Check the path given to --mapping.');
 	}
 	try {
-		const parsed = JSON.parse(text) as ColumnMapping;
-		if (typeof parsed !== 'object' || parsed === null || typeof parsed.columns !== 'object') throw new Error('it has no "columns" object');
-		return { ...parsed, name: parsed.name ?? path };
+		const { mapping } = parseMappingJson(text);
+		return { ...mapping, name: mapping.name === 'custom' ? path : mapping.name };
 	} catch (error) {
-		throw new IngestError('bad_mapping', `The mapping file ${path} is not a valid mapping: ${(error as Error).message}`, 'A mapping is JSON like {"name": "my-export", "columns": {"case_id": "Ticket #", ...}}; see the README.');
+		if (error instanceof IngestError) throw new IngestError('bad_mapping', `The mapping file ${path} is not a valid mapping: ${error.message}`, error.hint);
+		throw error;
 	}
 }
 

@@ -2,8 +2,11 @@ import { isWrite } from './auth/access-rules';
 
 /** Forms and JSON bodies: far above any real form or mapping, far below what hurts the server. */
 export const SMALL_BODY_BYTES = 1024 * 1024;
-/** Routes that take a file as the body; they stream it to disk under CASELENS_MAX_UPLOAD_MB. */
-const UPLOAD_ROUTES = new Set(['/api/imports']);
+/**
+ * Routes that take a file as the body; they stream it to disk under CASELENS_MAX_UPLOAD_MB. The
+ * preview takes a workbook or Parquet file whole (their structure is not readable from a slice).
+ */
+const UPLOAD_ROUTES = new Set(['/api/imports', '/api/imports/preview']);
 
 /** How much of an oversized chunked body is read and dropped before the connection is cut. */
 const DRAIN_BYTES = 16 * 1024 * 1024;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { rm, stat } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { columnsFor, idColumn, type ImportKind } from './canonical-columns';
 import { normaliseSource, type ColumnMapping, type NormalisedSource } from './column-mapping';
@@ -11,13 +11,12 @@ import type { ColumnProvenance, RejectionGroup, UnknownValues } from './batch-su
 import { IngestError } from './ingest-error';
 import { compileMapping, mapLiteral, PLACEHOLDER_DAYS, SQL_TYPES, type CompiledColumn, type CompiledMapping } from './mapping-sql.server';
 import { checkKind, checkRequired, chooseMapping } from './resolve-mapping.server';
-import { sha256File, sniffFile, type SniffResult } from './sniff-file.server';
+import { DEFAULT_MAX_LINE_BYTES, sha256File, sniffFile, type SniffResult } from './sniff-file.server';
 import { detectSpreadsheet, spreadsheetToCsv } from './spreadsheet.server';
 import { listLiteral, quoteIdent, quoteLiteral } from './sql-text.server';
-import { basisAlias, describeSource, provenanceAlias, rawRowExpr, sourceSelect, typedSelect } from './stage-sql.server';
-import { copyWithLfLineEnds } from './line-ends.server';
+import { basisAlias, provenanceAlias, rawRowExpr, sourceSelect, typedSelect } from './stage-sql.server';
+import { readableSource } from './readable-source.server';
 import { makeTempDir } from './temp-files.server';
-import { transcodeWindows1252File } from './windows-1252.server';
 
 export type IngestStage = 'checking' | 'loading' | 'validating' | 'writing' | 'done';
 
@@ -74,22 +73,6 @@ export interface BatchSummary {
 	timings_ms: Record<string, number>;
 }
 
-const DEFAULT_MAX_LINE_BYTES = 2 * 1024 * 1024;
-/**
- * DuckDB's CSV reader keeps a buffer per column: a file of 20,000 columns ran out of the server's
- * memory limit after 50 s. No help-desk export comes near this (Zendesk's widest has about 100).
- */
-const MAX_COLUMNS = 2000;
-
-/** Staged header names must be unique; later duplicates get a numeric suffix. */
-function uniqueHeaders(headers: readonly string[]): string[] {
-	const seen = new Map<string, number>();
-	return headers.map((h) => {
-		const n = seen.get(h) ?? 0;
-		seen.set(h, n + 1);
-		return n === 0 ? h : `${h}_${n + 1}`;
-	});
-}
 
 /**
  * Imports one file as one transaction: every row read ends up accepted or in rejected_rows with
@@ -145,32 +128,13 @@ export async function ingestFile(db: Kysely<Database>, options: IngestOptions): 
 		sniff = workbook ? { ...read, sha256: await identity(), sizeBytes: (await stat(options.path)).size, encodingNote: sheetNote } : read;
 		const archiveFormat = workbook ?? sniff.format;
 		lap('check');
-		// DuckDB reads ISO-8859-1 only; a Latin-1 file is read as Windows-1252 through a UTF-8 copy.
-		if (sniff.encoding === 'latin-1' && !workbook) {
-			transcodedDir = await makeTempDir('utf8');
-			loadPath = join(transcodedDir, `source${extname(options.path)}`);
-			await transcodeWindows1252File(options.path, loadPath);
-			lap('transcode');
-		}
-		if (sniff.mixedLineEnds && sniff.format === 'csv') {
-			const dir = transcodedDir ?? (transcodedDir = await makeTempDir('lf'));
-			const copy = join(dir, 'lf.csv');
-			await copyWithLfLineEnds(loadPath, copy);
-			loadPath = copy;
-			lap('line_ends');
-		}
-		const loadSniff: SniffResult = { ...sniff, encoding: 'utf-8', lineEnding: sniff.mixedLineEnds ? 'lf' : sniff.lineEnding };
-		const headers = uniqueHeaders(await fileColumns(db, loadPath, loadSniff, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES));
-		if (headers.length === 0) {
-			throw new IngestError('empty_file', `The file ${fileName} has no header row.`, 'Export the data again with column headers in the first row.');
-		}
-		if (headers.length > MAX_COLUMNS) {
-			throw new IngestError(
-				'too_many_columns',
-				`The file ${fileName} has ${headers.length.toLocaleString('en')} columns; Caselens reads files of up to ${MAX_COLUMNS.toLocaleString('en')}.`,
-				'Export only the columns the import needs (the canonical columns are listed in the README), or check that the delimiter and the header row are right.'
-			);
-		}
+		const { loadPath: readPath, loadSniff, headers } = await readableSource(db, loadPath, sniff, {
+			workDir: async () => transcodedDir ?? (transcodedDir = await makeTempDir('read')),
+			maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+			fileName,
+			lap
+		});
+		loadPath = readPath;
 
 		const previous = await db
 			.selectFrom('import_batches')
@@ -261,17 +225,6 @@ async function loadLookups(db: Kysely<Database>, mapping: ColumnMapping, paths: 
 		);
 	}
 	return tables;
-}
-
-/** Header names: the sniffed CSV header, or for JSON/Parquet the reader's columns (see describeSource). */
-async function fileColumns(db: Kysely<Database>, path: string, sniff: SniffResult, maxLineBytes: number): Promise<string[]> {
-	const sniffed = sniff.header ?? [];
-	const describe = describeSource(path, sniff, maxLineBytes);
-	// An empty JSON array has no columns; leave it to the empty-file error rather than DuckDB's placeholder column.
-	if (!describe || (sniff.format !== 'parquet' && sniffed.length === 0)) return sniffed;
-	const { rows } = await sql.raw<{ column_name: string }>(describe).execute(db);
-	// The first record's key order first, as the user sees the file; keys found only later after it.
-	return [...new Set([...sniffed, ...rows.map((r) => r.column_name)])];
 }
 
 interface LoadContext {

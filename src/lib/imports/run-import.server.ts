@@ -3,6 +3,7 @@ import type { ImportKind } from './canonical-columns';
 import { appConfig } from '../core/config.server';
 import { getDatabase } from '../core/db/database.server';
 import { IngestError } from './ingest-error';
+import { parseMappingJson } from './mapping-draft';
 import { withLock } from '../core/keyed-lock';
 import { ingestFile, type BatchSummary, type IngestProgress } from './ingest-file.server';
 import { displayFileName, receiveUpload } from './receive-upload.server';
@@ -28,15 +29,9 @@ function parseKind(kind: string | null): ImportKind {
 	throw new IngestError('wrong_kind', `The import kind must be "cases" or "feedback", got "${kind ?? ''}".`, 'Choose what the file holds: cases or feedback.');
 }
 
+/** The mapping sent with an upload, checked key by key (mapping-draft.ts checkMapping): a wrong type is a clear bad_mapping, never a 500. */
 function parseMapping(text: string | null): ColumnMapping | undefined {
-	if (!text) return undefined;
-	try {
-		const mapping = JSON.parse(text) as ColumnMapping;
-		if (typeof mapping !== 'object' || mapping === null || typeof mapping.columns !== 'object') throw new Error('no "columns" object');
-		return { ...mapping, name: typeof mapping.name === 'string' && mapping.name ? mapping.name : 'custom' };
-	} catch (error) {
-		throw new IngestError('bad_mapping', `The column mapping is not valid JSON: ${(error as Error).message}.`, 'Fix the mapping (see the README for its format) and try again.');
-	}
+	return text ? parseMappingJson(text).mapping : undefined;
 }
 
 function parseEncoding(encoding: string | null): 'auto' | 'utf-8' | 'latin-1' {

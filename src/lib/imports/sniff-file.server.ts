@@ -71,6 +71,7 @@ const DELIMITER_SAMPLE_RECORDS = 20;
 const BOM = [0xef, 0xbb, 0xbf];
 const LF = 0x0a;
 const CR = 0x0d;
+const QUOTE = 0x22;
 
 /** chardet guesses that we read as Latin-1: single-byte encodings for Latin-script languages. */
 const LATIN_SCRIPT_CHARSETS = new Set([
@@ -153,7 +154,8 @@ export async function sniffFile(path: string, opts: SniffOptions): Promise<Sniff
 			failFastOnUtf8: encodingOption === 'utf-8',
 			// A JSON array may legitimately be one huge line (minified); lines only matter for CSV / NDJSON.
 			maxLineBytes: format === 'json' ? Infinity : maxLineBytes,
-			terminator
+			terminator,
+			trackQuotes: format === 'csv'
 		});
 		scanner.update(head);
 
@@ -309,6 +311,8 @@ interface ScannerOptions {
 	maxLineBytes: number;
 	/** Line terminator byte to count lines by ('\r' for old Mac files); null: do not look at lines (Parquet). */
 	terminator: number | null;
+	/** CSV: follow double quotes, so that a line break inside a quoted value is not taken for a record's end. */
+	trackQuotes?: boolean;
 }
 
 interface Utf8Failure {
@@ -337,6 +341,7 @@ class Scanner {
 	crlfLines = 0;
 	lfLines = 0;
 	private lastByte = -1;
+	private inQuotes = false;
 	utf8Failure: Utf8Failure | null = null;
 
 	constructor(opts: ScannerOptions) {
@@ -382,6 +387,9 @@ class Scanner {
 		for (;;) {
 			const idx = chunk.indexOf(terminator, pos);
 			const end = idx === -1 ? chunk.length : idx;
+			if (this.opts.trackQuotes) {
+				for (let q = chunk.indexOf(QUOTE, pos); q !== -1 && q < end; q = chunk.indexOf(QUOTE, q + 1)) this.inQuotes = !this.inQuotes;
+			}
 			this.lineLen += end - pos;
 			if (this.lineLen > maxLineBytes && !this.longLine) this.longLine = { line: this.line };
 			if (idx === -1) {
@@ -390,7 +398,7 @@ class Scanner {
 			}
 			// Keep reading to the end of a too-long line so the error can name its real length.
 			if (this.longLine) throw this.lineTooLong();
-			if (terminator === LF) {
+			if (terminator === LF && !this.inQuotes) {
 				const before = idx > 0 ? chunk[idx - 1] : this.lastByte;
 				if (before === CR) this.crlfLines++;
 				else this.lfLines++;

@@ -1,6 +1,6 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
-import type { ColumnMapping } from '$lib/imports/column-mapping';
+import { checkMapping } from '$lib/imports/mapping-draft';
 import { getDatabase } from '$lib/core/db/database.server';
 import { errorResponse } from '$lib/core/http-errors.server';
 import { IngestError } from '$lib/imports/ingest-error';
@@ -13,13 +13,15 @@ export const GET: RequestHandler = async () => {
 
 export const POST: RequestHandler = async ({ request, locals }) => {
 	try {
-		const body = (await request.json().catch(() => null)) as { mapping?: ColumnMapping; kind?: string } | null;
+		const body = (await request.json().catch(() => null)) as { mapping?: unknown; kind?: string } | null;
 		if (!body?.mapping || (body.kind !== 'cases' && body.kind !== 'feedback')) {
 			throw new IngestError('bad_mapping', 'The request needs a mapping and a kind (cases or feedback).', 'Send {"kind": "cases", "mapping": {"name": ..., "columns": {...}}}.');
 		}
+		// Checked key by key before it is stored: a saved mapping is used by later imports.
+		const { mapping } = checkMapping(body.mapping);
 		const { db } = await getDatabase();
-		await saveMapping(db, body.mapping, body.kind, locals.user?.username ?? 'unknown');
-		return json({ saved: body.mapping.name });
+		await saveMapping(db, mapping, body.kind, locals.user?.username ?? 'unknown');
+		return json({ saved: mapping.name });
 	} catch (error) {
 		return errorResponse(error);
 	}
