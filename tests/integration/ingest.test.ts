@@ -20,7 +20,7 @@ import type { IngestProgress } from '../../src/lib/imports/ingest-file.server';
 import { quoteLiteral } from '../../src/lib/imports/sql-text.server';
 import { parseFilters } from '../../src/lib/metrics/filters/model';
 import { speedReport } from '../../src/lib/metrics/speed/speed.server';
-import { expectBalanced, ingestFixture, tableCounts, type IngestFixture } from '../helpers/ingest-fixture';
+import { expectIngestError, expectBalanced, ingestFixture, tableCounts, type IngestFixture } from '../helpers/ingest-fixture';
 
 /**
  * One database for the whole file (opening one applies every migration, which is the slow part):
@@ -272,6 +272,27 @@ describe('validation', () => {
 		expect(summary.top_reasons).toHaveLength(1);
 		expect(summary.top_reasons[0]).toMatchObject({ reason: 'escalated: "…" is not true/false', count: 30 });
 		expect(summary.top_reasons[0].examples).toEqual(['maybe', 'perhaps-0', 'perhaps-10']);
+	});
+
+	it('numeric dates: an order settled by a day above 12 is read so and said; an unsettled one refuses the file with both readings', async () => {
+		const settled = await f.file('day-first.csv', 'case_id,created_at,status,region,category\nD1,08/01/2025 15:00,open,europe,x\nD2,25/01/2025 09:30,open,europe,x\n');
+		const summary = await f.ingest(settled, { kind: 'cases' });
+		expect([summary.accepted, summary.rejected]).toEqual([2, 0]);
+		expect(iso((await caseById('D1')).created_at)).toBe('2025-01-08T15:00:00.000Z');
+		expect(summary.warnings.join(' ')).toContain('created_at: dates like "08/01/2025 15:00" are read day first ("25/01/2025 09:30"');
+
+		const usDates = await f.file('month-first.csv', 'case_id,created_at,status,region,category\nU1,08/01/2025,open,europe,x\nU2,01/25/2025,open,europe,x\n');
+		await f.ingest(usDates, { kind: 'cases' });
+		expect(iso((await caseById('U1')).created_at)).toBe('2025-08-01T00:00:00.000Z');
+
+		const ambiguous = await f.file('ambiguous.csv', 'case_id,created_at,status,region,category\nA1,08/01/2025 15:00,open,europe,x\nA2,09/02/2025 10:00,open,europe,x\n');
+		const error = await expectIngestError(f.ingest(ambiguous, { kind: 'cases' }), 'ambiguous_dates', '8 January 2025 (day first)', '1 August 2025 (month first)');
+		expect(error.hint).toContain('"format": ["%d/%m/%Y %H:%M","%d/%m/%Y"]');
+		expect(error.hint).toContain('"format": ["%m/%d/%Y %H:%M","%m/%d/%Y"]');
+		// Declared in the mapping, the order is the user's: nothing is guessed.
+		const declared = await f.ingest(ambiguous, { kind: 'cases', mapping: { name: 'declared', columns: { case_id: 'case_id', created_at: { from: 'created_at', format: '%m/%d/%Y %H:%M' }, status: 'status', region: 'region', category: 'category' } } });
+		expect(declared.accepted).toBe(2);
+		expect(iso((await caseById('A1')).created_at)).toBe('2025-08-01T15:00:00.000Z');
 	});
 
 	it('lists every problem of a row, not only the first', async () => {

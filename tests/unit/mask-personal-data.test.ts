@@ -35,3 +35,12 @@ describe('markdownText (the friction report leaves the team as Markdown)', () =>
 		expect(markdownText('<img src=x onerror=alert(1)> a|b *bold* [link](x) & more\nline')).toBe('&lt;img src=x onerror=alert(1)&gt; a\\|b \\*bold\\* \\[link\\](x) &amp; more line');
 	});
 });
+
+describe('friction item titles', () => {
+	test('viewers read them masked; roles that see personal data read them as typed', async () => {
+		const { titleFor } = await import('../../src/lib/friction/items.server');
+		const item = { item_id: 1, title: 'Customers asked to call +44 20 7946 0958 again' };
+		expect(titleFor(item, 'viewer').title).toBe('Customers asked to call [phone] again');
+		expect(titleFor(item, 'qa_manager').title).toBe(item.title);
+	});
+});

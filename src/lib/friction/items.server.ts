@@ -1,3 +1,6 @@
+import { can } from '../core/auth/access-rules';
+import { maskPersonalData } from '../core/mask-personal-data';
+import type { Role } from '../core/auth/roles';
 import type { Kysely } from 'kysely';
 import { isItemStatus, ITEM_KINDS, OWNER_ROLES, parseStructuralSubject, type ItemKind, type ItemStatus } from './items';
 import { recordAudit } from '../core/audit-log.server';
@@ -171,4 +174,12 @@ export async function updateItem(db: Kysely<Database>, itemId: number, change: I
 		});
 	});
 	return { ...item, ...next, updated_at: now };
+}
+
+/**
+ * An item's title as a role may read it: titles are typed from themes and comments and can carry
+ * a phone number or an e-mail address, which viewers see masked like the comments themselves.
+ */
+export function titleFor<T extends { title: string }>(item: T, role: Role | undefined): T {
+	return can(role, 'personal_data.unmasked') ? item : { ...item, title: maskPersonalData(item.title) };
 }

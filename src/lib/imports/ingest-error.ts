@@ -21,6 +21,7 @@ export type IngestErrorCode =
 	| 'invalid_encoding'
 	| 'line_too_long'
 	| 'too_many_columns'
+	| 'ambiguous_dates'
 	| 'file_too_large'
 	| 'unreadable_file'
 	| 'unknown_format'

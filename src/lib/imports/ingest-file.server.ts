@@ -16,6 +16,7 @@ import { detectSpreadsheet, spreadsheetToCsv } from './spreadsheet.server';
 import { listLiteral, quoteIdent, quoteLiteral } from './sql-text.server';
 import { basisAlias, provenanceAlias, rawRowExpr, sourceSelect, typedSelect } from './stage-sql.server';
 import { readableSource } from './readable-source.server';
+import { settleDateOrder } from './date-order.server';
 import { makeTempDir } from './temp-files.server';
 
 export type IngestStage = 'checking' | 'loading' | 'validating' | 'writing' | 'done';
@@ -149,10 +150,17 @@ export async function ingestFile(db: Kysely<Database>, options: IngestOptions): 
 			return duplicateSummary(options.kind, fileName, sniff, previous.batch_id, timings);
 		}
 
-		const { mapping, origin } = chooseMapping(options.kind, headers, { preset: options.preset, mapping: options.mapping });
+		const chosen = chooseMapping(options.kind, headers, { preset: options.preset, mapping: options.mapping });
+		const origin = chosen.origin;
 		mappingOrigin = origin;
-		checkKind(options.kind, headers, mapping);
-		checkRequired(options.kind, headers, mapping);
+		checkKind(options.kind, headers, chosen.mapping);
+		checkRequired(options.kind, headers, chosen.mapping);
+		const { mapping, notes: dateNotes } = await settleDateOrder(db, options.kind, chosen.mapping, headers, {
+			path: loadPath,
+			sniff: loadSniff,
+			maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+			tag: sniff.sha256.slice(0, 12)
+		});
 		const countryRegions = Object.fromEntries((await db.selectFrom('country_regions').select(['country', 'region']).execute()).map((r) => [r.country, r.region]));
 		const tables = await loadLookups(db, mapping, options.lookups ?? {});
 		const compiled = compileMapping(options.kind, mapping, headers, { countryRegions, tables, noBreakSpaces: sniff.mayHaveNoBreakSpaces ?? false });
@@ -168,7 +176,7 @@ export async function ingestFile(db: Kysely<Database>, options: IngestOptions): 
 
 		const sniffed = sniff;
 		const summary = await db.transaction().execute((trx) =>
-			loadBatch(trx, { batchId: batchId as number, options, sniff: sniffed, formatLabel: archiveFormat, loadSniff, loadPath, headers, mapping, compiled, origin, fileName, archiving, startedAt, timings, lap, progress })
+			loadBatch(trx, { batchId: batchId as number, options, sniff: sniffed, dateNotes, formatLabel: archiveFormat, loadSniff, loadPath, headers, mapping, compiled, origin, fileName, archiving, startedAt, timings, lap, progress })
 		);
 		progress('done', `Batch ${summary.batch_id}: ${summary.accepted} accepted, ${summary.rejected} rejected`);
 		return summary;
@@ -235,6 +243,8 @@ interface LoadContext {
 	sniff: SniffResult;
 	/** The format the summary names: the file's own (a workbook is read through a CSV copy). */
 	formatLabel: string;
+	/** How the order of numeric dates was settled (date-order.server.ts), for the summary's notes. */
+	dateNotes: string[];
 	/** The file DuckDB reads (a UTF-8 copy of a Latin-1 file) and its sniff result. */
 	loadPath: string;
 	loadSniff: SniffResult;
@@ -410,6 +420,7 @@ async function loadBatch(trx: Transaction<Database>, ctx: LoadContext): Promise<
 	}
 	const archivePath = await ctx.archiving;
 	const warnings = [
+		...ctx.dateNotes,
 		...(compiled.missingOptional.length ? [`Not in the file, so left empty or filled by the preset's fallback: ${compiled.missingOptional.map((h) => `"${h}"`).join(', ')}`] : []),
 		...(await unknownCurrencyWarnings(trx, kind, batchId))
 	];

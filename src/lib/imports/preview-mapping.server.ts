@@ -7,6 +7,7 @@ import type { ImportKind } from './canonical-columns';
 import type { ColumnMapping, ColumnSource } from './column-mapping';
 import { IngestError } from './ingest-error';
 import { readableSource } from './readable-source.server';
+import { settleDateOrder } from './date-order.server';
 import { compileMapping, type CompiledMapping } from './mapping-sql.server';
 import { parseMappingJson, PREVIEW_HEAD_BYTES, type MappingPreview, type UnknownValue } from './mapping-draft';
 import { checkKind, checkRequired, chooseMapping } from './resolve-mapping.server';
@@ -88,7 +89,10 @@ export async function previewMapping(db: Kysely<Database>, options: PreviewOptio
 			origin = choice.origin;
 			checkKind(options.kind, headers, choice.mapping);
 			checkRequired(options.kind, headers, choice.mapping);
-			const mapping = withoutLookups(choice.mapping, lookedUp);
+			// Numeric dates' order, settled (or refused) exactly as the import will.
+			const settled = await settleDateOrder(db, options.kind, choice.mapping, headers, { path: loadPath, sniff: loadSniff, maxLineBytes, tag: randomUUID().slice(0, 8) });
+			warnings.push(...settled.notes);
+			const mapping = withoutLookups(settled.mapping, lookedUp);
 			const countryRegions = Object.fromEntries((await db.selectFrom('country_regions').select(['country', 'region']).execute()).map((r) => [r.country, r.region]));
 			compiled = compileMapping(options.kind, mapping, headers, { countryRegions, noBreakSpaces: sniff.mayHaveNoBreakSpaces ?? false });
 			if (lookedUp.size && !choice.mapping.lenient) {

@@ -2,13 +2,13 @@ import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { canWriteFriction } from '$lib/friction/items';
 import { getDatabase } from '$lib/core/db/database.server';
-import { createItem, FrictionItemError } from '$lib/friction/items.server';
+import { createItem, FrictionItemError, titleFor } from '$lib/friction/items.server';
 import { trackedItems } from '$lib/friction/report.server';
 
 export const load: PageServerLoad = async ({ url, locals }) => {
 	const { db } = await getDatabase();
 	const missing = url.searchParams.get('missing');
-	return { items: await trackedItems(db), canWrite: canWriteFriction(locals.user?.role), missing: missing && /^\d{1,9}$/.test(missing) ? Number(missing) : null };
+	return { items: (await trackedItems(db)).map((i) => titleFor(i, locals.user?.role)), canWrite: canWriteFriction(locals.user?.role), missing: missing && /^\d{1,9}$/.test(missing) ? Number(missing) : null };
 };
 
 export const actions: Actions = {

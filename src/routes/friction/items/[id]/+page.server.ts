@@ -4,7 +4,7 @@ import { canWriteFriction } from '$lib/friction/items';
 import { maskPersonalData } from '$lib/core/mask-personal-data';
 import { getDatabase } from '$lib/core/db/database.server';
 import { itemImpact } from '$lib/friction/impact.server';
-import { FrictionItemError, getItem, ownerCandidates, updateItem } from '$lib/friction/items.server';
+import { FrictionItemError, getItem, ownerCandidates, titleFor, updateItem } from '$lib/friction/items.server';
 import { can } from '$lib/core/auth/access-rules';
 
 function itemId(raw: string): number | null {
@@ -20,7 +20,7 @@ export const load: PageServerLoad = async ({ params, locals }) => {
 	const viewer = !can(locals.user?.role, 'personal_data.unmasked');
 	const events = viewer ? found.events.map((e) => ({ ...e, note: maskPersonalData(e.note) })) : found.events;
 	const canWrite = canWriteFriction(locals.user?.role);
-	return { item: found.item, events, impact: await itemImpact(db, found.item), owners: canWrite ? await ownerCandidates(db) : [], canWrite };
+	return { item: titleFor(found.item, locals.user?.role), events, impact: await itemImpact(db, found.item), owners: canWrite ? await ownerCandidates(db) : [], canWrite };
 };
 
 export const actions: Actions = {
