@@ -11,9 +11,15 @@ export function account(role: Role) {
 /** Signs in through the login form, as a person would. */
 export async function loginAs(page: Page, baseUrl: string, role: Role): Promise<void> {
 	const { username, password } = account(role);
-	await page.goto(`${baseUrl}/login`);
-	await page.getByLabel('User name').fill(username);
-	await page.getByLabel('Password').fill(password);
+	// Wait for the page's scripts: hydration resets the inputs, and a form typed into before it
+	// was sent empty (the browser's "required" check then stopped it, and the test waited 60 s).
+	await page.goto(`${baseUrl}/login`, { waitUntil: 'networkidle' });
+	const name = page.getByLabel('User name');
+	const secret = page.getByLabel('Password');
+	for (let tries = 0; tries < 3 && ((await name.inputValue()) !== username || (await secret.inputValue()) !== password); tries++) {
+		await name.fill(username);
+		await secret.fill(password);
+	}
 	await page.getByRole('button', { name: 'Sign in' }).click();
 	// Either the app opens, or the form says why not (which is then the error to report).
 	const error = page.getByTestId('login-error');
