@@ -10,6 +10,7 @@ interface BatchRow {
 	kind: string;
 	status: string;
 	accepted: number;
+	replaced: number;
 }
 
 describe('overview', () => {
