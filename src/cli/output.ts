@@ -54,5 +54,6 @@ export function formatSummary(s: BatchSummary): string {
 	for (const [header, n] of Object.entries(s.blank_cells)) lines.push(`  "${header}": ${n.toLocaleString('en')} cells of only no-break spaces read as empty`);
 	for (const r of s.top_reasons.slice(0, 5)) lines.push(`  rejected ${r.count}x: ${r.reason}${r.examples.length ? ` (e.g. ${r.examples.map((e) => JSON.stringify(e)).join(', ')})` : ''}`);
 	for (const w of s.warnings) lines.push(`  note: ${w}`);
+	if (s.feedback) lines.push(`  satisfaction ratings from the same file:`, ...formatSummary(s.feedback).split('\n').map((l) => `  ${l}`));
 	return lines.join('\n');
 }

@@ -550,9 +550,10 @@ describe('presets', () => {
 	const zendesk = [ZENDESK_HEADER, ...ZENDESK_ROWS].join('\n') + '\n';
 
 	it('Zendesk ticket export as cases: placeholders, business hours, unknown values kept, categories', async () => {
-		// No preset named: the headers are enough to recognise the export.
-		const summary = await f.ingest(await f.file('zendesk.csv', zendesk), { kind: 'cases' });
+		// No preset named: the headers are enough to recognise the export. (Its ratings: the next test.)
+		const summary = await f.ingest(await f.file('zendesk.csv', zendesk), { kind: 'cases', withFeedback: false });
 		expect(summary.mapping).toBe('preset:zendesk (detected)');
+		expect(summary.feedback).toBeUndefined();
 		expect([summary.rows_read, summary.accepted, summary.rejected]).toEqual([6, 5, 1]);
 		await expectBalanced(f.db, summary);
 		const rows = await casesOf(summary.batch_id);
@@ -584,9 +585,14 @@ describe('presets', () => {
 		expect(speed.basis).toEqual({ calendar: 3, business_hours: 1 });
 	});
 
-	it('Zendesk ticket export as feedback: offered surveys only; Good -> 5, Bad -> 1, Offered -> no score', async () => {
-		const summary = await f.ingest(await f.file('zendesk.csv', zendesk), { kind: 'feedback', preset: 'zendesk' });
-		expect(summary.mapping).toBe('preset:zendesk');
+	it('Zendesk ticket export: its ratings load as feedback in the same import; offered surveys only; Good -> 5, Bad -> 1, Offered -> no score', async () => {
+		// The same export with CRLF line ends: another file, imported as cases as a user would.
+		const cases = await f.ingest(await f.file('zendesk-crlf.csv', zendesk.replace(/\n/g, '\r\n')), { kind: 'cases' });
+		const summary = cases.feedback!;
+		expect([summary.kind, summary.status, summary.mapping]).toEqual(['feedback', 'committed', 'preset:zendesk']);
+		expect(summary.batch_id).not.toBe(cases.batch_id);
+		// Imported again as feedback on its own, the file is recognised: nothing changes.
+		expect((await f.ingest(await f.file('zendesk-crlf.csv', zendesk.replace(/\n/g, '\r\n')), { kind: 'feedback' })).status).toBe('duplicate');
 		// 104 (Unoffered) and 105 (blank) were never surveyed: not feedback records; 106 has no time at all.
 		expect([summary.rows_read, summary.accepted, summary.rejected]).toEqual([6, 3, 3]);
 		await expectBalanced(f.db, summary);
@@ -621,8 +627,9 @@ describe('presets', () => {
 			['503', 'pending', 'sample_ticket', null, null, null, 'uncategorized', '78', '6', '9003', 0]
 		]);
 		expect(summary.unknown_values).toEqual({ channel: [{ value: 'sample_ticket', count: 1 }] });
-		const feedback = await f.ingest(path, { kind: 'feedback' });
-		expect([feedback.accepted, feedback.rejected]).toEqual([2, 1]);
+		// The ratings came in the same import.
+		const feedback = summary.feedback!;
+		expect([feedback.kind, feedback.accepted, feedback.rejected]).toEqual(['feedback', 2, 1]);
 		expect((await feedbackOf(feedback.batch_id)).map((r) => [r.feedback_id, r.csat, r.comment, iso(r.submitted_at)])).toEqual([
 			['501', 5, 'Quick, thanks', '2024-03-01T12:00:00.000Z'],
 			['503', null, null, '2024-03-03T08:00:00.000Z']
@@ -674,8 +681,12 @@ describe('presets', () => {
 
 	it('Freshdesk ticket export as feedback: survey results on a 1-5 scale; a ticket without one is not a record', async () => {
 		const summary = await f.ingest(await f.file('freshdesk.csv', freshdesk), { kind: 'feedback', preset: 'freshdesk' });
-		expect([summary.rows_read, summary.accepted, summary.rejected]).toEqual([4, 3, 1]);
-		const rows = await feedbackOf(summary.batch_id);
+		// The cases test above already loaded them from the same file, in the same import.
+		expect(summary.status).toBe('duplicate');
+		expect((await f.db.selectFrom('import_batches').select('kind').where('batch_id', '=', summary.duplicate_of!).executeTakeFirstOrThrow()).kind).toBe('feedback');
+		const first = (await f.db.selectFrom('import_batches').selectAll().where('batch_id', '=', summary.duplicate_of!).executeTakeFirstOrThrow());
+		expect([first.rows_read, first.accepted, first.rejected]).toEqual([4, 3, 1]);
+		const rows = await feedbackOf(summary.duplicate_of);
 		expect(rows.map((r) => [r.feedback_id, r.csat, iso(r.submitted_at)])).toEqual([
 			['201', 5, '2024-03-01T15:00:00.000Z'],
 			['202', 2, '2024-03-04T10:00:00.000Z'],

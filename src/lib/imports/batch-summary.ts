@@ -43,4 +43,6 @@ export interface BatchSummaryView {
 	/** Rejection rules (values elided), most frequent first, each with a few example values. */
 	top_reasons: RejectionGroup[];
 	warnings: string[];
+	/** The satisfaction ratings of the same file, loaded as feedback in the same import. */
+	feedback?: BatchSummaryView;
 }

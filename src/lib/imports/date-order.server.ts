@@ -31,9 +31,11 @@ function judge(column: string, values: string[]): Reading | undefined {
 	let monthFirst: string | undefined;
 	let example: RegExpExecArray | undefined;
 	let exampleText = '';
+	let matched = 0;
 	for (const value of values) {
 		const m = NUMERIC_DATE.exec(value.trim());
 		if (!m) continue;
+		matched++;
 		if (!example) {
 			example = m;
 			exampleText = value.trim();
@@ -41,7 +43,8 @@ function judge(column: string, values: string[]): Reading | undefined {
 		if (Number(m[1]) > 12) dayFirst ??= value.trim();
 		if (Number(m[3]) > 12) monthFirst ??= value.trim();
 	}
-	if (!example) return undefined;
+	// A few stray numeric dates among ISO ones are rows to reject, not the file's layout.
+	if (!example || matched * 2 < values.length) return undefined;
 	const order = dayFirst && monthFirst ? 'contradictory' : dayFirst ? 'day_first' : monthFirst ? 'month_first' : 'ambiguous';
 	const seconds = example[5]?.split(':').length === 3;
 	const formats = formatsFor(example[2], example[4].length, order === 'month_first' ? 'month_first' : 'day_first', example[5] !== undefined, example[6] !== undefined, seconds);
@@ -75,7 +78,8 @@ function undeclaredTimeSources(kind: ImportKind, mapping: ColumnMapping, headers
 /**
  * Dates written 08/01/2025 are the 8th of January in most of the world and the 1st of August in
  * the US; DuckDB reads neither without a format, so every row would be rejected as "not a
- * timestamp". Looks at the first records of the file: when a day above 12 settles the order, the
+ * timestamp". Looks at the first records of the file: when most of a column's values are written
+ * so and a day above 12 settles the order, the
  * column is read that way (and the summary says so); when nothing settles it, the file is refused
  * with both readings, and the format to declare for each.
  */

@@ -17,6 +17,7 @@ import { listLiteral, quoteIdent, quoteLiteral } from './sql-text.server';
 import { basisAlias, provenanceAlias, rawRowExpr, sourceSelect, typedSelect } from './stage-sql.server';
 import { readableSource } from './readable-source.server';
 import { settleDateOrder } from './date-order.server';
+import { PRESETS, type PresetName } from './presets';
 import { makeTempDir } from './temp-files.server';
 
 export type IngestStage = 'checking' | 'loading' | 'validating' | 'writing' | 'done';
@@ -34,6 +35,8 @@ export interface IngestOptions {
 	preset?: string;
 	mapping?: ColumnMapping;
 	encoding?: 'auto' | 'utf-8' | 'latin-1';
+	/** Cases from a preset whose export carries ratings: load them as feedback too (default true). */
+	withFeedback?: boolean;
 	/** For a workbook (.xlsx, or Excel 2003 XML as Freshdesk writes it): the sheet to read; default the one with the most rows. */
 	sheet?: string;
 	/** Second files the mapping looks values up in (ColumnMapping.lookups), by name: their paths. */
@@ -72,6 +75,16 @@ export interface BatchSummary {
 	top_reasons: RejectionGroup[];
 	warnings: string[];
 	timings_ms: Record<string, number>;
+	/** The satisfaction ratings of the same file, loaded as feedback in the same import (see carriesFeedback). */
+	feedback?: BatchSummary;
+}
+
+/** The preset reads feedback and the file has the header its rating comes from (a JSON path counts by its first part). */
+function carriesFeedback(preset: PresetName, headers: readonly string[]): boolean {
+	const csat = PRESETS[preset].feedbackInSameFile ? PRESETS[preset].feedback?.columns.csat : undefined;
+	if (csat === undefined) return false;
+	const present = new Set(headers.map((h) => h.trim().toLowerCase()));
+	return normaliseSource(csat).from.some((h) => present.has(h.split(/[.[]/)[0].trim().toLowerCase()));
 }
 
 
@@ -179,6 +192,22 @@ export async function ingestFile(db: Kysely<Database>, options: IngestOptions): 
 			loadBatch(trx, { batchId: batchId as number, options, sniff: sniffed, dateNotes, formatLabel: archiveFormat, loadSniff, loadPath, headers, mapping, compiled, origin, fileName, archiving, startedAt, timings, lap, progress })
 		);
 		progress('done', `Batch ${summary.batch_id}: ${summary.accepted} accepted, ${summary.rejected} rejected`);
+		// A ticket export carries its satisfaction ratings: they are loaded in the same import, as
+		// the preset's feedback (its own batch), so a user never has to know to import it twice.
+		if (options.kind === 'cases' && options.withFeedback !== false && chosen.preset && carriesFeedback(chosen.preset, headers)) {
+			try {
+				summary.feedback = await ingestFile(db, {
+					...options,
+					kind: 'feedback',
+					preset: chosen.preset,
+					mapping: undefined,
+					withFeedback: false,
+					onProgress: (p) => progress(p.stage === 'done' ? 'done' : p.stage, `Satisfaction ratings: ${p.message}`)
+				});
+			} catch (error) {
+				summary.warnings.push(`The satisfaction ratings in this file could not be loaded: ${error instanceof Error ? error.message : String(error)} Import the file again as feedback to see the details.`);
+			}
+		}
 		return summary;
 	} catch (error) {
 		await recordFailure(db, options, fileName, sniff, mappingOrigin, startedAt, explainLoadError(error, fileName), batchId);

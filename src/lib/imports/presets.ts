@@ -11,6 +11,8 @@ interface Preset {
 	cases: ColumnMapping;
 	/** Absent for exports that carry no satisfaction or feedback data. */
 	feedback?: ColumnMapping;
+	/** The export is one file of tickets with their ratings: importing it as cases loads the ratings too. */
+	feedbackInSameFile?: boolean;
 	/** Headers that identify the export; two or more present select the preset (see detectPreset). */
 	signature: string[];
 }
@@ -70,6 +72,7 @@ export const PRESETS: Record<PresetName, Preset> = {
 		feedback: { name: 'canonical', kind: 'feedback', lenient: true, columns: { ...identity(FEEDBACK_COLUMNS), kind: { first_of: ['kind'], default: 'survey' } } }
 	},
 	zendesk: {
+		feedbackInSameFile: true,
 		label: 'Zendesk ticket export',
 		description:
 			'Zendesk Support ticket CSV export (Id, Requester id, Group, Status, Via, Created at, Solved at, First reply time in minutes, ...). Import it as cases, and again as feedback to load its satisfaction ratings (tickets never surveyed are not feedback).',
@@ -132,6 +135,7 @@ export const PRESETS: Record<PresetName, Preset> = {
 		}
 	},
 	zendesk_json: {
+		feedbackInSameFile: true,
 		label: 'Zendesk ticket export (JSON)',
 		description:
 			'Zendesk Support JSON ticket export, one ticket per line (id, via.channel, created_at, status, requester_id, satisfaction_rating.score, metric_set.reply_time_in_minutes, ...). Import it as cases, and again as feedback for the satisfaction ratings.',
@@ -184,6 +188,7 @@ export const PRESETS: Record<PresetName, Preset> = {
 		}
 	},
 	zendesk_explore: {
+		feedbackInSameFile: true,
 		label: 'Zendesk Explore report',
 		description:
 			'A Zendesk Explore "raw data" report (Ticket ID, Ticket status, Ticket created - Timestamp, First reply time brackets, ...). A ticket repeated once per value of a multi-value attribute is one case; reply and resolution times are kept as the brackets Explore gives.',
@@ -229,6 +234,7 @@ export const PRESETS: Record<PresetName, Preset> = {
 		}
 	},
 	freshdesk: {
+		feedbackInSameFile: true,
 		label: 'Freshdesk ticket export',
 		description:
 			'Freshdesk ticket export, CSV or the Excel file it downloads (Ticket ID, Subject, Status, Source, Type, Agent, Group, Created time, Resolved time, First response time (in hrs), Survey results, ...). Import it as cases, and again as feedback to load its survey results.',

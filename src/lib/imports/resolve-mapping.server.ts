@@ -7,6 +7,8 @@ export interface MappingChoice {
 	mapping: ColumnMapping;
 	/** 'preset:zendesk', 'file:my-mapping', 'auto' ... for the batch summary. */
 	origin: string;
+	/** The preset, when one was named or detected. */
+	preset?: PresetName;
 }
 
 /**
@@ -54,10 +56,10 @@ export function chooseMapping(
 				`Use one of: ${Object.keys(PRESETS).join(', ')}, or give a mapping file with --mapping.`
 			);
 		}
-		return { mapping: presetMapping(request.preset, kind), origin: `preset:${request.preset}` };
+		return { mapping: presetMapping(request.preset, kind), origin: `preset:${request.preset}`, preset: request.preset };
 	}
 	const detected: PresetName | undefined = detectPreset(headers);
-	if (detected) return { mapping: presetMapping(detected, kind), origin: `preset:${detected} (detected)` };
+	if (detected) return { mapping: presetMapping(detected, kind), origin: `preset:${detected} (detected)`, preset: detected };
 	return { mapping: withContractDefaults(kind, guessMapping(kind, headers)), origin: 'auto (header names)' };
 }
 
