@@ -636,6 +636,17 @@ describe('presets', () => {
 		]);
 	});
 
+	it('a report that repeats a ticket per value of a list: one case, the differing values joined, the repeats counted as merged', async () => {
+		const text = ['Ticket ID,Ticket created - Timestamp,Ticket status,Ticket group,Ticket subject', 'E1,2025-10-01T00:05:28,Solved,Billing,Refund', 'E1,2025-10-01T00:05:28,Solved,Accounts,Refund', 'E2,2025-10-02T09:00:00,Open,Billing,Login', 'E1,2025-10-01T00:05:28,Solved,Billing,Refund'].join('\n') + '\n';
+		const summary = await f.ingest(await f.file('explore-fanout.csv', text), { kind: 'cases', preset: 'zendesk_explore' });
+		expect([summary.rows_read, summary.accepted, summary.rejected, summary.merged]).toEqual([4, 4, 0, 2]);
+		const rows = await casesOf(summary.batch_id);
+		expect(rows.map((c) => [c.case_id, c.team, c.subject, c.status])).toEqual([
+			['E1', 'Accounts; Billing', 'Refund', 'solved'],
+			['E2', 'Billing', 'Login', 'open']
+		]);
+	});
+
 	it('Zendesk export with a country column: the region comes from the country table, not the code', async () => {
 		const text = 'Id,Created at,Status,Via,Country\nZ1,2024-03-01 10:00:00,open,email,DE\nZ2,2024-03-01 10:00:00,open,email,br\nZ3,2024-03-01 10:00:00,open,email,\n';
 		const summary = await f.ingest(await f.file('zendesk-country.csv', text), { kind: 'cases', preset: 'zendesk' });

@@ -54,8 +54,10 @@ export interface ColumnMapping {
 	 * What several rows with the same id are. 'reject' (default): a mistake; the last row is kept
 	 * and the earlier ones are rejected. 'merge': an event log (one row per update, oldest first);
 	 * the last row is the case and the earlier ones are accepted as its history, counted as merged.
+	 * 'join': a report that repeats a ticket once per value of a multi-valued attribute (Zendesk
+	 * Explore); the rows are one case, counted as merged, and texts that differ between them are joined.
 	 */
-	duplicates?: 'reject' | 'merge';
+	duplicates?: 'reject' | 'merge' | 'join';
 	/**
 	 * Rows that are not records of this kind, by the value of one header (compared case-insensitively;
 	 * "" matches an empty cell): a ticket export imported as feedback has a row per ticket, but only

@@ -391,7 +391,21 @@ async function loadBatch(trx: Transaction<Database>, ctx: LoadContext): Promise<
 			WHERE ${accepted.replaceAll('batch_id', 't.batch_id')}`);
 		duplicates = Number((await one<{ n: number }>(`SELECT count(*) AS n FROM ${dups}`)).n);
 	}
-	const merge = ctx.mapping.duplicates === 'merge';
+	const merge = ctx.mapping.duplicates === 'merge' || ctx.mapping.duplicates === 'join';
+	if (duplicates > 0 && ctx.mapping.duplicates === 'join') {
+		// A report that repeats a ticket once per value of a multi-valued attribute: where the rows'
+		// texts differ, the kept row holds them all, joined (in value order, so the result does not
+		// depend on the report's row order).
+		const texts = compiled.columns.filter((c) => c.column.type === 'text' && c.column.name !== idColumn(kind) && !c.value.startsWith('CAST(NULL AS')).map((c) => quoteIdent(c.column.name));
+		if (texts.length) {
+			await exec(`UPDATE ${table} SET ${texts.map((c) => `${c} = j.${c}`).join(', ')} FROM (
+				SELECT g.keep, ${texts.map((c) => `string_agg(DISTINCT t.${c}, '; ' ORDER BY t.${c}) AS ${c}`).join(', ')}
+				FROM (SELECT DISTINCT id, kept + ${firstRowid} AS keep FROM ${dups}) g
+				JOIN ${table} t ON t.${id} = g.id AND ${accepted.replaceAll('batch_id', 't.batch_id')}
+				GROUP BY g.keep
+			) j WHERE ${table}.rowid = j.keep`);
+		}
+	}
 	if (duplicates > 0 && !merge) {
 		// The row as written in the file: read the source again (only now, only these rows), numbered
 		// in file order like the load, with the reader's rejects skipped exactly as the load skipped them.

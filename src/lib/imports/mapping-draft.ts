@@ -50,7 +50,7 @@ export interface MappingDraft {
 	/** Texts that mean empty in this export (ServiceNow's "?"). */
 	null_values: string[];
 	lenient: boolean;
-	duplicates: 'reject' | 'merge';
+	duplicates: 'reject' | 'merge' | 'join';
 	not_a_record: { header: string; values: string[]; reason: string } | null;
 	/** Second files the columns look values up in: name, the header of their key column, what they are. */
 	lookups: { name: string; key: string; description: string }[];
@@ -169,7 +169,7 @@ export function mappingFromDraft(draft: MappingDraft): ColumnMapping {
 	if (draft.lenient) mapping.lenient = true;
 	const nullValues = draft.null_values.filter((v) => v.trim() !== '');
 	if (nullValues.length) mapping.null_values = nullValues;
-	if (draft.duplicates === 'merge') mapping.duplicates = 'merge';
+	if (draft.duplicates === 'merge' || draft.duplicates === 'join') mapping.duplicates = draft.duplicates;
 	if (draft.not_a_record && draft.not_a_record.header) mapping.not_a_record = { header: draft.not_a_record.header, values: [...draft.not_a_record.values], reason: draft.not_a_record.reason };
 	const lookups = draft.lookups.filter((l) => l.name.trim() !== '');
 	if (lookups.length) mapping.lookups = Object.fromEntries(lookups.map((l) => [l.name.trim(), l.description ? { key: l.key, description: l.description } : { key: l.key }]));
@@ -291,7 +291,7 @@ export function checkMapping(value: unknown): { mapping: ColumnMapping; ignored:
 	}
 	if (value.lenient !== undefined) mapping.lenient = flag(value.lenient, '"lenient"');
 	if (value.null_values !== undefined) mapping.null_values = texts(value.null_values, '"null_values"');
-	if (value.duplicates !== undefined) mapping.duplicates = oneOf(value.duplicates, ['reject', 'merge'] as const, '"duplicates"');
+	if (value.duplicates !== undefined) mapping.duplicates = oneOf(value.duplicates, ['reject', 'merge', 'join'] as const, '"duplicates"');
 	if (value.not_a_record !== undefined) {
 		const n = value.not_a_record;
 		if (!isRecord(n)) throw bad('"not_a_record"', `must be {"header": ..., "values": [...], "reason": ...}, not ${shown(n)}`);

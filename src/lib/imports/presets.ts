@@ -197,8 +197,8 @@ export const PRESETS: Record<PresetName, Preset> = {
 			name: 'zendesk_explore',
 			kind: 'cases',
 			lenient: true,
-			// One row per ticket and organisation domain: the ticket's rows are merged, the last kept.
-			duplicates: 'merge',
+			// One row per ticket and organisation domain: the ticket's rows are one case, their values joined.
+			duplicates: 'join',
 			columns: {
 				case_id: 'Ticket ID',
 				created_at: { first_of: ['Ticket created - Timestamp', 'created_at', 'Ticket created - Date'] },
