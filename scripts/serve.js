@@ -14,6 +14,11 @@ const PROTOCOL_HEADER = 'x-caselens-protocol';
 const behindProxy = Boolean(process.env.ORIGIN || process.env.PROTOCOL_HEADER);
 if (!behindProxy) process.env.PROTOCOL_HEADER = PROTOCOL_HEADER;
 
+// Bodies are bounded per route by the app itself (src/lib/core/request-guard.server.ts: 1 MB for
+// forms and JSON, CASELENS_MAX_UPLOAD_MB streamed to disk for imports). adapter-node's one limit
+// for every route (512 KB by default) would refuse any real export with a bare 500.
+process.env.BODY_SIZE_LIMIT ??= 'Infinity';
+
 const { handler } = await import('../build/handler.js');
 
 const host = process.env.HOST || '127.0.0.1';

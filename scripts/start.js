@@ -15,8 +15,6 @@ const server = spawn(process.execPath, ['scripts/serve.js'], {
 	env: {
 		CASELENS_DEMO: '1',
 		PORT: '3000',
-		// The import endpoint streams uploads to disk and enforces CASELENS_MAX_UPLOAD_MB itself.
-		BODY_SIZE_LIMIT: 'Infinity',
 		...process.env
 	}
 });

@@ -52,7 +52,7 @@ export default async function setup(project: TestProject) {
 	cli(['user', 'add', raceUser.username, '--role', 'viewer', '--password-stdin'], `${raceUser.password}\n`);
 	let output = '';
 	const server = spawn(process.execPath, ['scripts/serve.js'], {
-		env: { ...process.env, PORT: String(port), CASELENS_DB: dbPath, BODY_SIZE_LIMIT: 'Infinity', CASELENS_LOGIN_ATTEMPTS_PER_MINUTE: '10000', CASELENS_MAX_UPLOAD_MB: '32' },
+		env: { ...process.env, PORT: String(port), CASELENS_DB: dbPath, CASELENS_LOGIN_ATTEMPTS_PER_MINUTE: '10000', CASELENS_MAX_UPLOAD_MB: '32' },
 		stdio: ['ignore', 'pipe', 'pipe']
 	});
 	server.stdout?.on('data', (d) => (output += d));
