@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, inject, test } from 'vitest';
 import { useBrowser, screenshot, watchErrors } from './chromium';
 import { account, loginAs, sessionCookie } from './session';
+import { EXTERNAL_DIR } from '../helpers/external-data';
 
 const baseUrl = inject('baseUrl');
 const browser = useBrowser();
@@ -164,6 +165,24 @@ describe('upload page', () => {
 		expect(await page.getByLabel('Mapping name').inputValue()).toBe(name);
 		// The one expected failure: the preview's 400 for the dates nothing settled (shown on the page above).
 		expect(errors.filter((e) => !e.includes('status of 400 (Bad Request)'))).toEqual([]);
+		await page.close();
+	});
+
+	test('a second file from the page: Salesforce cases take their country from the Account export', async () => {
+		const page = await browser().newPage({ viewport: { width: 1280, height: 1000 } });
+		const errors = watchErrors(page);
+		await loginAs(page, baseUrl, 'admin');
+		await page.goto(`${baseUrl}/imports/new`);
+		await page.getByTestId('file-input').setInputFiles(join(EXTERNAL_DIR, 'salesforce/Case.csv'));
+		// The detected preset looks countries up in the accounts export: the page asks for it.
+		await page.getByTestId('lookup-file-accounts').setInputFiles(join(EXTERNAL_DIR, 'salesforce/Account.csv'));
+		await page.getByTestId('import-button').click();
+		const result = page.getByTestId('batch-summary');
+		await result.waitFor({ timeout: 60_000 });
+		expect(await page.getByTestId('accepted').innerText()).toBe('3,340');
+		const countryRow = page.locator('[data-testid="batch-summary"] tr', { hasText: 'looked up in accounts' });
+		expect(await countryRow.innerText()).toContain('3,340');
+		expect(errors).toEqual([]);
 		await page.close();
 	});
 

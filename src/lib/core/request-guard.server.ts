@@ -6,7 +6,7 @@ export const SMALL_BODY_BYTES = 1024 * 1024;
  * Routes that take a file as the body; they stream it to disk under CASELENS_MAX_UPLOAD_MB. The
  * preview takes a workbook or Parquet file whole (their structure is not readable from a slice).
  */
-const UPLOAD_ROUTES = new Set(['/api/imports', '/api/imports/preview']);
+const UPLOAD_ROUTES = new Set(['/api/imports', '/api/imports/preview', '/api/imports/lookup']);
 
 /** How much of an oversized chunked body is read and dropped before the connection is cut. */
 const DRAIN_BYTES = 16 * 1024 * 1024;

@@ -98,7 +98,7 @@ export async function previewMapping(db: Kysely<Database>, options: PreviewOptio
 			if (lookedUp.size && !choice.mapping.lenient) {
 				const tables = [...new Set(lookedUp.values())];
 				warnings.push(
-					`The upload page cannot send the second file${tables.length > 1 ? 's' : ''} ${tables.map((t) => `"${t}"`).join(', ')}, so an import here would stop; import with the command line: npx caselens ingest FILE --kind ${options.kind} --mapping NAME ${tables.map((t) => `--lookup ${t}=FILE`).join(' ')}.`
+					`The preview does not read second files: choose ${tables.map((t) => `"${t}"`).join(', ')} under "Second files" before importing (without ${tables.length > 1 ? 'them' : 'it'} this mapping stops the import), or on the command line: npx caselens ingest FILE --kind ${options.kind} --mapping NAME ${tables.map((t) => `--lookup ${t}=FILE`).join(' ')}.`
 				);
 			}
 		} catch (error) {
@@ -121,7 +121,7 @@ export async function previewMapping(db: Kysely<Database>, options: PreviewOptio
 				name: c.column.name,
 				type: c.column.type,
 				required: c.column.required ?? false,
-				how: lookedUp.has(c.column.name) ? `${c.how}; looked up in the second file "${lookedUp.get(c.column.name)}" only when it is given (not previewed)` : c.how,
+				how: lookedUp.has(c.column.name) ? `${c.how}; looked up in the second file "${lookedUp.get(c.column.name)}" when it is given under "Second files" (not previewed)` : c.how,
 				values: typed.rows.map((r) => r[`v_${c.column.name}`] ?? null)
 			})),
 			partial: head.partial,

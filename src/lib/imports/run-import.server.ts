@@ -5,6 +5,7 @@ import { getDatabase } from '../core/db/database.server';
 import { IngestError } from './ingest-error';
 import { parseMappingJson } from './mapping-draft';
 import { withLock } from '../core/keyed-lock';
+import { takeLookupUploads } from './lookup-uploads.server';
 import { ingestFile, type BatchSummary, type IngestProgress } from './ingest-file.server';
 import { displayFileName, receiveUpload } from './receive-upload.server';
 import { findSavedMapping } from './saved-mappings.server';
@@ -20,6 +21,8 @@ export interface ImportRequest {
 	encoding: string | null;
 	/** For a workbook: the sheet to read; empty or null = the one with the most rows. */
 	sheet?: string | null;
+	/** Second files sent before (lookup-uploads.server.ts): "name:token,...". */
+	lookups?: string | null;
 	importedBy: string;
 	source: 'upload' | 'api';
 }
@@ -51,7 +54,11 @@ export async function runImport(request: ImportRequest, onProgress?: (p: IngestP
 		mapping = await findSavedMapping(db, request.mappingName);
 		if (!mapping) throw new IngestError('bad_mapping', `There is no saved mapping called "${request.mappingName}".`, 'Save the mapping on the upload page first, or send the mapping itself.');
 	}
-	const upload = await receiveUpload(request.body, config.maxUploadBytes);
+	const lookups = takeLookupUploads(request.lookups ?? null);
+	const upload = await receiveUpload(request.body, config.maxUploadBytes).catch(async (error: unknown) => {
+		await lookups.release();
+		throw error;
+	});
 	try {
 		// Imports run one at a time: two at once whose ids overlap made DuckDB refuse the second
 		// ("Conflict on tuple deletion"). The body is already received, so a queued upload only waits.
@@ -68,6 +75,7 @@ export async function runImport(request: ImportRequest, onProgress?: (p: IngestP
 		});
 	} finally {
 		await upload.discard();
+		await lookups.release();
 	}
 
 	function runOne() {
@@ -79,6 +87,7 @@ export async function runImport(request: ImportRequest, onProgress?: (p: IngestP
 			mapping,
 			encoding,
 			sheet: request.sheet?.trim() ? request.sheet.trim().slice(0, 200) : undefined,
+			lookups: lookups.paths,
 			importedBy: request.importedBy,
 			source: request.source,
 			archiveDir: config.archiveDir,

@@ -7,6 +7,8 @@ export interface UploadOptions {
 	encoding?: string;
 	/** For a workbook: the sheet to read (empty = the one with the most rows). */
 	sheet?: string;
+	/** Second files the mapping looks values up in, by lookup name: sent first, then named by token. */
+	lookups?: Record<string, File>;
 }
 
 export interface UploadProgress {
@@ -27,8 +29,17 @@ const SERVER_STAGES: Record<string, number> = { checking: 0.65, loading: 0.75, v
  * Sends the file as the raw request body. XMLHttpRequest, not fetch, because only it reports
  * upload progress; the NDJSON response then reports the server's stages as they happen.
  */
-export function uploadFile(file: File, options: UploadOptions, onProgress: (p: UploadProgress) => void): Promise<BatchSummaryView> {
+export async function uploadFile(file: File, options: UploadOptions, onProgress: (p: UploadProgress) => void): Promise<BatchSummaryView> {
 	const params = new URLSearchParams({ kind: options.kind });
+	const held: string[] = [];
+	for (const [name, lookup] of Object.entries(options.lookups ?? {})) {
+		onProgress({ fraction: 0, message: `Sending the second file "${lookup.name}" (${name})` });
+		const response = await fetch('/api/imports/lookup', { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: lookup });
+		const answer = (await response.json().catch(() => ({}))) as { token?: string } & Partial<UploadFailure>;
+		if (!response.ok || !answer.token) throw { error: answer.error ?? `The second file "${lookup.name}" could not be sent (HTTP ${response.status}).`, hint: answer.hint, code: answer.code } satisfies UploadFailure;
+		held.push(`${name}:${answer.token}`);
+	}
+	if (held.length) params.set('lookups', held.join(','));
 	if (options.preset) params.set('preset', options.preset);
 	if (options.sheet) params.set('sheet', options.sheet);
 	if (options.mapping) params.set('mapping', JSON.stringify(options.mapping));

@@ -97,6 +97,7 @@ export const ACCESS_RULES: Record<string, RouteRule> = {
 	'/imports/[id]/rejected.csv': { read: READERS_OF_RAW_DATA, why: 'rejected rows hold raw customer data' },
 	'/imports/new': { read: ['admin'], why: 'imports are an admin task' },
 	'/api/imports': { read: READERS_OF_RAW_DATA, write: ['admin'], why: 'imports are an admin task' },
+	'/api/imports/lookup': { read: ['admin'], write: ['admin'], why: 'a second file for an import (a lookup table), an admin task (POST only)' },
 	'/api/imports/preview': { read: ['admin'], write: ['admin'], why: 'the typed preview of a file under a mapping is part of an import, an admin task (POST only)' },
 	'/api/mappings': { read: ['admin'], write: ['admin'], why: 'mappings belong to imports' },
 	'/admin/audit-log': { read: ['admin'], why: 'the audit trail is read by administrators; nothing writes to it over HTTP' },
