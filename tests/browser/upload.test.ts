@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { describe, expect, inject, test } from 'vitest';
 import { useBrowser, screenshot, watchErrors } from './chromium';
 import { account, loginAs, sessionCookie } from './session';
-import { EXTERNAL_DIR } from '../helpers/external-data';
 
 const baseUrl = inject('baseUrl');
 const browser = useBrowser();
@@ -169,19 +168,32 @@ describe('upload page', () => {
 	});
 
 	test('a second file from the page: Salesforce cases take their country from the Account export', async () => {
+		// Salesforce's Data Loader layout (as in tests/fixtures/external/salesforce), a few rows, so the
+		// shared server's regions keep their shape for the other pages' tests.
+		const caseFile = join(dir, `Case-${run}.csv`);
+		const accountFile = join(dir, `Account-${run}.csv`);
+		writeFileSync(
+			caseFile,
+			[
+				'Id,CaseNumber,AccountId,Type,Status,Reason,Origin,Subject,Priority,IsClosed,ClosedDate,IsEscalated,OwnerId,CreatedDate',
+				`5001,SF-${run}-1,ACC-${run}-1,Billing,Closed,Billing,Email,Question about my billing,Medium,1,2026-10-02T10:00:00.000+0000,,005A,2026-10-01T10:00:00.000+0000`,
+				`5002,SF-${run}-2,ACC-${run}-2,Support,New,Support,Phone,Need help,Low,,,,005A,2026-10-03T08:00:00.000+0000`,
+				`5003,SF-${run}-3,ACC-${run}-1,Claim,Escalated,Claim,Web,Status of claim,High,,,1,005A,2026-10-04T09:00:00.000+0000`
+			].join('\n') + '\n'
+		);
+		writeFileSync(accountFile, ['Id,Name,BillingCountry', `ACC-${run}-1,Aloha Industries,DE`, `ACC-${run}-2,First Chacon Finance,BR`].join('\n') + '\n');
 		const page = await browser().newPage({ viewport: { width: 1280, height: 1000 } });
 		const errors = watchErrors(page);
 		await loginAs(page, baseUrl, 'admin');
 		await page.goto(`${baseUrl}/imports/new`);
-		await page.getByTestId('file-input').setInputFiles(join(EXTERNAL_DIR, 'salesforce/Case.csv'));
+		await page.getByTestId('file-input').setInputFiles(caseFile);
 		// The detected preset looks countries up in the accounts export: the page asks for it.
-		await page.getByTestId('lookup-file-accounts').setInputFiles(join(EXTERNAL_DIR, 'salesforce/Account.csv'));
+		await page.getByTestId('lookup-file-accounts').setInputFiles(accountFile);
 		await page.getByTestId('import-button').click();
-		const result = page.getByTestId('batch-summary');
-		await result.waitFor({ timeout: 60_000 });
-		expect(await page.getByTestId('accepted').innerText()).toBe('3,340');
+		await page.getByTestId('batch-summary').waitFor({ timeout: 60_000 });
+		expect(await page.getByTestId('accepted').innerText()).toBe('3');
 		const countryRow = page.locator('[data-testid="batch-summary"] tr', { hasText: 'looked up in accounts' });
-		expect(await countryRow.innerText()).toContain('3,340');
+		expect(await countryRow.innerText()).toMatch(/country\s+3\b/);
 		expect(errors).toEqual([]);
 		await page.close();
 	});
