@@ -36,7 +36,7 @@ export function formatSummary(s: BatchSummary): string {
 		`${s.file_name}: batch ${s.batch_id} (${s.kind}, ${s.format}, ${s.encoding}${s.delimiter ? `, delimiter ${JSON.stringify(s.delimiter)}` : ''}, mapping ${s.mapping})`,
 		`  rows read ${s.rows_read.toLocaleString('en')} = accepted ${s.accepted.toLocaleString('en')} + rejected ${s.rejected.toLocaleString('en')}` +
 			(s.duplicates_in_file ? ` (of which ${s.duplicates_in_file} duplicate ids in the file)` : '') +
-			(s.merged ? `; ${(s.accepted - s.merged).toLocaleString('en')} cases (${s.merged.toLocaleString('en')} earlier updates merged)` : '') +
+			(s.merged ? `; ${(s.accepted - s.merged).toLocaleString('en')} ${s.kind === 'cases' ? 'cases' : 'records'} (${s.merged.toLocaleString('en')} rows repeating an id merged into it)` : '') +
 			(s.replaced ? `; ${s.replaced.toLocaleString('en')} earlier rows replaced` : '')
 	];
 	for (const [column, p] of Object.entries(s.derived)) {

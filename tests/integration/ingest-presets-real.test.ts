@@ -118,6 +118,16 @@ describe('Zendesk Explore raw-data report', () => {
 		// 0-5 hrs 747 (21.1%), 5-24 hrs 370 (31.5%), 1-7 days 908 (57.0%).
 		expect(resolution.brackets?.median).toBe('1-7 days');
 		expect(resolution.brackets?.without_time).toBe(130);
+
+		// Beside another import that has reply times, the Explore import alone is still not testable
+		// (not "100% unanswered"), and the archive as a whole is.
+		const fixture = fixtures.get(q425.file)!;
+		await fixture.ingest(await fixture.file('times.csv', 'case_id,created_at,first_response_at,resolved_at,status,region,category\nT1,2025-10-02 10:00:00,2025-10-02 11:00:00,2025-10-02 15:00:00,solved,NA,x\n'), { kind: 'cases' });
+		const scoped = await speedReport(db(q425.file), { measure: 'first_response', filters: { ...filters, batch: [summaries.get(key(q425))!.batch_id!] } });
+		expect(scoped.not_testable?.reason).toContain('as brackets, not times');
+		const whole = await speedReport(db(q425.file), { measure: 'first_response', filters });
+		expect(whole.not_testable).toBeNull();
+		expect(whole.overall.events).toBe(1);
 	});
 
 	it('as feedback: only offered surveys are records; Good is 5, Bad is 1, Offered has no score', async () => {

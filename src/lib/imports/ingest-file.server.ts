@@ -9,7 +9,7 @@ import { recordAudit } from '../core/audit-log.server';
 import { archiveRawFile } from './archive.server';
 import type { ColumnProvenance, RejectionGroup, UnknownValues } from './batch-summary';
 import { IngestError } from './ingest-error';
-import { compileMapping, mapLiteral, PLACEHOLDER_DAYS, SQL_TYPES, type CompiledColumn, type CompiledMapping } from './mapping-sql.server';
+import { compileMapping, mapLiteral, missingHeadersNote, PLACEHOLDER_DAYS, SQL_TYPES, type CompiledColumn, type CompiledMapping } from './mapping-sql.server';
 import { checkKind, checkRequired, chooseMapping } from './resolve-mapping.server';
 import { DEFAULT_MAX_LINE_BYTES, sha256File, sniffFile, type SniffResult } from './sniff-file.server';
 import { detectSpreadsheet, spreadsheetToCsv } from './spreadsheet.server';
@@ -464,7 +464,7 @@ async function loadBatch(trx: Transaction<Database>, ctx: LoadContext): Promise<
 	const archivePath = await ctx.archiving;
 	const warnings = [
 		...ctx.dateNotes,
-		...(compiled.missingOptional.length ? [`Not in the file, so left empty or filled by the preset's fallback: ${compiled.missingOptional.map((h) => `"${h}"`).join(', ')}`] : []),
+		...[missingHeadersNote(compiled)].filter((n): n is string => n !== undefined),
 		...(await unknownCurrencyWarnings(trx, kind, batchId))
 	];
 	const summary: BatchSummary = {

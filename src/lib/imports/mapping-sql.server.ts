@@ -545,3 +545,8 @@ function reasonExpr(column: CanonicalColumn, text: string, value: string): Reaso
 	return checks;
 }
 
+/** The summary's note on headers a lenient mapping looks for that the file lacks, or undefined. */
+export function missingHeadersNote(compiled: CompiledMapping): string | undefined {
+	if (!compiled.missingOptional.length) return undefined;
+	return `Headers the mapping also looks for, which this file does not have (their columns are left to the other sources or the default): ${compiled.missingOptional.map((h) => `"${h}"`).join(', ')}.`;
+}

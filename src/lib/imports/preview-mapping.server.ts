@@ -8,7 +8,7 @@ import type { ColumnMapping, ColumnSource } from './column-mapping';
 import { IngestError } from './ingest-error';
 import { readableSource } from './readable-source.server';
 import { settleDateOrder } from './date-order.server';
-import { compileMapping, type CompiledMapping } from './mapping-sql.server';
+import { compileMapping, missingHeadersNote, type CompiledMapping } from './mapping-sql.server';
 import { parseMappingJson, PREVIEW_HEAD_BYTES, type MappingPreview, type UnknownValue } from './mapping-draft';
 import { checkKind, checkRequired, chooseMapping } from './resolve-mapping.server';
 import { findSavedMapping } from './saved-mappings.server';
@@ -104,7 +104,8 @@ export async function previewMapping(db: Kysely<Database>, options: PreviewOptio
 		} catch (error) {
 			throw error instanceof IngestError ? new PreviewMappingError(error, headers) : error;
 		}
-		if (compiled.missingOptional.length) warnings.push(`Not in the file, so left empty or filled by the fallback: ${compiled.missingOptional.map((h) => `"${h}"`).join(', ')}.`);
+		const missingNote = missingHeadersNote(compiled);
+		if (missingNote) warnings.push(missingNote);
 
 		const typed = await typedRows(db, compiled, headers, loadPath, loadSniff, rows, maxLineBytes).catch((error: unknown) => {
 			throw explainPreviewError(error, headers);

@@ -8,8 +8,8 @@ import { snapshotTime } from '../filters/snapshot.server';
 import { cachedByData } from '../filters/data-version.server';
 import { bracketDistribution, type BracketDistribution, type SpeedBasis, type SpeedStats } from './model';
 import { resolveToday } from '../filters/period.server';
-import { archiveCoverage, missingColumn, noCases } from '../coverage.server';
-import { firstNotTestable, noneMatch, type NotTestable } from '../model';
+import { archiveCoverage, columnFix, missingColumn, noCases } from '../coverage.server';
+import { firstNotTestable, noneMatch, notTestable, type NotTestable } from '../model';
 export type { SpeedStats } from './model';
 
 export type SpeedMeasure = 'first_response' | 'resolution';
@@ -167,10 +167,25 @@ export async function speedReport(
 		? (await sql<{ bracket: string; cases: number }>`SELECT ${bracketColumn} AS bracket, count(*) AS cases FROM cases c WHERE ${where} AND ${bracketColumn} IS NOT NULL GROUP BY 1`.execute(db)).rows
 		: [];
 
+	// The archive may hold the column (other imports do) while the cases in scope never had it: an
+	// Explore report gives brackets, a Salesforce export no reply time. With no event at all in
+	// scope, solved or closed cases (or brackets) say the time is missing, not that no one answered.
+	let missingInScope: NotTestable | null = null;
+	if (overall.n > 0 && overall.events === 0) {
+		const what = options.measure === 'first_response' ? 'first reply' : 'resolution';
+		if (bracketRows.length) {
+			missingInScope = notTestable(`the cases in scope come from an export that gives the ${what} time as brackets, not times (see the brackets below)`, columnFix(EVENT_COLUMN[options.measure]));
+		} else {
+			const { rows } = await sql<{ n: number }>`SELECT count(*) AS n FROM cases c WHERE ${where} AND c.status IN ('solved', 'closed')`.execute(db);
+			const done = Number(rows[0]?.n ?? 0);
+			if (done > 0) missingInScope = notTestable(`none of the ${overall.n.toLocaleString('en')} cases in scope has a ${what} time, although ${done.toLocaleString('en')} of them are solved or closed: their export's column was not imported`, columnFix(EVENT_COLUMN[options.measure]));
+		}
+	}
 	const not_testable = firstNotTestable(
 		noCases(cov),
 		overall.n === 0 && noneMatch('case', options.filters),
-		missingColumn(cov, EVENT_COLUMN[options.measure])
+		missingColumn(cov, EVENT_COLUMN[options.measure]),
+		missingInScope
 	);
 	const policy = (await currentPolicy(db)).policy;
 	const targets = policy.targets as Record<string, number> | undefined;
