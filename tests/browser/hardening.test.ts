@@ -180,3 +180,33 @@ describe('an impossible date is a 400 everywhere, never a 500 or a cut download'
 		});
 	}
 });
+
+describe("every page's data holds only what the role may see", () => {
+	// Pages only (their __data.json is what the browser receives); parameterised pages at a demo sample.
+	const pages = listRoutes().filter((r) => r.reads && !r.id.startsWith('/api') && !/\.(csv|md|json)$/.test(r.id) && !r.id.includes('[') && r.id !== '/login' && r.id !== '/logout');
+	const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+\.[A-Za-z]{2,}/;
+	for (const role of ['viewer', 'reviewer'] as const) {
+		test(`${role}: no server paths or import history${role === 'viewer' ? ', and no e-mail address' : ''}, on ${pages.length} pages`, async () => {
+			const cookie = await cookieOf(role);
+			const leaks: string[] = [];
+			let read = 0;
+			for (const p of pages) {
+				const url = `${baseUrl}${p.id === '/' ? '' : p.id}/__data.json`;
+				const response = await fetch(url, { headers: { cookie }, redirect: 'manual' });
+				if (response.status !== 200) continue; // a page the role may not open: covered by access.test.ts
+				read++;
+				const data = await response.text();
+				for (const needle of ['archive_path', '.duckdb', 'imported_by', '/archive/']) if (data.includes(needle)) leaks.push(`${p.id}: ${needle}`);
+				if (role === 'viewer' && EMAIL.test(data)) leaks.push(`${p.id}: ${EMAIL.exec(data)?.[0]}`);
+			}
+			expect(read).toBeGreaterThan(5);
+			expect(leaks).toEqual([]);
+		});
+	}
+
+	test('the probe finds what it looks for: an admin reads archive paths on the imports pages', async () => {
+		const data = await (await fetch(`${baseUrl}/imports/__data.json`, { headers: { cookie: await cookieOf('admin') } })).text();
+		expect(data).toContain('archive_path');
+		expect(data).toContain('imported_by');
+	});
+});
