@@ -7,7 +7,7 @@ import { normaliseSource, type ColumnMapping, type NormalisedSource } from './co
 import type { Database } from '../core/db/schema';
 import { recordAudit } from '../core/audit-log.server';
 import { archiveRawFile } from './archive.server';
-import type { ColumnProvenance, RejectionGroup, UnknownValues } from './batch-summary';
+import type { BatchSummaryView, ColumnProvenance, RejectionGroup, UnknownValues } from './batch-summary';
 import { IngestError } from './ingest-error';
 import { compileMapping, mapLiteral, missingHeadersNote, PLACEHOLDER_DAYS, SQL_TYPES, type CompiledColumn, type CompiledMapping } from './mapping-sql.server';
 import { checkKind, checkRequired, chooseMapping } from './resolve-mapping.server';
@@ -49,31 +49,18 @@ export interface IngestOptions {
 	onProgress?: (progress: IngestProgress) => void;
 }
 
-export interface BatchSummary {
-	batch_id: number | null;
+/**
+ * The summary of one import: the browser-safe view (batch-summary.ts) that pages and the API show,
+ * narrowed where the server knows more, plus what only the server and the CLI read.
+ */
+export interface BatchSummary extends BatchSummaryView {
 	status: 'committed' | 'duplicate';
 	kind: ImportKind;
-	file_name: string;
 	size_bytes: number;
 	sha256: string;
 	format: string;
 	encoding: string;
-	delimiter: string | null;
 	mapping: string;
-	rows_read: number;
-	accepted: number;
-	rejected: number;
-	duplicates_in_file: number;
-	/** Accepted rows folded into a later row of the same id (an event log's earlier updates). */
-	merged: number;
-	replaced: number;
-	duplicate_of: number | null;
-	/** Columns not taken as-is from the file, and for how many accepted rows. */
-	derived: Record<string, ColumnProvenance>;
-	unknown_values: UnknownValues;
-	blank_cells: Record<string, number>;
-	top_reasons: RejectionGroup[];
-	warnings: string[];
 	timings_ms: Record<string, number>;
 	/** The satisfaction ratings of the same file, loaded as feedback in the same import (see carriesFeedback). */
 	feedback?: BatchSummary;
