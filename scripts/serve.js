@@ -19,6 +19,12 @@ if (!behindProxy) process.env.PROTOCOL_HEADER = PROTOCOL_HEADER;
 // for every route (512 KB by default) would refuse any real export with a bare 500.
 process.env.BODY_SIZE_LIMIT ??= 'Infinity';
 
+// Every DuckDB call runs on Node's libuv pool, 4 threads by default: a page firing several queries
+// at once (or two slow pages) would queue every other reader's queries, even the sign-in, behind
+// them. libuv sizes the pool when it is first used, which is after this line: the dynamic import
+// below is the first file read through it.
+process.env.UV_THREADPOOL_SIZE ??= '16';
+
 const { handler } = await import('../build/handler.js');
 
 const host = process.env.HOST || '127.0.0.1';

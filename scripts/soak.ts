@@ -3,14 +3,12 @@
 // first; then an import killed with SIGKILL at a random moment and a restart that must recover.
 // Prints throughput, p50/p99 per page, errors, the server's RSS after each round, and the
 // recovery checks. Exit code 1 when a check fails. Not a test: the numbers depend on the machine.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEMO_ACCOUNTS } from '../src/lib/core/auth/demo-accounts.server';
-import { buildIfStale } from './build-if-stale.js';
+import { freePort, quantile, rssMb, startServer } from './bench/server-harness';
 
 const { values } = parseArgs({
 	options: { readers: { type: 'string', default: '20' }, seconds: { type: 'string', default: '60' }, cases: { type: 'string', default: '50000' }, 'import-rows': { type: 'string', default: '200000' } }
@@ -28,38 +26,8 @@ const check = (ok: boolean, what: string) => {
 	if (!ok) failures.push(what);
 };
 
-function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const s = createServer();
-		s.listen(0, '127.0.0.1', () => {
-			const address = s.address();
-			s.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-		});
-	});
-}
-
-async function startServer(port: number): Promise<ChildProcess> {
-	const server = spawn(process.execPath, ['scripts/serve.js'], {
-		env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', CASELENS_DB: dbPath, CASELENS_DEMO: '1', CASELENS_DEMO_CASES: values.cases, CASELENS_LOGIN_ATTEMPTS_PER_MINUTE: '100000' },
-		stdio: ['ignore', 'pipe', 'pipe']
-	});
-	let output = '';
-	server.stdout?.on('data', (d) => (output += d));
-	server.stderr?.on('data', (d) => (output += d));
-	const deadline = Date.now() + 300_000;
-	for (;;) {
-		if (server.exitCode !== null) throw new Error(`the server exited:\n${output}`);
-		if (Date.now() > deadline) throw new Error(`the server did not answer within 300 s:\n${output}`);
-		if (await fetch(`http://127.0.0.1:${port}/login`).then((r) => r.ok, () => false)) break;
-		await new Promise((r) => setTimeout(r, 300));
-	}
-	(server as ChildProcess & { output: () => string }).output = () => output;
-	return server;
-}
-
-function rssMb(pid: number): number {
-	const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
-	return Math.round(Number(line?.replace(/\D+/g, '') ?? 0) / 1024);
+function startSoakServer(port: number) {
+	return startServer(port, { CASELENS_DB: dbPath, CASELENS_DEMO: '1', CASELENS_DEMO_CASES: values.cases, CASELENS_LOGIN_ATTEMPTS_PER_MINUTE: '100000' });
 }
 
 async function signIn(base: string, username: string, password: string): Promise<string> {
@@ -69,7 +37,6 @@ async function signIn(base: string, username: string, password: string): Promise
 	return cookie.split(';')[0];
 }
 
-const quantile = (xs: number[], q: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] : NaN);
 
 function importFile(rows: number, tag: string): string {
 	const path = join(dir, `import-${tag}.csv`);
@@ -129,11 +96,10 @@ async function readersRound(base: string, cookies: string[], label: string, duri
 	return { requests, errors };
 }
 
-await buildIfStale();
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
 console.log(`Soak: ${READERS} readers × ${SECONDS} s, twice, against ${base} (demo ${Number(values.cases).toLocaleString('en')} cases; database in ${dir})`);
-let server = await startServer(port);
+let server = await startSoakServer(port);
 try {
 	const rssStart = rssMb(server.pid!);
 	const viewers = DEMO_ACCOUNTS.filter((a) => a.role !== 'admin');
@@ -152,7 +118,7 @@ try {
 	const rssAfterSecond = rssMb(server.pid!);
 	console.log(`\nServer RSS: ${rssStart} MB at start, ${rssAfterFirst} MB after round 1, ${rssAfterSecond} MB after round 2`);
 	console.log(`Import during round 1: HTTP ${importResult?.status}, ${importResult?.seconds.toFixed(1)} s: ${importResult?.summary.slice(0, 160)}`);
-	const serverErrors = (server as ChildProcess & { output: () => string }).output().split('\n').filter((l) => /error/i.test(l));
+	const serverErrors = server.output().split('\n').filter((l) => /error/i.test(l));
 	if (serverErrors.length) console.log(`Server log errors:\n${serverErrors.slice(0, 10).join('\n')}`);
 
 	console.log('\nChecks:');
@@ -169,8 +135,8 @@ try {
 	server.kill('SIGKILL');
 	await new Promise((r) => server.once('exit', r));
 	const tempBefore = readdirSync(tmpdir()).filter((n) => n.startsWith('caselens-upload-')).length;
-	server = await startServer(port);
-	const output = (server as ChildProcess & { output: () => string }).output();
+	server = await startSoakServer(port);
+	const output = server.output();
 	console.log(`\nAfter kill -9 mid-import and a restart: ${output.split('\n').find((l) => l.includes('interrupted')) ?? '(no recovery line)'}`);
 	const cookie = await signIn(base, admin.username, admin.password);
 	const batches = (await (await fetch(`${base}/api/imports`, { headers: { cookie } })).json()) as { batch_id: number; status: string; error: string | null; archive_path: string | null }[];

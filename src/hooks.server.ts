@@ -4,9 +4,11 @@ import { decide } from '$lib/core/auth/guard.server';
 import { SESSION_COOKIE, sessionUser } from '$lib/core/auth/sessions.server';
 import { getDatabase } from '$lib/core/db/database.server';
 import { serverEntry, startServer } from '$lib/core/startup.server';
+import { warmUp } from '$lib/core/warm-up.server';
 
 export const init: ServerInit = async () => {
 	await startServer();
+	warmUp();
 };
 
 const SECURITY_HEADERS: Record<string, string> = {

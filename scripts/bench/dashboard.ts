@@ -1,28 +1,41 @@
-// Server time of the dashboard's pages on 1M and 10M demo cases (issue 4, part 7).
-// Run by `npm run bench`; `--cases 1000000,10000000` chooses the sizes. Each size is generated and
-// imported once into data/bench/dashboard-<n>.duckdb and reused by later runs.
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+// `npm run bench:dashboard`: server time of every analytics page and JSON endpoint on 1M and 10M
+// demo cases, against the built server on loopback (issue 11, item 1).
+//
+//   cold  = the server computes the view from the data (CASELENS_REPORT_CACHE=off; DuckDB's
+//           buffers are warm after the first request, so this is the work, not the disk)
+//   warm  = a second reader of the same view (cache on, after one priming request)
+//   floor = the cheapest single DuckDB query that produces the view's numbers, run in process
+//
+// `--cases 1000000,10000000` chooses the sizes; `--runs N` the repeats (median). Each size is
+// generated and imported once into data/bench/dashboard-<n>.duckdb and reused by later runs.
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import { parseFilters } from '../../src/lib/metrics/filters/model';
 import { openDatabase } from '../../src/lib/core/db/database.server';
+import { findServer } from '../../src/lib/core/server-registry.server';
 import { writeDemoFiles } from '../../src/lib/demo/generate-demo.server';
 import { ingestFile } from '../../src/lib/imports/ingest-file.server';
-import { complianceReport } from '../../src/lib/metrics/compliance/compliance.server';
-import { csatReport } from '../../src/lib/metrics/csat/csat.server';
-import { dimensionValues } from '../../src/lib/metrics/filters/dimension-values.server';
-import { speedReport } from '../../src/lib/metrics/speed/speed.server';
+import { freePort, rssMb, startServer, type RunningServer } from './server-harness';
 
-const { values } = parseArgs({ options: { cases: { type: 'string', default: '1000000,10000000' }, runs: { type: 'string', default: '3' }, dir: { type: 'string', default: 'data/bench' } } });
+const { values } = parseArgs({
+	options: {
+		cases: { type: 'string', default: '1000000,10000000' },
+		runs: { type: 'string', default: '3' },
+		dir: { type: 'string', default: 'data/bench' },
+		only: { type: 'string' }
+	}
+});
 const sizes = values.cases.split(',').map(Number);
-const runs = Number(values.runs);
-const GOALS_MS: Record<number, number> = { 1_000_000: 300, 10_000_000: 2000 };
+const runs = Math.max(1, Number(values.runs));
+const GOAL_COLD_MS: Record<number, number> = { 1_000_000: 300, 10_000_000: 2000 };
+const GOAL_WARM_MS = 50;
 const END = new Date('2026-11-01T00:00:00Z');
+const FILTER = 'range=90d&channel=email';
 
 async function prepare(cases: number): Promise<string> {
 	mkdirSync(values.dir, { recursive: true });
-	const path = join(values.dir, `dashboard-${cases}.duckdb`);
+	const path = resolve(values.dir, `dashboard-${cases}.duckdb`);
 	if (existsSync(path)) return path;
 	const tmp = join(values.dir, `dashboard-${cases}-csv`);
 	console.log(`Generating and importing ${cases.toLocaleString('en')} demo cases (once; kept in ${path})...`);
@@ -34,41 +47,125 @@ async function prepare(cases: number): Promise<string> {
 	}
 	await open.close();
 	rmSync(tmp, { recursive: true, force: true });
-	const { renameSync } = await import('node:fs');
 	renameSync(`${path}.partial`, path);
 	if (existsSync(`${path}.partial.wal`)) renameSync(`${path}.partial.wal`, `${path}.wal`);
 	return path;
 }
 
-async function time(fn: () => Promise<unknown>): Promise<number> {
+interface View {
+	name: string;
+	path: string;
+	/** Appends the page's filters for the filtered row; false for views that take none. */
+	filtered: boolean;
+	/** One query computing what the view shows, with `w` the filter's WHERE clause. */
+	floor: (w: string) => string;
+}
+
+const NO_FILTER = 'TRUE';
+const FILTER_SQL = `created_at >= TIMESTAMP '${new Date(END.getTime() - 89 * 86_400_000).toISOString().slice(0, 10)}' AND channel = 'email'`;
+const speedFloor = (event: string) => (w: string) => `SELECT region, count(*), count(${event}), quantile_cont(epoch(${event} - created_at), [0.5, 0.9]) FROM cases WHERE ${w} GROUP BY region`;
+const csatFloor = (w: string) => `SELECT c.region, count(*), count(f.csat), avg(f.csat), count(*) FILTER (WHERE f.csat >= 4) FROM feedback f LEFT JOIN cases c USING (case_id) WHERE ${w.replaceAll('created_at', 'f.submitted_at').replaceAll('channel', 'c.channel')} GROUP BY 1`;
+const frictionFloor = (w: string) => `SELECT w, count(DISTINCT feedback_id) FROM (SELECT feedback_id, unnest(string_split(lower(comment), ' ')) AS w FROM feedback WHERE comment IS NOT NULL AND ${w.replaceAll('created_at', 'submitted_at').replaceAll('channel', "'email'")}) GROUP BY w ORDER BY 2 DESC LIMIT 50`;
+const ALL_VIEWS: View[] = [
+	{ name: 'overview /', path: '/', filtered: false, floor: () => `SELECT region, channel, date_trunc('week', created_at), count(*), count(*) FILTER (WHERE status IN ('open', 'pending')) FROM cases GROUP BY ALL` },
+	{ name: 'speed (first response, by region)', path: '/speed?by=region', filtered: true, floor: (w) => `${speedFloor('first_response_at')(w)} UNION ALL ${speedFloor('resolved_at')(w)}` },
+	{ name: 'speed (resolution, by region)', path: '/speed?measure=resolution&by=region', filtered: true, floor: (w) => `${speedFloor('first_response_at')(w)} UNION ALL ${speedFloor('resolved_at')(w)}` },
+	{ name: 'compliance (by region)', path: '/compliance?by=region', filtered: true, floor: (w) => `SELECT region, count(*), count(*) FILTER (WHERE resolved_at - created_at > INTERVAL 10 DAY), count(*) FILTER (WHERE outcome IS NULL AND status IN ('solved', 'closed')) FROM cases WHERE ${w} GROUP BY region` },
+	{ name: 'satisfaction (by region)', path: '/satisfaction?by=region', filtered: true, floor: csatFloor },
+	{ name: 'consistency', path: '/consistency', filtered: true, floor: (w) => `SELECT category, region, team, agent_id, count(*), count(*) FILTER (WHERE outcome = 'approved') FROM cases WHERE ${w} GROUP BY GROUPING SETS ((category, region), (category, team), (category, agent_id))` },
+	{ name: 'fairness', path: '/fairness', filtered: true, floor: (w) => `SELECT category, region, sum(r), count(*) FROM (SELECT category, region, rank() OVER (PARTITION BY category ORDER BY resolved_at - created_at) AS r FROM cases WHERE resolved_at IS NOT NULL AND ${w}) GROUP BY ALL` },
+	{ name: 'friction', path: '/friction', filtered: true, floor: frictionFloor },
+	{ name: 'friction report', path: '/friction/report', filtered: true, floor: frictionFloor },
+	{ name: 'audits results', path: '/audits/results', filtered: false, floor: () => `SELECT count(*) FROM audit_reviews` },
+	{ name: 'cases list', path: '/cases', filtered: true, floor: (w) => `SELECT * FROM cases WHERE ${w} ORDER BY created_at DESC LIMIT 50` },
+	{ name: 'case page', path: '/cases/{id}', filtered: false, floor: () => `SELECT * FROM cases c LEFT JOIN feedback f USING (case_id) WHERE c.case_id = '{id}'` },
+	{ name: 'api speed', path: '/api/metrics/speed?by=region', filtered: true, floor: speedFloor('first_response_at') },
+	{ name: 'api compliance', path: '/api/metrics/compliance?by=region', filtered: true, floor: (w) => `SELECT region, count(*), count(*) FILTER (WHERE resolved_at - created_at > INTERVAL 10 DAY) FROM cases WHERE ${w} GROUP BY region` },
+	{ name: 'api csat', path: '/api/metrics/csat?by=region', filtered: true, floor: csatFloor },
+	{ name: 'api fairness', path: '/api/metrics/fairness', filtered: true, floor: (w) => `SELECT category, region, sum(r) FROM (SELECT category, region, rank() OVER (PARTITION BY category ORDER BY resolved_at - created_at) AS r FROM cases WHERE resolved_at IS NOT NULL AND ${w}) GROUP BY ALL` },
+	{ name: 'api friction', path: '/api/friction', filtered: true, floor: frictionFloor }
+];
+const VIEWS = ALL_VIEWS.filter((v) => !values.only || v.name.includes(values.only));
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function timeIt(fn: () => Promise<unknown>, n: number): Promise<number> {
 	const times: number[] = [];
-	for (let i = 0; i < runs; i++) {
+	for (let i = 0; i < n; i++) {
 		const start = performance.now();
 		await fn();
 		times.push(performance.now() - start);
 	}
-	return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+	return median(times);
 }
 
-for (const cases of sizes) {
-	const path = await prepare(cases);
+/** Floors in process, before the server takes the file. */
+async function floors(path: string): Promise<{ caseId: string; ms: Map<string, number> }> {
 	const open = await openDatabase(path);
-	const db = open.db;
-	const filters = parseFilters(new URLSearchParams());
-	const filtered = parseFilters(new URLSearchParams('range=90d&channel=email'));
-	// DuckDB's own floor: one scan computing the quantiles the speed page needs, no app code.
-	const floor = await time(() => sql`SELECT region, quantile_cont(epoch(first_response_at - created_at), [0.5, 0.9]) FROM cases GROUP BY region`.execute(db));
-	const pages: [string, () => Promise<unknown>][] = [
-		['speed (both measures, by region)', () => Promise.all([speedReport(db, { measure: 'first_response', filters, by: 'region', today: END }), speedReport(db, { measure: 'resolution', filters, by: 'region', today: END }), dimensionValues(db)])],
-		['speed, filtered (90 days, email)', () => Promise.all([speedReport(db, { measure: 'first_response', filters: filtered, by: 'agent', today: END }), speedReport(db, { measure: 'resolution', filters: filtered, by: 'agent', today: END }), dimensionValues(db)])],
-		['compliance (by region)', () => Promise.all([complianceReport(db, { filters, by: 'region', today: END }), dimensionValues(db)])],
-		['satisfaction (by region)', () => Promise.all([csatReport(db, { filters, by: 'region', today: END }), dimensionValues(db)])]
-	];
-	const goal = GOALS_MS[cases];
-	console.log(`\n${cases.toLocaleString('en')} cases (median of ${runs}; DuckDB floor = one grouped quantile scan: ${floor.toFixed(0)} ms)`);
-	for (const [name, fn] of pages) {
-		const ms = await time(fn);
-		console.log(`  ${name.padEnd(36)} ${ms.toFixed(0).padStart(6)} ms   ${(ms / floor).toFixed(1).padStart(5)}x floor${goal ? `   goal ${goal} ms: ${ms <= goal ? 'met' : 'MISSED'}` : ''}`);
+	try {
+		const { rows } = await sql<{ id: string }>`SELECT case_id AS id FROM cases ORDER BY case_id LIMIT 1`.execute(open.db);
+		const caseId = rows[0].id;
+		const ms = new Map<string, number>();
+		for (const view of VIEWS) {
+			for (const where of view.filtered ? [NO_FILTER, FILTER_SQL] : [NO_FILTER]) {
+				const query = view.floor(where).replaceAll('{id}', caseId);
+				ms.set(`${view.name}|${where === NO_FILTER ? '' : 'f'}`, await timeIt(() => sql.raw(query).execute(open.db), runs));
+			}
+		}
+		return { caseId, ms };
+	} finally {
+		await open.close();
 	}
-	await open.close();
+}
+
+async function fetchView(base: string, token: string, path: string): Promise<void> {
+	const response = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}`, accept: path.startsWith('/api/') ? 'application/json' : 'text/html' } });
+	const body = await response.text();
+	if (!response.ok) throw new Error(`${path} answered ${response.status}: ${body.slice(0, 200)}`);
+}
+
+async function withServer<T>(dbPath: string, cache: boolean, work: (base: string, token: string, server: RunningServer) => Promise<T>): Promise<T> {
+	const port = await freePort();
+	const server = await startServer(port, { CASELENS_DB: dbPath, CASELENS_REPORT_CACHE: cache ? 'on' : 'off' });
+	try {
+		const entry = findServer(dbPath);
+		if (!entry) throw new Error('the server did not register itself beside the database');
+		return await work(`http://127.0.0.1:${port}`, entry.token, server);
+	} finally {
+		server.kill('SIGTERM');
+		await new Promise((r) => server.once('exit', r));
+	}
+}
+
+const fmt = (ms: number) => ms.toFixed(0).padStart(6);
+
+for (const cases of sizes) {
+	const dbPath = await prepare(cases);
+	const floor = await floors(dbPath);
+	const paths = VIEWS.flatMap((v) => (v.filtered ? ['', 'f'] : ['']).map((f) => ({ view: v, key: `${v.name}|${f}`, path: f ? `${v.path}${v.path.includes('?') ? '&' : '?'}${FILTER}` : v.path }))).map((x) => ({ ...x, path: x.path.replace('{id}', encodeURIComponent(floor.caseId)) }));
+	const cold = new Map<string, number>();
+	const warm = new Map<string, number>();
+	const coldRss = await withServer(dbPath, false, async (base, token, server) => {
+		for (const p of paths) cold.set(p.key, await timeIt(() => fetchView(base, token, p.path), runs));
+		return rssMb(server.pid!, 'VmHWM');
+	});
+	const warmRss = await withServer(dbPath, true, async (base, token, server) => {
+		for (const p of paths) {
+			await fetchView(base, token, p.path);
+			warm.set(p.key, await timeIt(() => fetchView(base, token, p.path), Math.max(runs, 5)));
+		}
+		return rssMb(server.pid!, 'VmHWM');
+	});
+	const goal = GOAL_COLD_MS[cases];
+	console.log(`\n${cases.toLocaleString('en')} cases: server time in ms (cold and floor: median of ${runs}; warm: median of ${Math.max(runs, 5)}); filtered = ${FILTER}`);
+	console.log(`${'view'.padEnd(44)}  cold  warm floor ratio  goals (cold ${goal ?? '–'} ms, warm ${GOAL_WARM_MS} ms, ratio 3)`);
+	for (const p of paths) {
+		const c = cold.get(p.key)!;
+		const w = warm.get(p.key)!;
+		const f = floor.ms.get(p.key)!;
+		const ratio = c / Math.max(f, 1);
+		const missed = [goal && c > goal ? 'cold' : '', w > GOAL_WARM_MS ? 'warm' : '', ratio > 3 ? 'ratio' : ''].filter(Boolean);
+		console.log(`${`${p.view.name}${p.key.endsWith('|f') ? ', filtered' : ''}`.padEnd(44)}${fmt(c)}${fmt(w)}${fmt(f)}${ratio.toFixed(1).padStart(6)}  ${missed.length ? `MISSED ${missed.join(', ')}` : 'met'}`);
+	}
+	console.log(`peak server RSS: ${coldRss} MB computing every view, ${warmRss} MB with the cache`);
 }

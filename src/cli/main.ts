@@ -3,6 +3,7 @@ import { IngestError } from '../lib/imports/ingest-error';
 import { UsageError } from './args';
 import { auditCommand, auditHelp } from './commands/audit';
 import { demoCommand, demoHelp } from './commands/demo';
+import { exportCommand, exportHelp } from './commands/export';
 import { frictionCommand, frictionHelp } from './commands/friction';
 import { ingestCommand, ingestHelp } from './commands/ingest';
 import { metricsCommand, metricsHelp } from './commands/metrics';
@@ -14,6 +15,7 @@ const commands: Record<string, { run: (args: string[]) => Promise<number>; help:
 	metrics: { run: metricsCommand, help: metricsHelp },
 	audit: { run: auditCommand, help: auditHelp },
 	friction: { run: frictionCommand, help: frictionHelp },
+	export: { run: exportCommand, help: exportHelp },
 	user: { run: userCommand, help: userHelp }
 };
 

@@ -37,6 +37,29 @@ describe('overview', () => {
 		});
 	}
 
+	test('a page that takes a while says what is loading, and the bar goes once it is there', async () => {
+		const page = await browser().newPage({ viewport: { width: 1280, height: 900 } });
+		const errors = watchErrors(page);
+		await loginAs(page, baseUrl, 'admin');
+		await page.goto(`${baseUrl}/`, { waitUntil: 'networkidle' });
+		// The server is made slow for this one request: the page's data arrives after 1.5 s.
+		await page.route('**/fairness/__data.json**', async (route) => {
+			await new Promise((r) => setTimeout(r, 1_500));
+			await route.continue();
+		});
+		await page.locator('nav[aria-label="Main"] a', { hasText: 'Fairness' }).click();
+		const progress = page.getByTestId('navigation-progress');
+		await progress.waitFor({ timeout: 1_400 });
+		expect(await progress.innerText()).toContain('Loading Fairness');
+		expect(await page.locator('main').getAttribute('aria-busy')).toBe('true');
+		await screenshot(page, 'navigation-progress-1280');
+		await page.waitForURL('**/fairness');
+		await progress.waitFor({ state: 'detached' });
+		expect(await page.locator('main').getAttribute('aria-busy')).toBe('false');
+		expect(errors).toEqual([]);
+		await page.close();
+	});
+
 	test('every section in the navigation opens and says what it is for', async () => {
 		const page = await browser().newPage({ viewport: { width: 1280, height: 900 } });
 		const errors = watchErrors(page);

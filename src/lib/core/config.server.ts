@@ -10,6 +10,11 @@ export interface AppConfig {
 	maxLineBytes: number;
 	/** Demo size loaded into an empty database on first start (0 = no demo). */
 	demoCases: number;
+	/**
+	 * Answers kept per data version (src/lib/metrics/filters/data-version.server.ts). Off only to
+	 * measure the work itself: `npm run bench:dashboard` times cold pages with CASELENS_REPORT_CACHE=off.
+	 */
+	reportCache: boolean;
 }
 
 function megabytes(name: string, fallback: number): number {
@@ -24,6 +29,7 @@ export function appConfig(dbPath: string = configuredDbPath()): AppConfig {
 		archiveDir: process.env.CASELENS_ARCHIVE_DIR || join(absolute === ':memory:' ? resolve('data') : dirname(absolute), 'archive'),
 		maxUploadBytes: megabytes('CASELENS_MAX_UPLOAD_MB', 1024),
 		maxLineBytes: megabytes('CASELENS_MAX_LINE_MB', 2),
-		demoCases: Number(process.env.CASELENS_DEMO_CASES ?? 50_000)
+		demoCases: Number(process.env.CASELENS_DEMO_CASES ?? 50_000),
+		reportCache: process.env.CASELENS_REPORT_CACHE !== 'off'
 	};
 }

@@ -1,3 +1,4 @@
+import { warmUp } from '../core/warm-up.server';
 import type { ColumnMapping } from './column-mapping';
 import type { ImportKind } from './canonical-columns';
 import { appConfig } from '../core/config.server';
@@ -68,7 +69,10 @@ export async function runImport(request: ImportRequest, onProgress?: (p: IngestP
 			importsWaiting--;
 			importRunning = true;
 			try {
-				return await runOne();
+				const summary = await runOne();
+				// The new data invalidated the cached views: compute the first ones before a reader asks.
+				if (summary.status === 'committed') warmUp();
+				return summary;
 			} finally {
 				importRunning = false;
 			}

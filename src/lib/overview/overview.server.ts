@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../core/db/schema';
+import { cachedByData } from '../metrics/filters/data-version.server';
 import { archiveCoverage, coverageRows, type CoverageRow } from '../metrics/coverage.server';
 
 export interface Overview {
@@ -17,7 +18,12 @@ export interface Overview {
 	coverage: CoverageRow[];
 }
 
-export async function getOverview(db: Kysely<Database>): Promise<Overview> {
+/** Cached per data version (src/lib/metrics/filters/data-version.server.ts): the first page everyone opens. */
+export function getOverview(db: Kysely<Database>): Promise<Overview> {
+	return cachedByData(db, 'overview', () => computeOverview(db));
+}
+
+async function computeOverview(db: Kysely<Database>): Promise<Overview> {
 	const [totals, feedback, regions, channels, weekly, imports, coverage] = await Promise.all([
 		sql<{ cases: number; first: Date | null; last: Date | null; open: number }>`
 			select count(*) as cases, min(created_at) as first, max(created_at) as last,

@@ -7,7 +7,7 @@ import { caseFilterSql } from '../filters/case-filter-sql.server';
 import { COMPLIANCE_RULES, compliancePolicy, REFUND_DAYS, type CompliancePolicy, type RuleId } from './compliance-rules.server';
 import { snapshotTime } from '../filters/snapshot.server';
 import { resolveToday } from '../filters/period.server';
-import { cachedByData } from '../filters/data-version.server';
+import { cachedByData, cachedReport } from '../filters/data-version.server';
 import { archiveCoverage, missingColumn, noCases } from '../coverage.server';
 import { firstNotTestable, noneMatch, notTestable, WIDEN_FILTERS_FIX, type NotTestable } from '../model';
 
@@ -77,7 +77,7 @@ function ruleNotTestable(rule: (typeof COMPLIANCE_RULES)[number], cov: Awaited<R
 	);
 }
 
-export async function complianceReport(db: Kysely<Database>, options: { filters: Filters; by?: FilterDimension; today?: Date }): Promise<ComplianceReport> {
+async function computeComplianceReport(db: Kysely<Database>, options: { filters: Filters; by?: FilterDimension; today?: Date }): Promise<ComplianceReport> {
 	const today = options.today ?? (await resolveToday(db, options.filters));
 	const [{ version, policy: raw }, snap, cov] = await Promise.all([currentPolicy(db), snapshotTime(db), archiveCoverage(db)]);
 	const policy = compliancePolicy(raw);
@@ -116,3 +116,6 @@ export async function complianceReport(db: Kysely<Database>, options: { filters:
 	const refundDays = Array.from({ length: 21 }, (_, days) => ({ days, refunds: refunds.rows.find((r) => r.days === days)?.refunds ?? 0 }));
 	return { policy_version: version, policy, snapshot: snap ? snap.toISOString() : null, rules, by, groups, refund_days: refundDays, cases };
 }
+
+/** Cached per data version and request (src/lib/metrics/filters/data-version.server.ts). */
+export const complianceReport = cachedReport('compliance', computeComplianceReport);

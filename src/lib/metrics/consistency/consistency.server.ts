@@ -1,3 +1,4 @@
+import { cachedReport } from '../filters/data-version.server';
 import { sql, type Kysely } from 'kysely';
 import { DIMENSION_COLUMNS, type Filters } from '../filters/model';
 import { formatPValue, formatShare } from '../../core/format';
@@ -120,7 +121,7 @@ export interface ConsistencyOptions {
 
 type Row = { kt: ConsistencyKey; key: string; dim: ConsistencyDimension; grp: string | null; outcome: string; n: number };
 
-export async function consistencyReport(db: Kysely<Database>, options: ConsistencyOptions): Promise<ConsistencyReport> {
+async function computeConsistencyReport(db: Kysely<Database>, options: ConsistencyOptions): Promise<ConsistencyReport> {
 	const today = options.today ?? (await resolveToday(db, options.filters));
 	const [{ version, policy }, cov] = await Promise.all([currentPolicy(db), archiveCoverage(db)]);
 	const settings = fairnessSettings(policy);
@@ -329,3 +330,6 @@ export async function consistencyReport(db: Kysely<Database>, options: Consisten
 		method: CONSISTENCY_METHOD
 	};
 }
+
+/** Cached per data version and request (src/lib/metrics/filters/data-version.server.ts). */
+export const consistencyReport = cachedReport('consistency', computeConsistencyReport);

@@ -1,3 +1,4 @@
+import { cachedReport } from '../filters/data-version.server';
 import { sql, type Kysely } from 'kysely';
 import { DIMENSION_COLUMNS, type FilterDimension, type Filters } from '../filters/model';
 import { wilsonInterval } from '../../core/stats/proportion-intervals';
@@ -53,7 +54,7 @@ function toStats(row: Row | undefined, group: string | null): CsatStats {
 	};
 }
 
-export async function csatReport(db: Kysely<Database>, options: { filters: Filters; by?: FilterDimension | null; grain?: TrendGrain; today?: Date }): Promise<CsatReport> {
+async function computeCsatReport(db: Kysely<Database>, options: { filters: Filters; by?: FilterDimension | null; grain?: TrendGrain; today?: Date }): Promise<CsatReport> {
 	const today = options.today ?? (await resolveToday(db, options.filters));
 	const region = sql`coalesce(c.region, f.region)`;
 	const where = feedbackFilterSql(options.filters, today);
@@ -92,3 +93,6 @@ export async function csatReport(db: Kysely<Database>, options: { filters: Filte
 		)
 	};
 }
+
+/** Cached per data version and request (src/lib/metrics/filters/data-version.server.ts). */
+export const csatReport = cachedReport('csat', computeCsatReport);

@@ -1,24 +1,68 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../core/db/schema';
+import { appConfig } from '../../core/config.server';
 
 /**
- * Facts that change only when data is imported (the filter bar's values, the snapshot time) are
- * cached per database and recomputed when a new batch is committed or a case is replaced.
+ * Every number the dashboard shows depends only on the imported data, the policy in force and the
+ * request. Imports and policy edits are the only writes to what the metrics read, so one version
+ * string taken from those two small tables says whether an earlier answer still holds: a second
+ * reader of the same view pays nothing, and a new import or policy edit invalidates everything it
+ * could change. Failed and running batches are counted because the overview lists them.
  */
-const caches = new WeakMap<Kysely<Database>, Map<string, { version: string; value: unknown }>>();
+interface Entry {
+	version: string;
+	value: Promise<unknown>;
+}
 
-async function dataVersion(db: Kysely<Database>): Promise<string> {
-	const { rows } = await sql<{ v: string }>`SELECT coalesce(max(batch_id), 0) || ':' || count(*) AS v FROM import_batches WHERE status = 'committed'`.execute(db);
+/** Enough for every page × a few hundred filter combinations; reports are a few KB to a few hundred KB. */
+const MAX_ENTRIES = 300;
+const cacheOn = appConfig().reportCache;
+const caches = new WeakMap<Kysely<Database>, Map<string, Entry>>();
+
+export async function dataVersion(db: Kysely<Database>): Promise<string> {
+	const { rows } = await sql<{ v: string }>`
+		SELECT concat_ws(':', count(*), max(batch_id), count(*) FILTER (WHERE status = 'committed'), count(*) FILTER (WHERE status = 'failed'),
+			(SELECT max(version) FROM policy_versions)) AS v
+		FROM import_batches`.execute(db);
 	return rows[0].v;
 }
 
+/**
+ * The cached answer for `key` at the current data version, computed at most once: readers that
+ * arrive while it is being computed wait for the same promise instead of starting the scan again.
+ * A failed computation is forgotten so the next reader tries afresh.
+ */
 export async function cachedByData<T>(db: Kysely<Database>, key: string, compute: () => Promise<T>): Promise<T> {
+	if (!cacheOn) return compute();
 	const version = await dataVersion(db);
 	let cache = caches.get(db);
 	if (!cache) caches.set(db, (cache = new Map()));
 	const hit = cache.get(key);
-	if (hit && hit.version === version) return hit.value as T;
-	const value = await compute();
-	cache.set(key, { version, value });
-	return value;
+	if (hit && hit.version === version) {
+		// Least recently used goes first when the map is full: re-insert on every hit.
+		cache.delete(key);
+		cache.set(key, hit);
+		return hit.value as Promise<T>;
+	}
+	const entry: Entry = { version, value: compute() };
+	cache.delete(key);
+	cache.set(key, entry);
+	while (cache.size > MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
+	entry.value.catch(() => {
+		if (cache.get(key) === entry) cache.delete(key);
+	});
+	return entry.value as Promise<T>;
+}
+
+/**
+ * A report function whose answers are cached per data version and per request. The options are the
+ * parsed, normalised request (filters, breakdown, the resolved "today"), so two URLs meaning the
+ * same view share one answer. The calendar day is part of the key because a range counted back from
+ * today moves at midnight without any import. Callers must treat the returned report as read-only.
+ */
+export function cachedReport<O, T>(name: string, compute: (db: Kysely<Database>, options: O) => Promise<T>): (db: Kysely<Database>, options: O) => Promise<T> {
+	return (db, options) => {
+		const day = new Date().toISOString().slice(0, 10);
+		return cachedByData(db, `report:${name}:${day}:${JSON.stringify(options)}`, () => compute(db, options));
+	};
 }

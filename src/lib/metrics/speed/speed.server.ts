@@ -5,7 +5,7 @@ import type { Database } from '../../core/db/schema';
 import { currentPolicy } from '../../core/policy/policy.server';
 import { caseFilterSql } from '../filters/case-filter-sql.server';
 import { snapshotTime } from '../filters/snapshot.server';
-import { cachedByData } from '../filters/data-version.server';
+import { cachedByData, cachedReport } from '../filters/data-version.server';
 import { bracketDistribution, type BracketDistribution, type SpeedBasis, type SpeedStats } from './model';
 import { resolveToday } from '../filters/period.server';
 import { archiveCoverage, columnFix, missingColumn, noCases } from '../coverage.server';
@@ -71,7 +71,7 @@ function kmNote(q: KmQuantileResult): string | null {
 	return null;
 }
 
-export async function speedReport(
+async function computeSpeedReport(
 	db: Kysely<Database>,
 	options: { measure: SpeedMeasure; filters: Filters; by?: FilterDimension | null; grain?: TrendGrain; today?: Date }
 ): Promise<SpeedReport> {
@@ -205,3 +205,6 @@ export async function speedReport(
 		brackets: bracketRows.length ? bracketDistribution(bracketRows.map((r) => ({ bracket: r.bracket, cases: Number(r.cases) }))) : null
 	};
 }
+
+/** Cached per data version and request (src/lib/metrics/filters/data-version.server.ts). */
+export const speedReport = cachedReport('speed', computeSpeedReport);
