@@ -35,8 +35,11 @@ export const handle: Handle = async ({ event, resolve }) => {
 	event.request = guarded;
 	const { db } = await getDatabase();
 	if (viaCli) {
-		// The local CLI, which proved it can read the database folder (server-registry.ts).
-		event.locals.user = { userId: 0, username: 'cli', displayName: 'Command line', role: 'admin' };
+		// The local CLI, which proved it can read the database folder (server-registry.ts): the same
+		// trust as running the command with the server stopped, so every record names it as the local
+		// command does, cli:<system user> (src/cli/server-handoff.ts sends the name).
+		const systemUser = (event.request.headers.get('x-caselens-actor') ?? '').replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 64);
+		event.locals.user = { userId: 0, username: `cli:${systemUser || 'unknown'}`, displayName: 'Command line', role: 'admin' };
 	} else {
 		event.locals.user = await sessionUser(db, event.cookies.get(SESSION_COOKIE));
 	}

@@ -2,9 +2,119 @@ import { userInfo } from 'node:os';
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
-import { findServer } from '../lib/core/server-registry.server';
+import type { Kysely } from 'kysely';
+import { openDatabase } from '../lib/core/db/database.server';
+import type { Database } from '../lib/core/db/schema';
+import { findServer, type ServerEntry } from '../lib/core/server-registry.server';
 import type { BatchSummary } from '../lib/imports/ingest-file.server';
 import { IngestError, type IngestErrorCode } from '../lib/imports/ingest-error';
+
+/** One request from the CLI to the server that holds its database. */
+export interface ServerCall {
+	path: string;
+	method?: 'GET' | 'POST';
+	params?: URLSearchParams;
+	/** Sent as a JSON body. */
+	json?: unknown;
+	/** A raw body (a file, streamed); give its content type in `headers`. */
+	body?: BodyInit;
+	headers?: Record<string, string>;
+	accept?: string;
+	/** What the user can do instead while the server cannot answer, e.g. "Open the Friction page". */
+	instead: string;
+}
+
+/**
+ * The server understood the request and refused it (a bad filter, an existing account, a file it
+ * cannot read): its own code, message and hint, shown as the local command would show them.
+ */
+export class ServerRefusal extends IngestError {
+	readonly status: number;
+	/** The API's code, which need not be an import's (account_refused, say). */
+	readonly serverCode: string;
+
+	constructor(status: number, code: string, message: string, hint: string) {
+		// Passed through as it is, so --json prints the code the API answered.
+		super(code as IngestErrorCode, message, hint);
+		this.name = 'ServerRefusal';
+		this.status = status;
+		this.serverCode = code;
+	}
+}
+
+/** Who the audit trail names for a command run here, locally or through the server (src/hooks.server.ts). */
+export function localActor(): string {
+	return `cli:${userInfo().username}`;
+}
+
+/**
+ * Sends a request to the server as the local CLI: its registry token (only users who can read the
+ * database folder can see it), the OS user for the audit trail, and the server's own origin for
+ * the write check. Answers the successful response; a refusal the server explains is thrown as a
+ * ServerRefusal, and a server that cannot answer (gone, or a stale registry whose token it no
+ * longer knows) as database_locked, since the file stays locked either way.
+ */
+export async function askServer(server: ServerEntry, call: ServerCall): Promise<Response> {
+	const url = new URL(call.path, server.url);
+	if (call.params) url.search = call.params.toString();
+	const unavailable = (why: string) => new IngestError('database_locked', `The database is held by the Caselens server (PID ${server.pid}) but ${why}.`, `${call.instead}, or stop the server and run the command again.`);
+	let response: Response;
+	try {
+		response = await fetch(url, {
+			method: call.method ?? 'GET',
+			// A refused page request is redirected to the sign-in page: that is no answer to print.
+			redirect: 'manual',
+			body: call.json === undefined ? call.body : JSON.stringify(call.json),
+			// Node's fetch needs half-duplex to stream a request body.
+			...(call.body === undefined ? {} : { duplex: 'half' }),
+			headers: {
+				authorization: `Bearer ${server.token}`,
+				'x-caselens-actor': userInfo().username,
+				origin: url.origin,
+				accept: call.accept ?? 'application/json',
+				...(call.json === undefined ? {} : { 'content-type': 'application/json' }),
+				...call.headers
+			}
+		} as RequestInit & { duplex?: 'half' });
+	} catch (error) {
+		throw unavailable(`it did not answer at ${server.url}: ${error instanceof Error ? error.message : String(error)}`);
+	}
+	if (response.ok) return response;
+	if (response.status === 401 || response.status === 403) throw unavailable(`it refused the command line's token (${response.status} for ${url.pathname})`);
+	const text = await response.text();
+	let failure: { code?: unknown; message?: unknown; error?: unknown; hint?: unknown } | undefined;
+	try {
+		failure = JSON.parse(text) as typeof failure;
+	} catch {
+		failure = undefined;
+	}
+	const message = failure?.message ?? failure?.error;
+	if (typeof message !== 'string') throw unavailable(`it answered ${response.status} for ${url.pathname}`);
+	const code = typeof failure?.code === 'string' ? failure.code : response.status >= 500 ? 'internal' : 'bad_request';
+	throw new ServerRefusal(response.status, code, message, typeof failure?.hint === 'string' ? failure.hint : '');
+}
+
+/**
+ * Runs `local` on the database file; when another process holds it and that process is the
+ * Caselens server registered for this file, runs `remote` through the server instead. DuckDB lets
+ * one process open the file, so this is how every command works beside a running server.
+ */
+export async function onDatabaseOrServer<T>(dbPath: string, local: (db: Kysely<Database>) => Promise<T>, remote: (ask: (call: ServerCall) => Promise<Response>) => Promise<T>): Promise<T> {
+	let open: Awaited<ReturnType<typeof openDatabase>>;
+	try {
+		open = await openDatabase(dbPath);
+	} catch (error) {
+		if (!(error instanceof IngestError && error.code === 'database_locked')) throw error;
+		const server = findServer(dbPath);
+		if (!server) throw error;
+		return remote((call) => askServer(server, call));
+	}
+	try {
+		return await local(open.db);
+	} finally {
+		await open.close();
+	}
+}
 
 export interface HandoffRequest {
 	path: string;
@@ -22,38 +132,20 @@ export interface HandoffRequest {
 export async function importThroughServer(dbPath: string, request: HandoffRequest): Promise<BatchSummary | undefined> {
 	const server = findServer(dbPath);
 	if (!server) return undefined;
-	const url = new URL('/api/imports', server.url);
-	url.searchParams.set('kind', request.kind);
-	if (request.preset) url.searchParams.set('preset', request.preset);
-	if (request.mapping) url.searchParams.set('mapping', JSON.stringify(request.mapping));
-	if (request.mappingName) url.searchParams.set('mapping_name', request.mappingName);
-	if (request.encoding) url.searchParams.set('encoding', request.encoding);
-	let response: Response;
-	try {
-		response = await fetch(url, {
-			method: 'POST',
-			body: Readable.toWeb(createReadStream(request.path)) as ReadableStream<Uint8Array>,
-			// Node's fetch needs half-duplex to stream a request body.
-			duplex: 'half',
-			headers: {
-				authorization: `Bearer ${server.token}`,
-				'x-caselens-actor': userInfo().username,
-				origin: url.origin,
-				'content-type': 'application/octet-stream',
-				'x-file-name': encodeURIComponent(basename(request.path))
-			}
-		} as RequestInit & { duplex: 'half' });
-	} catch (error) {
-		throw new IngestError(
-			'database_locked',
-			`The database is held by the Caselens server (PID ${server.pid}) but it did not answer at ${server.url}: ${error instanceof Error ? error.message : String(error)}.`,
-			'Import through the upload page, or stop the server and run the command again.'
-		);
-	}
+	const params = new URLSearchParams({ kind: request.kind });
+	if (request.preset) params.set('preset', request.preset);
+	if (request.mapping) params.set('mapping', JSON.stringify(request.mapping));
+	if (request.mappingName) params.set('mapping_name', request.mappingName);
+	if (request.encoding) params.set('encoding', request.encoding);
+	const response = await askServer(server, {
+		path: '/api/imports',
+		method: 'POST',
+		params,
+		body: Readable.toWeb(createReadStream(request.path)) as ReadableStream<Uint8Array>,
+		headers: { 'content-type': 'application/octet-stream', 'x-file-name': encodeURIComponent(basename(request.path)) },
+		instead: 'Import through the upload page'
+	});
 	const body = (await response.json()) as BatchSummary | { error: string; hint?: string; code?: string };
-	if (!response.ok || 'error' in body) {
-		const failure = body as { error: string; hint?: string; code?: string };
-		throw new IngestError((failure.code as IngestErrorCode) ?? 'malformed_file', failure.error, failure.hint ?? '');
-	}
+	if ('error' in body) throw new ServerRefusal(response.status, body.code ?? 'malformed_file', body.error, body.hint ?? '');
 	return body;
 }

@@ -1,8 +1,8 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, test, vi } from 'vitest';
-import { main } from '../../src/cli/main';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import { writeDemoFiles } from '../../src/lib/demo/generate-demo.server';
+import { runCli } from '../helpers/run-cli';
 import { ingestFixture, type IngestFixture } from '../helpers/ingest-fixture';
 
 let f: IngestFixture;
@@ -21,17 +21,7 @@ afterAll(async () => {
 	await rm(f.dir, { recursive: true, force: true });
 });
 
-async function run(args: string[]): Promise<{ code: number; out: string }> {
-	const lines: string[] = [];
-	const log = vi.spyOn(console, 'log').mockImplementation((line: unknown) => void lines.push(String(line)));
-	const err = vi.spyOn(console, 'error').mockImplementation(() => {});
-	try {
-		return { code: await main([...args, '--db', dbPath]), out: lines.join('\n') };
-	} finally {
-		log.mockRestore();
-		err.mockRestore();
-	}
-}
+const run = (args: string[]) => runCli([...args, '--db', dbPath]);
 
 test('audit sample --json: the same seed draws the same cases; the stratified sizes add up', async () => {
 	const args = ['audit', 'sample', '--design', 'stratified', '--by', 'region', '--allocation', 'proportional', '--size', '40', '--seed', '5', '--json'];

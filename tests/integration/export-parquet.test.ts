@@ -3,8 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { main } from '../../src/cli/main';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { OpenDatabase } from '../../src/lib/core/db/database.server';
 import { EXPORT_TABLES, openParquetExport, type ExportSummary } from '../../src/lib/core/db/export-parquet.server';
 import type { Database } from '../../src/lib/core/db/schema';
@@ -13,6 +12,7 @@ import { complianceReport } from '../../src/lib/metrics/compliance/compliance.se
 import { csatReport } from '../../src/lib/metrics/csat/csat.server';
 import { parseFilters } from '../../src/lib/metrics/filters/model';
 import { speedReport } from '../../src/lib/metrics/speed/speed.server';
+import { runCli } from '../helpers/run-cli';
 import { ingestFixture, type IngestFixture } from '../helpers/ingest-fixture';
 
 const END = new Date('2026-06-01T00:00:00Z');
@@ -23,18 +23,7 @@ let exported: ExportSummary;
 let live: OpenDatabase;
 let parquet: OpenDatabase;
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-	const out: string[] = [];
-	const err: string[] = [];
-	const log = vi.spyOn(console, 'log').mockImplementation((line: unknown) => void out.push(String(line)));
-	const error = vi.spyOn(console, 'error').mockImplementation((line: unknown) => void err.push(String(line)));
-	try {
-		return { code: await main(args), out: out.join('\n'), err: err.join('\n') };
-	} finally {
-		log.mockRestore();
-		error.mockRestore();
-	}
-}
+const run = (args: string[]) => runCli(args);
 
 beforeAll(async () => {
 	f = await ingestFixture('export.duckdb');

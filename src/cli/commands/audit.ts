@@ -1,13 +1,11 @@
 import { appConfig } from '../../lib/core/config.server';
-import { openDatabase } from '../../lib/core/db/database.server';
-import { IngestError } from '../../lib/imports/ingest-error';
-import { findServer } from '../../lib/core/server-registry.server';
 import { FILTER_DIMENSIONS } from '../../lib/metrics/filters/model';
 import { parseSampleRequest, RISK_FLAGS, sampleRequestToParams, STRATIFY_DIMENSIONS } from '../../lib/audits/sample-request';
 import { AuditError } from '../../lib/audits/audit-error';
 import { auditResults, type AuditResults } from '../../lib/audits/results.server';
 import { drawAuditSample, type DrawnSample } from '../../lib/audits/sampling.server';
 import { parse, UsageError } from '../args';
+import { localActor, onDatabaseOrServer, ServerRefusal } from '../server-handoff';
 
 export const auditHelp = `caselens audit sample|results [options] [--json]
 
@@ -23,7 +21,7 @@ export const auditHelp = `caselens audit sample|results [options] [--json]
   Filters as on the pages: --range R [--anchor archive|today], --from D --to D, --batch N,
   --region V ... --agent V.
   --db PATH  --json
-  While the server runs, "audit sample" is sent to it (DuckDB has one writer per file).`;
+  While the server holds the database (DuckDB lets one process open the file), both go through it.`;
 
 const FILTER_OPTIONS = Object.fromEntries(FILTER_DIMENSIONS.map((d) => [d, { type: 'string', multiple: true }] as const));
 const WEIGHT_OPTIONS = Object.fromEntries(RISK_FLAGS.map((f) => [`weight-${f}`, { type: 'string' }] as const));
@@ -69,13 +67,15 @@ export async function auditCommand(args: string[]): Promise<number> {
 	const config = appConfig(values.db as string | undefined);
 
 	if (what === 'results') {
-		const open = await openDatabase(config.dbPath);
-		try {
-			const r = await auditResults(open.db, { by: values.by as string | undefined, grain: values.grain as string | undefined, sampleId: values.sample ? Number(values.sample) : null });
-			console.log(values.json ? JSON.stringify(r) : formatResults(r));
-		} finally {
-			await open.close();
-		}
+		if (values.sample !== undefined && !/^\d{1,9}$/.test(values.sample)) throw new UsageError('--sample is the number of a sample');
+		const params = new URLSearchParams();
+		for (const key of ['by', 'grain', 'sample'] as const) if (values[key] !== undefined) params.set(key, String(values[key]));
+		const r: AuditResults = await onDatabaseOrServer(
+			config.dbPath,
+			(db) => auditResults(db, { by: values.by, grain: values.grain, sampleId: values.sample ? Number(values.sample) : null }),
+			async (ask) => (await ask({ path: '/api/audits/results', params, instead: 'Open Audits → Results in the browser' })).json()
+		);
+		console.log(values.json ? JSON.stringify(r) : formatResults(r));
 		return 0;
 	}
 
@@ -90,35 +90,23 @@ export async function auditCommand(args: string[]): Promise<number> {
 	if (!request) throw new UsageError(errors.join(' '));
 
 	let sample: DrawnSample;
-	let open: Awaited<ReturnType<typeof openDatabase>> | undefined;
 	try {
-		open = await openDatabase(config.dbPath);
+		sample = await onDatabaseOrServer(
+			config.dbPath,
+			(db) => drawAuditSample(db, request, localActor()),
+			async (ask) => {
+				const drawn = (await ask({ path: '/api/audits/samples', method: 'POST', params: sampleRequestToParams(request), instead: 'Draw it on Audits → New sample' })).json();
+				if (!values.json) console.error(`(the server holds ${config.dbPath}; drawn through it)`);
+				return drawn;
+			}
+		);
 	} catch (error) {
-		if (!(error instanceof IngestError && error.code === 'database_locked')) throw error;
-		const server = findServer(config.dbPath);
-		if (!server) throw error;
-		// The server holds the file: draw through its API, as the local administrator.
-		const response = await fetch(new URL(`/api/audits/samples?${sampleRequestToParams(request)}`, server.url), { method: 'POST', headers: { authorization: `Bearer ${server.token}`, origin: server.url } });
-		const body = (await response.json()) as DrawnSample | { error: string };
-		if (!response.ok || 'error' in body) {
-			console.error(`caselens audit: ${'error' in body ? body.error : response.statusText}`);
-			return 1;
-		}
-		if (!values.json) console.error(`(the server holds ${config.dbPath}; drawn through it)`);
-		console.log(values.json ? JSON.stringify(body) : formatSample(body));
-		return 0;
-	}
-	try {
-		sample = await drawAuditSample(open.db, request, process.env.USER ? `cli:${process.env.USER}` : 'cli');
-	} catch (error) {
-		if (error instanceof AuditError) {
-			if (values.json) console.log(JSON.stringify({ error: error.message }));
-			console.error(`caselens audit: ${error.message}`);
-			return 1;
-		}
-		throw error;
-	} finally {
-		await open.close();
+		// The same refusal (too few cases left, say) reads the same whichever process drew.
+		const refusal = error instanceof AuditError || (error instanceof ServerRefusal && error.status < 500) ? error.message : undefined;
+		if (refusal === undefined) throw error;
+		if (values.json) console.log(JSON.stringify({ error: refusal }));
+		console.error(`caselens audit: ${refusal}`);
+		return 1;
 	}
 	console.log(values.json ? JSON.stringify(sample) : formatSample(sample));
 	return 0;

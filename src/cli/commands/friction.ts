@@ -1,10 +1,10 @@
 import { appConfig } from '../../lib/core/config.server';
-import { openDatabase } from '../../lib/core/db/database.server';
 import { FILTER_DIMENSIONS } from '../../lib/metrics/filters/model';
 import { formatPValue, formatRatio, formatShare } from '../../lib/core/format';
 import { STRUCTURAL_LABELS } from '../../lib/friction/structural-metrics';
-import { frictionOptions, frictionReport, reportMarkdown } from '../../lib/friction/report.server';
+import { frictionOptions, frictionReport, reportMarkdown, type FrictionReport } from '../../lib/friction/report.server';
 import { parse, UsageError } from '../args';
+import { onDatabaseOrServer } from '../server-handoff';
 
 export const frictionHelp = `caselens friction [filters] [--source comments|subjects] [--period DAYS] [--json | --markdown]
 
@@ -21,7 +21,8 @@ repeat contact, escalation) and the tracked items with their before/after.
   --json                the report as JSON (per theme: theme, count, share, csat_mean, csat_rest,
                         trend_ratio, p_value, q_value, rising, ...), as /api/friction returns it
   --markdown            the report as Markdown, as /friction/report.md
-  --db PATH`;
+  --db PATH
+While the server holds the database, the report is read from those two addresses.`;
 
 const FILTER_OPTIONS = Object.fromEntries(FILTER_DIMENSIONS.map((d) => [d, { type: 'string', multiple: true }] as const));
 
@@ -47,20 +48,26 @@ export async function frictionCommand(args: string[]): Promise<number> {
 		if (key === 'db' || key === 'json' || key === 'markdown' || value === undefined) continue;
 		for (const v of Array.isArray(value) ? value : [value]) params.append(key, String(v));
 	}
-	const open = await openDatabase(appConfig(values.db as string | undefined).dbPath);
-	try {
-		const r = await frictionReport(open.db, frictionOptions(params));
-		if (values.json) console.log(JSON.stringify(r));
-		else if (values.markdown) console.log(reportMarkdown(r));
-		else {
-			console.log(`${r.documents} documents (${r.source}), ${r.themes.length} themes, ${r.themes.filter((t) => t.rising).length} rising`);
-			for (const t of r.themes.slice(0, 20)) {
-				console.log(`  ${t.theme.slice(0, 32).padEnd(32)} ${String(t.count).padStart(6)} ${formatShare(t.share).padStart(6)}  CSAT ${t.csat_mean?.toFixed(2) ?? '–'} vs ${t.csat_rest?.toFixed(2) ?? '–'}  trend ${formatRatio(t.trend_ratio).padStart(6)} q ${formatPValue(t.q_value)}${t.rising ? '  RISING' : ''}`);
-			}
-			for (const s of r.structural.rows.filter((x) => x.rising)) console.log(`  rising: ${STRUCTURAL_LABELS[s.metric]} in ${s.dimension} ${s.value} (${formatRatio(s.trend_ratio)}, q ${formatPValue(s.q_value)})`);
+	// Parsed here, not only by the server, so a bad filter is a usage error either way.
+	const options = frictionOptions(params);
+	const instead = 'Open the Friction page in the browser';
+	// The server's JSON carries dates as strings; the text below prints none of them.
+	const r: FrictionReport | string = await onDatabaseOrServer(
+		appConfig(values.db as string | undefined).dbPath,
+		async (db) => {
+			const report = await frictionReport(db, options);
+			return values.markdown ? reportMarkdown(report) : report;
+		},
+		async (ask) => (values.markdown ? (await ask({ path: '/friction/report.md', params, accept: 'text/markdown, application/json', instead })).text() : (await ask({ path: '/api/friction', params, instead })).json())
+	);
+	if (typeof r === 'string') console.log(r);
+	else if (values.json) console.log(JSON.stringify(r));
+	else {
+		console.log(`${r.documents} documents (${r.source}), ${r.themes.length} themes, ${r.themes.filter((t) => t.rising).length} rising`);
+		for (const t of r.themes.slice(0, 20)) {
+			console.log(`  ${t.theme.slice(0, 32).padEnd(32)} ${String(t.count).padStart(6)} ${formatShare(t.share).padStart(6)}  CSAT ${t.csat_mean?.toFixed(2) ?? '–'} vs ${t.csat_rest?.toFixed(2) ?? '–'}  trend ${formatRatio(t.trend_ratio).padStart(6)} q ${formatPValue(t.q_value)}${t.rising ? '  RISING' : ''}`);
 		}
-	} finally {
-		await open.close();
+		for (const s of r.structural.rows.filter((x) => x.rising)) console.log(`  rising: ${STRUCTURAL_LABELS[s.metric]} in ${s.dimension} ${s.value} (${formatRatio(s.trend_ratio)}, q ${formatPValue(s.q_value)})`);
 	}
 	return 0;
 }

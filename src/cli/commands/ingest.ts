@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { userInfo } from 'node:os';
 import type { ColumnMapping } from '../../lib/imports/column-mapping';
 import { appConfig } from '../../lib/core/config.server';
 import { openDatabase } from '../../lib/core/db/database.server';
@@ -10,7 +9,7 @@ import { parseMappingJson } from '../../lib/imports/mapping-draft';
 import { describeRecovery, recoverInterruptedImports } from '../../lib/imports/recovery.server';
 import { parse, UsageError } from '../args';
 import { formatSummary, stepProgress } from '../output';
-import { importThroughServer } from '../server-handoff';
+import { importThroughServer, localActor } from '../server-handoff';
 
 export const ingestHelp = `caselens ingest FILE... --kind cases|feedback [options]
 
@@ -114,7 +113,7 @@ export async function ingestCommand(args: string[]): Promise<number> {
 				lookups,
 				sheet: values.sheet,
 				encoding: encoding as 'auto' | 'utf-8' | 'latin-1',
-				importedBy: `cli:${userInfo().username}`,
+				importedBy: localActor(),
 				source: 'cli',
 				archiveDir: config.archiveDir,
 				maxBytes: config.maxUploadBytes,

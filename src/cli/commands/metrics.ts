@@ -1,20 +1,17 @@
 import type { Kysely } from 'kysely';
 import { appConfig } from '../../lib/core/config.server';
-import { openDatabase } from '../../lib/core/db/database.server';
 import type { Database } from '../../lib/core/db/schema';
 import { FILTER_DIMENSIONS } from '../../lib/metrics/filters/model';
-import { IngestError } from '../../lib/imports/ingest-error';
 import { complianceReport, type ComplianceReport } from '../../lib/metrics/compliance/compliance.server';
 import { CONSISTENCY_DIMENSIONS, consistencyReport, type ConsistencyReport } from '../../lib/metrics/consistency/consistency.server';
 import { csatReport, type CsatReport } from '../../lib/metrics/csat/csat.server';
 import { FAIRNESS_DIMENSIONS, FAIRNESS_MEASURES, fairnessReport, type FairnessReport } from '../../lib/metrics/fairness/fairness.server';
 import { consistencyOptions, fairnessOptions } from '../../lib/metrics/fairness/fairness-options.server';
-import { metricOptions } from '../../lib/metrics/filters/request-options.server';
 import { speedReport, type SpeedReport } from '../../lib/metrics/speed/speed.server';
-import { findServer } from '../../lib/core/server-registry.server';
 import { formatChange, formatHours, formatPoints, formatShare } from '../../lib/core/format';
 import { describeNotTestable } from '../../lib/metrics/model';
 import { parse, UsageError } from '../args';
+import { onDatabaseOrServer } from '../server-handoff';
 import { METRICS, METRIC_NAMES, type MetricName } from '../../lib/metrics/registry.server';
 
 const KINDS = METRIC_NAMES;
@@ -47,22 +44,6 @@ type Report = SpeedReport | ComplianceReport | CsatReport | ConsistencyReport | 
 /** The report as the endpoint returns it (src/lib/metrics/registry.server.ts). */
 async function computeReport(db: Kysely<Database>, kind: Kind, params: URLSearchParams, hasBy: boolean): Promise<Report> {
 	return METRICS[kind](db, params, hasBy);
-}
-
-/** When the running server holds the database, ask its endpoint instead (the CLI's registry token). */
-async function reportFromServer(dbPath: string, kind: Kind, params: URLSearchParams): Promise<Report | undefined> {
-	const server = findServer(dbPath);
-	if (!server) return undefined;
-	const url = new URL(`/api/metrics/${kind}`, server.url);
-	url.search = params.toString();
-	let response: Response;
-	try {
-		response = await fetch(url, { headers: { authorization: `Bearer ${server.token}`, accept: 'application/json' } });
-	} catch (error) {
-		throw new IngestError('database_locked', `The database is held by the Caselens server (PID ${server.pid}) but it did not answer at ${server.url}: ${error instanceof Error ? error.message : String(error)}.`, 'Open the page in the browser, or stop the server and run the command again.');
-	}
-	if (!response.ok) throw new IngestError('database_locked', `The Caselens server (PID ${server.pid}) answered ${response.status} for ${url.pathname}.`, 'Open the page in the browser, or stop the server and run the command again.');
-	return (await response.json()) as Report;
 }
 
 const fmtIndex = (v: number | null) => (v === null ? '–' : v.toFixed(1));
@@ -135,20 +116,11 @@ export async function metricsCommand(args: string[]): Promise<number> {
 		if (values.measure && !o.measure) throw new UsageError(`--measure for fairness is one of ${FAIRNESS_MEASURES.join(', ')}`);
 	}
 	const dbPath = appConfig(values.db as string | undefined).dbPath;
-	let report: Report;
-	try {
-		const open = await openDatabase(dbPath);
-		try {
-			report = await computeReport(open.db, kind, params, Boolean(values.by));
-		} finally {
-			await open.close();
-		}
-	} catch (error) {
-		if (!(error instanceof IngestError && error.code === 'database_locked')) throw error;
-		const fromServer = await reportFromServer(dbPath, kind, params);
-		if (!fromServer) throw error;
-		report = fromServer;
-	}
+	const report = await onDatabaseOrServer(
+		dbPath,
+		(db) => computeReport(db, kind, params, Boolean(values.by)),
+		async (ask) => (await ask({ path: `/api/metrics/${kind}`, params, instead: 'Open the page in the browser' })).json() as Promise<Report>
+	);
 	if (values.json) console.log(JSON.stringify(report));
 	else printText(kind, report);
 	return 0;

@@ -102,6 +102,8 @@ export const ACCESS_RULES: Record<string, RouteRule> = {
 	'/api/mappings': { read: ['admin'], write: ['admin'], why: 'mappings belong to imports' },
 	'/admin/audit-log': { read: ['admin'], why: 'the audit trail is read by administrators; nothing writes to it over HTTP' },
 	'/admin/users': { read: ['admin'], why: 'user administration' },
+	'/api/users': { read: ['admin'], write: ['admin'], why: 'user administration as JSON: `caselens user add` goes through it while the server holds the database' },
+	'/api/users/[username]/password': { read: ['admin'], write: ['admin'], why: 'a new password for an account: `caselens user reset-password` while the server holds the database' },
 	'/admin/policy': { read: ['admin', 'qa_manager', 'lead'], write: rolesFor('policy.edit'), why: 'everyone who audits reads the policy; only admins change it' }
 };
 

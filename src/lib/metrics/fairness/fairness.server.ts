@@ -1,3 +1,4 @@
+import { cachedReport } from '../filters/data-version.server';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Filters } from '../filters/model';
 import { formatChange, formatPoints, formatPValue, formatShare } from '../../core/format';
@@ -284,10 +285,6 @@ function compare(measure: FairnessMeasure, counts: Counts, groups: string[], gro
 
 type GroupSql = { dimension: FairnessDimension; expr: RawBuilder<string | null> };
 
-function unpivot(groupSql: GroupSql[]) {
-	return sql`unnest([${sql.join(groupSql.map((d) => sql.lit(d.dimension)))}]) AS dim, unnest([${sql.join(groupSql.map((d) => d.expr))}]) AS grp`;
-}
-
 export interface FairnessOptions {
 	filters: Filters;
 	today?: Date;
@@ -302,35 +299,57 @@ interface Context {
 }
 
 /**
+ * The stratum a rank query sorts and partitions by. Sorting on the two strings costs about three
+ * times as much as on their hash; a hash shared by two strata would mix their ranks, so the counts
+ * query reports each stratum's hash and rankSums is run again by name when two strata share one.
+ */
+function stratumKey(ctype: RawBuilder<string>, byName: boolean): RawBuilder<string> {
+	return byName ? sql<string>`${ctype} || ${SEP} || ${CHANNEL_STRATUM}` : sql<string>`hash(${ctype}, ${CHANNEL_STRATUM})`;
+}
+
+/**
  * Mid-rank sums of resolution times within each case type x channel stratum, per dimension and
  * group, ranking only the groups compared: `excluded` (dimension -> groups) are left out.
  * Exact times (seconds), ties get mid-ranks; the tie term feeds the variance.
+ *
+ * One sort per dimension, one row per case: the compared cases sort first in their stratum, so
+ * rank() is the rank among them and cume_dist() times the stratum size the count at or below the
+ * case; their mean is the mid-rank, and le - rank + 1 the size t of the case's tie, so summing
+ * t^2 - 1 over cases gives sum(t^3 - t) over distinct times. Every term is an integer (twice the
+ * mid-rank), so the sums are exact whatever order DuckDB adds them in.
+ * Strata come back keyed by `stratumKey`: the caller maps hashes to names.
  */
-async function rankSums(ctx: Context, dims: FairnessDimension[], excluded: Map<FairnessDimension, string[]>): Promise<Map<FairnessDimension, Ranks>> {
+async function rankSums(ctx: Context, dims: FairnessDimension[], excluded: Map<FairnessDimension, string[]>, byName = false): Promise<Map<FairnessDimension, Ranks>> {
 	const groupSql = ctx.groupSql.filter((g) => dims.includes(g.dimension));
 	const out = new Map<FairnessDimension, Ranks>(dims.map((d) => [d, { groups: new Map(), strata: new Map() }]));
 	if (groupSql.length === 0) return out;
-	const leftOut = [...excluded].flatMap(([d, gs]) => gs.map((g) => `${d}${SEP}${g}`));
-	const { rows } = await sql<{ dim: FairnessDimension; grp: string | null; stratum: string; w: number; m: number; ties: number | null }>`
-		WITH t AS (
-			SELECT dim, grp, ctype || ${SEP} || chan AS stratum, sec, count(*) AS k FROM (
-				SELECT ${unpivot(groupSql)}, ${ctx.ctype} AS ctype, ${CHANNEL_STRATUM} AS chan, epoch(c.resolved_at - c.created_at) AS sec
-				FROM cases c WHERE ${ctx.where} AND c.resolved_at IS NOT NULL)
-			WHERE grp IS NOT NULL ${leftOut.length ? sql`AND dim || ${SEP} || grp NOT IN (${sql.join(leftOut)})` : sql``}
-			GROUP BY ALL),
-		v AS (SELECT dim, stratum, sec, sum(k) AS tk FROM t GROUP BY ALL),
-		r AS (SELECT dim, stratum, sec, tk, sum(tk) OVER (PARTITION BY dim, stratum ORDER BY sec ROWS UNBOUNDED PRECEDING) - tk + (tk + 1) / 2.0 AS midrank FROM v)
-		SELECT t.dim, t.grp, t.stratum, sum(t.k * r.midrank) AS w, sum(t.k) AS m, NULL AS ties
-		FROM t JOIN r USING (dim, stratum, sec) GROUP BY ALL
-		UNION ALL
-		SELECT dim, NULL, stratum, NULL, sum(tk), sum(tk * tk * tk - tk) FROM v GROUP BY ALL`.execute(ctx.db);
+	const perDimension = groupSql.map(({ dimension, expr }) => {
+		const leftOut = excluded.get(dimension) ?? [];
+		const grp = leftOut.length ? sql`CASE WHEN ${expr} IN (${sql.join(leftOut)}) THEN NULL ELSE ${expr} END` : expr;
+		return sql`SELECT ${sql.lit(dimension)} AS dim, grp, stratum::VARCHAR AS stratum, sum(rk + le) AS w2, count(*) AS m, sum((le - rk + 1) * (le - rk + 1) - 1) AS ties FROM (
+				SELECT stratum, grp, rank() OVER w AS rk, round(cume_dist() OVER w * count(*) OVER (PARTITION BY stratum))::BIGINT AS le FROM (
+					SELECT ${stratumKey(ctx.ctype, byName)} AS stratum, ${grp} AS grp, epoch(c.resolved_at - c.created_at) AS sec
+					FROM cases c WHERE ${ctx.where} AND c.resolved_at IS NOT NULL)
+				WINDOW w AS (PARTITION BY stratum ORDER BY grp IS NULL, sec))
+			WHERE grp IS NOT NULL GROUP BY ALL`;
+	});
+	const { rows } = await sql<{ dim: FairnessDimension; grp: string; stratum: string; w2: number; m: number; ties: number }>`${sql.join(perDimension, sql` UNION ALL `)}`.execute(ctx.db);
 	for (const row of rows) {
 		const ranks = out.get(row.dim);
 		if (!ranks) continue;
-		if (row.grp === null) ranks.strata.set(row.stratum, { N: Number(row.m), ties: Number(row.ties) });
-		else getMap(ranks.groups, row.grp, () => new Map()).set(row.stratum, { w: Number(row.w), m: Number(row.m) });
+		const m = Number(row.m);
+		getMap(ranks.groups, row.grp, () => new Map()).set(row.stratum, { w: Number(row.w2) / 2, m });
+		const st = getMap(ranks.strata, row.stratum, () => ({ N: 0, ties: 0 }));
+		st.N += m;
+		st.ties += Number(row.ties);
 	}
 	return out;
+}
+
+/** `ranks` with its strata keyed by name instead of hash. */
+function renameStrata(ranks: Map<FairnessDimension, Ranks>, names: Map<string, string>): Map<FairnessDimension, Ranks> {
+	const rename = <V>(m: Map<string, V>): Map<string, V> => new Map([...m].map(([k, v]) => [names.get(k) ?? k, v]));
+	return new Map([...ranks].map(([d, r]) => [d, { groups: new Map([...r.groups].map(([g, m]) => [g, rename(m)])), strata: rename(r.strata) }]));
 }
 
 /** Side by side per case type for a time row: the group's median hours against the comparison group's. */
@@ -349,9 +368,12 @@ async function timeStrata(ctx: Context, row: FairnessRow): Promise<FairnessStrat
 }
 
 /** The fairness report for the filtered cases. */
-export async function fairnessReport(db: Kysely<Database>, options: FairnessOptions): Promise<FairnessReport> {
-	const today = options.today ?? (await resolveToday(db, options.filters));
-	const [{ version, policy }, cov] = await Promise.all([currentPolicy(db), archiveCoverage(db)]);
+async function computeFairnessReport(db: Kysely<Database>, options: FairnessOptions): Promise<FairnessReport> {
+	// Coverage is only needed for the checks at the end, so it runs alongside the counting queries
+	// (the no-op catch keeps a failure before that await from being reported as unhandled).
+	const coverage = archiveCoverage(db);
+	coverage.catch(() => {});
+	const [today, { version, policy }] = await Promise.all([options.today ?? resolveToday(db, options.filters), currentPolicy(db)]);
 	const s = fairnessSettings(policy);
 	const bandsOf: Record<FairnessDimension, Band[] | null> = {
 		region: null,
@@ -365,54 +387,75 @@ export async function fairnessReport(db: Kysely<Database>, options: FairnessOpti
 	];
 	const ctx: Context = { db, where: caseFilterSql(options.filters, today), ctype: caseTypeSql(s.return_window_days), groupSql };
 	const { where, ctype } = ctx;
-	const dims = unpivot(groupSql);
+	// One row per case and GROUPING SETS, one set per dimension, instead of three rows per case.
+	const column = (d: FairnessDimension) => sql.ref(`g_${d}`);
+	const groupColumns = sql.join(groupSql.map((g) => sql`${g.expr} AS ${column(g.dimension)}`));
+	const dimOf = sql<FairnessDimension | null>`CASE ${sql.join(groupSql.map((g) => sql`WHEN grouping(${column(g.dimension)}) = 0 THEN ${sql.lit(g.dimension)}`), sql` `)} END`;
+	const grpOf = sql<string | null>`coalesce(${sql.join(groupSql.map((g) => column(g.dimension)))})`;
+	const byStratum = sql.join(groupSql.map((g) => sql`(${column(g.dimension)}, ctype, chan)`));
+	const byGroup = sql.join(groupSql.map((g) => sql`(${column(g.dimension)})`));
 
-	type CountRow = { dim: FairnessDimension; grp: string; ctype: string; chan: string; n: number; e: number; s2: number };
-	const [claims, answers, times, medians, overall, ranks1] = await Promise.all([
-		sql<CountRow>`SELECT dim, grp, ctype, chan, count(*) AS n, count(*) FILTER (WHERE fav) AS e, 0 AS s2 FROM (
-			SELECT ${dims}, ${ctype} AS ctype, ${CHANNEL_STRATUM} AS chan, c.outcome IN ${FAVOURABLE_SQL} AS fav
-			FROM cases c WHERE ${where} AND ${IS_CLAIM}) WHERE grp IS NOT NULL GROUP BY ALL`.execute(db),
-		sql<CountRow>`SELECT dim, grp, ctype, chan, count(*) AS n, count(*) FILTER (WHERE fav) AS e, 0 AS s2 FROM (
-			SELECT ${dims}, ${ctype} AS ctype, ${CHANNEL_STRATUM} AS chan, f.csat >= 4 AS fav
-			FROM feedback f JOIN cases c ON c.case_id = f.case_id WHERE ${where} AND f.csat IS NOT NULL) WHERE grp IS NOT NULL GROUP BY ALL`.execute(db),
-		// Log minutes (at least 1 minute) per stratum: n, sum and sum of squares, for the adjusted ratio.
-		sql<CountRow>`SELECT dim, grp, ctype, chan, count(*) AS n, sum(lt) AS e, sum(lt * lt) AS s2 FROM (
-			SELECT ${dims}, ${ctype} AS ctype, ${CHANNEL_STRATUM} AS chan, ln(greatest(epoch(c.resolved_at - c.created_at) / 60.0, 1)) AS lt
-			FROM cases c WHERE ${where} AND c.resolved_at IS NOT NULL) WHERE grp IS NOT NULL GROUP BY ALL`.execute(db),
-		sql<{ dim: FairnessDimension; grp: string; total: number; resolved: number; med: number | null }>`
-			SELECT dim, grp, count(*) AS total, count(h) AS resolved, quantile_cont(h, 0.5) AS med FROM (
-				SELECT ${dims}, epoch(c.resolved_at - c.created_at) / 3600.0 AS h FROM cases c WHERE ${where}) WHERE grp IS NOT NULL GROUP BY ALL`.execute(db),
-		sql<{ med: number | null }>`SELECT quantile_cont(epoch(c.resolved_at - c.created_at) / 3600.0, 0.5) AS med FROM cases c WHERE ${where} AND c.resolved_at IS NOT NULL`.execute(db),
+	type Grouped = { dim: FairnessDimension | null; grp: string | null };
+	type CountRow = Grouped & { ctype: string; chan: string; n: number; e: number; s2: number };
+	type CaseRow = Grouped & { ctype: string; chan: string; hk: string; claims: number; favourable: number; resolved: number; lt: number | null; lt2: number | null };
+	const [caseCounts, answers, medians, hashedRanks] = await Promise.all([
+		// Per stratum: claims and favourable ones; log minutes (at least 1 minute) of resolved cases,
+		// n, sum and sum of squares, for the adjusted ratio; the stratum's hash for rankSums.
+		sql<CaseRow>`SELECT ${dimOf} AS dim, ${grpOf} AS grp, ctype, chan, hash(ctype, chan)::VARCHAR AS hk,
+			count(*) FILTER (WHERE claim) AS claims, count(*) FILTER (WHERE claim AND fav) AS favourable,
+			count(*) FILTER (WHERE resolved) AS resolved, sum(lt) FILTER (WHERE resolved) AS lt, sum(lt * lt) FILTER (WHERE resolved) AS lt2 FROM (
+			SELECT ${groupColumns}, ${ctype} AS ctype, ${CHANNEL_STRATUM} AS chan, ${IS_CLAIM} AS claim, c.outcome IN ${FAVOURABLE_SQL} AS fav,
+				c.resolved_at IS NOT NULL AS resolved, ln(greatest(epoch(c.resolved_at - c.created_at) / 60.0, 1)) AS lt
+			FROM cases c WHERE ${where}) GROUP BY GROUPING SETS (${byStratum})`.execute(db),
+		sql<CountRow>`SELECT ${dimOf} AS dim, ${grpOf} AS grp, ctype, chan, count(*) AS n, count(*) FILTER (WHERE fav) AS e, 0 AS s2 FROM (
+			SELECT ${groupColumns}, ${ctype} AS ctype, ${CHANNEL_STRATUM} AS chan, f.csat >= 4 AS fav
+			FROM feedback f JOIN cases c ON c.case_id = f.case_id WHERE ${where} AND f.csat IS NOT NULL) GROUP BY GROUPING SETS (${byStratum})`.execute(db),
+		// Per group and, in the empty set (dim NULL), over all resolved cases.
+		sql<Grouped & { total: number; resolved: number; med: number | null }>`
+			SELECT ${dimOf} AS dim, ${grpOf} AS grp, count(*) AS total, count(h) AS resolved, quantile_cont(h, 0.5) AS med FROM (
+				SELECT ${groupColumns}, epoch(c.resolved_at - c.created_at) / 3600.0 AS h FROM cases c WHERE ${where}) GROUP BY GROUPING SETS (${byGroup}, ())`.execute(db),
 		rankSums(ctx, [...FAIRNESS_DIMENSIONS], new Map())
 	]);
 
 	const counts = new Map<string, Counts>();
 	const key = (dim: FairnessDimension, measure: FairnessMeasure) => `${dim}/${measure}`;
 	const strataSets = new Map<string, Set<string>>();
-	const add = (measure: FairnessMeasure, r: CountRow) => {
+	const add = (measure: FairnessMeasure, r: Grouped & { ctype: string; chan: string }, n: number, e: number, s2: number) => {
+		if (r.dim === null || r.grp === null || n === 0) return;
 		const stratum = r.ctype + SEP + r.chan;
 		const c = getMap(counts, key(r.dim, measure), emptyCounts);
 		getMap(strataSets, key(r.dim, measure), () => new Set()).add(stratum);
 		const cell = getMap(getMap(c.cells, r.grp, () => new Map()), stratum, () => ({ n: 0, e: 0, s2: 0 }));
-		cell.n += Number(r.n);
-		cell.e += Number(r.e);
-		cell.s2 += Number(r.s2);
+		cell.n += n;
+		cell.e += e;
+		cell.s2 += s2;
 	};
-	for (const r of claims.rows) add('favourable_rate', r);
-	for (const r of answers.rows) add('csat', r);
-	for (const r of times.rows) add('resolution_time', r);
-	for (const m of medians.rows) {
+	const strataNames = new Map<string, string>();
+	let sharedHash = false;
+	for (const r of caseCounts.rows) {
+		const name = r.ctype + SEP + r.chan;
+		sharedHash ||= (strataNames.get(r.hk) ?? name) !== name;
+		strataNames.set(r.hk, name);
+		add('favourable_rate', r, Number(r.claims), Number(r.favourable), 0);
+	}
+	for (const r of answers.rows) add('csat', r, Number(r.n), Number(r.e), Number(r.s2));
+	for (const r of caseCounts.rows) add('resolution_time', r, Number(r.resolved), Number(r.lt), Number(r.lt2));
+	const groupMedians = medians.rows.filter((m): m is typeof m & { dim: FairnessDimension; grp: string } => m.dim !== null && m.grp !== null);
+	for (const m of groupMedians) {
 		const c = getMap(counts, key(m.dim, 'resolution_time'), emptyCounts);
 		c.medians.set(m.grp, m.med);
 		c.unresolved.set(m.grp, m.total ? (m.total - m.resolved) / m.total : 0);
 	}
 	for (const [k, set] of strataSets) getMap(counts, k, emptyCounts).strata = [...set].sort();
-	const overallMedian = overall.rows[0]?.med ?? null;
+	const overallMedian = medians.rows.find((m) => m.dim === null)?.med ?? null;
+	const timeRanks = async (dims: FairnessDimension[], excluded: Map<FairnessDimension, string[]>) =>
+		sharedHash ? rankSums(ctx, dims, excluded, true) : renameStrata(await rankSums(ctx, dims, excluded), strataNames);
+	const ranks1 = sharedHash ? await timeRanks([...FAIRNESS_DIMENSIONS], new Map()) : renameStrata(hashedRanks, strataNames);
 
 	// The groups of each dimension: bands in their order, regions by name; only groups with cases.
 	const present = new Map<FairnessDimension, Set<string>>();
-	for (const r of medians.rows) getMap(present, r.dim, () => new Set()).add(r.grp);
-	for (const r of answers.rows) getMap(present, r.dim, () => new Set()).add(r.grp);
+	for (const r of groupMedians) getMap(present, r.dim, () => new Set()).add(r.grp);
+	for (const r of answers.rows) if (r.dim !== null && r.grp !== null) getMap(present, r.dim, () => new Set()).add(r.grp);
 	const dimensions = FAIRNESS_DIMENSIONS.map((dimension) => {
 		const seen = present.get(dimension) ?? new Set<string>();
 		const bands = bandsOf[dimension];
@@ -465,7 +508,7 @@ export async function fairnessReport(db: Kysely<Database>, options: FairnessOpti
 		if (pending.length === 0) break;
 		const timeExcluded = new Map<FairnessDimension, string[]>();
 		for (const p of pending) if (p.row.measure === 'resolution_time') timeExcluded.set(p.row.dimension, p.excluded);
-		const ranks = await rankSums(ctx, [...timeExcluded.keys()], timeExcluded);
+		const ranks = await timeRanks([...timeExcluded.keys()], timeExcluded);
 		for (const { row, excluded } of pending) {
 			const groups = dimensions.find((d) => d.dimension === row.dimension)?.groups.map((g) => g.group) ?? [];
 			Object.assign(row, compare(row.measure, counts.get(key(row.dimension, row.measure)) ?? emptyCounts(), groups, row.group, excluded, overallMedian, ranks.get(row.dimension)));
@@ -479,7 +522,8 @@ export async function fairnessReport(db: Kysely<Database>, options: FairnessOpti
 		const restLabel = r.excluded_from_rest.length ? `the other groups except ${r.excluded_from_rest.map((g) => labelOf.get(`${r.dimension}/${g}`) ?? g).join(', ')} (flagged)` : 'all other groups';
 		r.sentence = fairnessSentence(r, restLabel);
 	}
-	const cases = medians.rows.filter((m) => m.dim === 'region').reduce((n, m) => n + Number(m.total), 0);
+	const cases = groupMedians.filter((m) => m.dim === 'region').reduce((n, m) => n + Number(m.total), 0);
+	const cov = await coverage;
 	const checks = fairnessChecks(rows, cov, cases, options.filters, s.min_group_size);
 	const compared = rows.filter((r) => r.p_value !== null).length;
 	const untestable = checks.filter((c) => c.not_testable).map((c) => c.not_testable as NotTestable);
@@ -541,3 +585,6 @@ function fairnessChecks(rows: FairnessRow[], cov: ArchiveCoverage, cases: number
 		})
 	);
 }
+
+/** Cached per data version and request (src/lib/metrics/filters/data-version.server.ts). */
+export const fairnessReport = cachedReport('fairness', computeFairnessReport);

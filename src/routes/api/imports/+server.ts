@@ -37,7 +37,7 @@ export const POST: RequestHandler = async ({ request, url, locals }) => {
 		sheet: url.searchParams.get('sheet'),
 		lookups: url.searchParams.get('lookups'),
 		// The account behind the request: the signed-in user, or the system user who ran the CLI.
-		importedBy: viaCli ? `cli:${(request.headers.get('x-caselens-actor') ?? 'unknown').slice(0, 64)} (through the server)` : (locals.user?.username ?? 'unknown'),
+		importedBy: viaCli ? `${locals.user?.username} (through the server)` : (locals.user?.username ?? 'unknown'),
 		source: viaCli ? ('api' as const) : ('upload' as const)
 	};
 
