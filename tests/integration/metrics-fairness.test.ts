@@ -114,7 +114,10 @@ describe('planted effects on the demo data', () => {
 		expect(newAccounts?.diff ?? 0).toBeLessThan(-0.08);
 		expect(newAccounts?.diff ?? 0).toBeGreaterThan(-0.16);
 		expect(newAccounts?.ci_high ?? 0).toBeLessThan(-0.05);
-		expect(newAccounts?.sentence).toMatch(/^Customers with accounts under 90 days old got a favourable outcome on [\d.]+% of their claims, against [\d.]+% for all other groups; for the same mix of categories and channels that is [\d.]+ percentage points lower \(95% CI −[\d.]+ to −[\d.]+ points, q < 0\.001, [\d,]+ claims\)\.$/);
+		// The finding in words first; the statistics apart, for "details".
+		expect(newAccounts?.sentence).toMatch(/^Customers with accounts under 90 days old got a favourable outcome on [\d.]+% of their claims, against [\d.]+% for all other groups: [\d.]+ percentage points less often than similar claims \(same categories and channels\)\.$/);
+		expect(newAccounts?.details).toMatch(/^95% CI −[\d.]+ to −[\d.]+ points, q < 0\.001, [\d,]+ claims\. /);
+		expect(newAccounts?.sentence).not.toMatch(/\bq\b|CI|p-value|Mantel/);
 		expect(tenure.filter((r) => r.flagged && r.group !== '<90d')).toEqual([]);
 		// The other bands are compared with each other once new accounts are flagged.
 		for (const r of tenure.filter((x) => x.measure === 'favourable_rate' && x.group !== '<90d')) {
@@ -129,8 +132,17 @@ describe('planted effects on the demo data', () => {
 		expect(harbor?.tvd ?? 0).toBeGreaterThan(0.5);
 		expect(harbor?.main_outcome).toBe('denied');
 		expect(consistency.rows.filter((r) => r.dimension === 'team' && r.flagged && r.group !== INCONSISTENT_TEAM.team)).toEqual([]);
-		// Agents flagged, if any, are harbor's own.
-		for (const r of consistency.rows.filter((x) => x.dimension === 'agent' && x.flagged)) expect(DEMO_AGENT_TEAMS[r.group]).toBe(INCONSISTENT_TEAM.team);
+		// Agents flagged, if any, are harbor's own, and are listed under harbor's finding: one cause, one finding.
+		const agentFlags = consistency.rows.filter((x) => x.dimension === 'agent' && x.flagged);
+		expect(agentFlags.length).toBeGreaterThan(0);
+		for (const r of agentFlags) {
+			expect(DEMO_AGENT_TEAMS[r.group]).toBe(INCONSISTENT_TEAM.team);
+			if (r.category === INCONSISTENT_TEAM.category) expect(r.explained_by).toEqual({ dimension: 'team', group: INCONSISTENT_TEAM.team });
+		}
+		expect(harbor?.explained_by).toBeNull();
+		// The finding in words; the statistics under details.
+		expect(harbor?.sentence).toMatch(/^Team harbor resolves wrong item cases differently from the same cases elsewhere: \d+% end as denied, against \d+% overall\. About \d+ in 100 of its cases would need another outcome to match\.$/);
+		expect(harbor?.details).toMatch(/^Total variation distance 0\.\d\d; q /);
 		expect(consistency.rows.filter((r) => r.flagged && (r.dimension === 'region' || r.dimension === 'channel'))).toEqual([]);
 		// The across-teams test on wrong_item says outcomes depend on the team.
 		expect(consistency.tests.find((t) => t.dimension === 'team' && t.category === INCONSISTENT_TEAM.category)?.q_value ?? 1).toBeLessThan(0.001);

@@ -68,17 +68,22 @@ function printText(kind: Kind, report: Report): void {
 		const r = report as ConsistencyReport;
 		if (r.not_testable) return console.log(`Consistency: ${describeNotTestable(r.not_testable)}`);
 		console.log(`Consistency index ${fmtIndex(r.index.overall)} (${r.index.dimensions.map((d) => `${d.dimension} ${fmtIndex(d.index)}`).join(', ')})`);
-		const flags = r.rows.filter((x) => x.flagged);
-		console.log(flags.length ? `${flags.length} flagged cell${flags.length === 1 ? '' : 's'}:` : `No cell is flagged among the ${r.cells_tested} cells tested (${r.cells_small} too small to test).`);
+		// An agent flagged the way its team is flagged is listed under the team's finding.
+		const flags = r.rows.filter((x) => x.flagged && !x.explained_by);
+		console.log(flags.length ? `${flags.length} finding${flags.length === 1 ? '' : 's'}:` : `No cell is flagged among the ${r.cells_tested} cells tested (${r.cells_small} too small to test).`);
 		for (const d of r.index.dimensions) if (d.not_testable) console.log(`  ${d.dimension}: ${describeNotTestable(d.not_testable)}`);
-		for (const f of flags) console.log(`  ${f.sentence}`);
+		for (const f of flags) {
+			console.log(`  ${f.sentence}\n    ${f.details}`);
+			const agents = r.rows.filter((x) => x.explained_by?.group === f.group && x.category === f.category && x.root_cause === f.root_cause);
+			if (agents.length) console.log(`    Also in ${agents.length} of its agents: ${agents.map((a) => a.group).join(', ')}.`);
+		}
 	} else {
 		const r = report as FairnessReport;
 		if (r.not_testable) return console.log(`Fairness: ${describeNotTestable(r.not_testable)}`);
 		const flags = r.rows.filter((x) => x.flagged);
 		console.log(flags.length ? `${flags.length} flagged:` : `Nothing is flagged among the ${r.compared} comparisons made.`);
 		for (const c of r.checks) if (c.not_testable) console.log(`  ${c.dimension} × ${c.measure}: ${describeNotTestable(c.not_testable)}`);
-		for (const f of flags) console.log(`  ${f.sentence}`);
+		for (const f of flags) console.log(`  ${f.sentence}\n    ${f.details}`);
 		console.log('');
 		for (const x of r.rows) {
 			const diff = x.measure === 'resolution_time' ? formatChange(x.diff) : formatPoints(x.diff);

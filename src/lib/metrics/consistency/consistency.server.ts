@@ -104,14 +104,39 @@ function formatQ(q: number | null): string {
 }
 
 
-/** The cell's one plain sentence. */
-export function consistencySentence(cell: Omit<ConsistencyCell, 'sentence'>): string {
-	const what = cell.category !== null ? `${cell.category} cases` : `${cell.root_cause} root-cause cases`;
+/** The cell's finding in plain words, and the statistics behind it for "details". */
+export function consistencySentence(cell: Omit<ConsistencyCell, 'sentence' | 'details' | 'explained_by'>, dimensionLabelPlural: string): { sentence: string; details: string } {
+	const what = cell.category !== null ? `${cell.category.replace(/_/g, ' ')} cases` : `cases with root cause ${cell.root_cause?.replace(/_/g, ' ')}`;
 	const who = `${GROUP_NOUN[cell.dimension]} ${cell.group}`;
-	if (cell.tvd === null) return `${who}: no decided ${what}.`;
-	const main = cell.main_outcome && cell.main_share !== null && cell.main_global_share !== null ? `: ${formatShare(cell.main_share, 0)} ${cell.main_outcome.replace(/_/g, ' ')} against ${formatShare(cell.main_global_share, 0)} overall` : '';
-	const whole = cell.category !== null ? 'the category as a whole' : `all ${cell.root_cause} cases`;
-	return `${who} resolves ${what} ${cell.tvd >= 0.05 ? 'differently from' : 'like'} ${whole}${main}; ${formatShare(cell.tvd, 0)} of its cases would need another outcome to match (TVD ${cell.tvd.toFixed(2)}, ${formatQ(cell.q_value)}, ${cell.n.toLocaleString('en')} decided cases).`;
+	if (cell.tvd === null) return { sentence: `${who}: no decided ${what}.`, details: '' };
+	const whole = cell.category !== null ? 'the same cases elsewhere' : `all ${cell.root_cause?.replace(/_/g, ' ')} cases`;
+	const main = cell.main_outcome && cell.main_share !== null && cell.main_global_share !== null ? `: ${formatShare(cell.main_share, 0)} end as ${cell.main_outcome.replace(/_/g, ' ')}, against ${formatShare(cell.main_global_share, 0)} overall` : '';
+	const perHundred = Math.round(cell.tvd * 100);
+	const sentence =
+		cell.tvd >= 0.05
+			? `${who} resolves ${what} differently from ${whole}${main}. About ${perHundred} in 100 of its cases would need another outcome to match.`
+			: `${who} resolves ${what} like ${whole}${main}.`;
+	const details = `Total variation distance ${cell.tvd.toFixed(2)}; ${formatQ(cell.q_value)} (Cressie-Read chi-square test against the other ${dimensionLabelPlural}, Benjamini-Hochberg over every cell tested); ${cell.n.toLocaleString('en')} decided cases.`;
+	return { sentence, details };
+}
+
+const PLURAL: Record<ConsistencyDimension, string> = { region: 'regions', team: 'teams', agent: 'agents', channel: 'channels' };
+
+/**
+ * An agent's flag is the team's when the agent works (mostly) in a team flagged on the same
+ * category or root cause, with the same outcome furthest from the whole and leaning the same way.
+ */
+function explainAgents(cells: Omit<ConsistencyCell, 'sentence' | 'details' | 'explained_by'>[], teamOf: Map<string, string>): Map<object, { dimension: 'team'; group: string }> {
+	const teamFlags = new Map(cells.filter((c) => c.flagged && c.dimension === 'team').map((c) => [`${c.category}|${c.root_cause}|${c.group}`, c]));
+	const explained = new Map<object, { dimension: 'team'; group: string }>();
+	for (const c of cells) {
+		if (!c.flagged || c.dimension !== 'agent') continue;
+		const team = teamOf.get(c.group);
+		const t = team === undefined ? undefined : teamFlags.get(`${c.category}|${c.root_cause}|${team}`);
+		if (!t || t.main_outcome !== c.main_outcome || t.main_share === null || c.main_share === null || t.main_global_share === null || c.main_global_share === null) continue;
+		if (Math.sign(t.main_share - t.main_global_share) === Math.sign(c.main_share - c.main_global_share)) explained.set(c, { dimension: 'team', group: t.group });
+	}
+	return explained;
 }
 
 export interface ConsistencyOptions {
@@ -162,7 +187,7 @@ async function computeConsistencyReport(db: Kysely<Database>, options: Consisten
 		}
 	}
 
-	const cells: Omit<ConsistencyCell, 'sentence'>[] = [];
+	const cells: Omit<ConsistencyCell, 'sentence' | 'details' | 'explained_by'>[] = [];
 	const tests: HomogeneityTest[] = [];
 	for (const b of [...blocks.values()].sort((x, y) => x.kt.localeCompare(y.kt) || x.key.localeCompare(y.key) || dims.indexOf(x.dim) - dims.indexOf(y.dim))) {
 		const globalN = b.global.reduce((s, v) => s + v, 0);
@@ -233,7 +258,7 @@ async function computeConsistencyReport(db: Kysely<Database>, options: Consisten
 	});
 
 	// Index over category cells with enough cases.
-	const indexCells = cells.filter((c) => c.category !== null && !c.small && c.tvd !== null) as (Omit<ConsistencyCell, 'sentence'> & { tvd: number })[];
+	const indexCells = cells.filter((c) => c.category !== null && !c.small && c.tvd !== null) as ((typeof cells)[number] & { tvd: number })[];
 	const idx = (list: typeof indexCells) => {
 		const v = consistencyIndex(list);
 		return Number.isFinite(v) ? v : null;
@@ -306,6 +331,15 @@ async function computeConsistencyReport(db: Kysely<Database>, options: Consisten
 	standard.sort((a, b) => STANDARD_ROOT_CAUSES.indexOf(a.root_cause as never) - STANDARD_ROOT_CAUSES.indexOf(b.root_cause as never) || dims.indexOf(a.dimension) - dims.indexOf(b.dimension) || a.group.localeCompare(b.group));
 
 	const cellsTested = cells.filter((c) => c.p_value !== null).length;
+	// Only when an agent is flagged: the agent's team in these filters (the one most of its cases carry).
+	const teamOf = new Map<string, string>();
+	if (cells.some((c) => c.flagged && c.dimension === 'agent')) {
+		const { rows: teams } = await sql<{ agent: string; team: string }>`
+			SELECT c.agent_id AS agent, mode(c.team) AS team FROM cases c
+			WHERE ${where} AND c.agent_id IS NOT NULL AND c.team IS NOT NULL GROUP BY 1`.execute(db);
+		for (const t of teams) teamOf.set(t.agent, t.team);
+	}
+	const explained = explainAgents(cells, teamOf);
 	return {
 		policy_version: version,
 		settings: { min_group_size: min, tvd_threshold: settings.tvd_threshold },
@@ -322,7 +356,7 @@ async function computeConsistencyReport(db: Kysely<Database>, options: Consisten
 		categories: [...new Set(cells.filter((c) => c.category !== null).map((c) => c.category as string))].sort(),
 		root_causes: [...new Set(cells.filter((c) => c.root_cause !== null).map((c) => c.root_cause as string))].sort(),
 		index: { overall: idx(indexCells), dimensions: dimensionIndex, groups: groupIndex },
-		rows: cells.map((c) => ({ ...c, sentence: consistencySentence(c) })),
+		rows: cells.map((c) => ({ ...c, ...consistencySentence(c, PLURAL[c.dimension]), explained_by: explained.get(c) ?? null })),
 		tests,
 		standard_resolution: standard,
 		global,

@@ -44,6 +44,14 @@ export interface ConsistencyCell {
 	main_outcome: string | null;
 	main_share: number | null;
 	main_global_share: number | null;
+	/** The finding in words a support lead reads first: who, which cases, how differently. */
 	sentence: string;
+	/** The statistics behind it, shown under "details". */
+	details: string;
+	/**
+	 * For an agent's flag: the agent's team, when that team is flagged on the same cases with the
+	 * same outcome leaning the same way. One cause is then one finding, the team's, listing its agents.
+	 */
+	explained_by: { dimension: 'team'; group: string } | null;
 }
 

@@ -126,22 +126,30 @@ export function groupSubject(dimension: FairnessDimension, label: string): strin
 	return `Customers with accounts ${label} old`;
 }
 
-/** The row's one plain sentence: what, how much, for the same case mix, how sure, how many cases. */
-export function fairnessSentence(row: FairnessRow, restLabel: string): string {
+/**
+ * The row's finding in plain words (what, how much, for the same case mix) and, apart, the
+ * statistics behind it (interval, q-value, cases) for "details".
+ */
+export function fairnessSentence(row: FairnessRow, restLabel: string): { sentence: string; details: string } {
 	const subject = groupSubject(row.dimension, row.label);
 	const unit = MEASURES[row.measure].unit;
 	if (row.diff === null || row.ci_low === null || row.ci_high === null) {
-		return `${subject}: ${count(row.n)} ${unit}, too few in comparable case types to compare with ${restLabel}.`;
+		return { sentence: `${subject}: ${count(row.n)} ${unit}, too few in comparable case types to compare with ${restLabel}.`, details: '' };
 	}
-	const sure = `95% CI ${row.measure === 'resolution_time' ? `${formatChange(row.ci_low)} to ${formatChange(row.ci_high)}` : `${formatPoints(row.ci_low, '')} to ${formatPoints(row.ci_high, '')} points`}, ${formatQ(row.q_value)}, ${count(row.n)} ${unit}`;
+	const interval = row.measure === 'resolution_time' ? `${formatChange(row.ci_low)} to ${formatChange(row.ci_high)}` : `${formatPoints(row.ci_low, '')} to ${formatPoints(row.ci_high, '')} points`;
+	const details = `95% CI ${interval}, ${formatQ(row.q_value)}, ${count(row.n)} ${unit}. Adjusted for case type and channel by direct standardisation; q-value by Benjamini-Hochberg over every comparison on the page.`;
 	if (row.measure === 'resolution_time') {
 		const dir = row.diff >= 0 ? 'longer' : 'shorter';
-		return `${subject} waited ${formatShare(Math.abs(row.diff))} ${dir} for a resolution than ${restLabel} for the same mix of categories and channels (raw median ${hoursText(row.raw)}; ${sure}).`;
+		return { sentence: `${subject} waited ${formatShare(Math.abs(row.diff))} ${dir} for a resolution than ${restLabel} with the same kinds of cases (raw median ${hoursText(row.raw)}).`, details };
 	}
-	const dir = row.diff >= 0 ? 'higher' : 'lower';
+	const dir = row.diff >= 0 ? 'more' : 'less';
 	const what = row.measure === 'favourable_rate' ? 'got a favourable outcome on' : 'rated 4-5 in';
 	const of = row.measure === 'favourable_rate' ? 'of their claims' : 'of their survey answers';
-	return `${subject} ${what} ${formatShare(row.raw)} ${of}, against ${formatShare(row.raw_rest)} for ${restLabel}; for the same mix of categories and channels that is ${Math.abs(row.diff * 100).toFixed(1)} percentage points ${dir} (${sure}).`;
+	const similar = row.measure === 'favourable_rate' ? 'similar claims' : 'similar cases';
+	return {
+		sentence: `${subject} ${what} ${formatShare(row.raw)} ${of}, against ${formatShare(row.raw_rest)} for ${restLabel}: ${Math.abs(row.diff * 100).toFixed(1)} percentage points ${dir} often than ${similar} (same categories and channels).`,
+		details
+	};
 }
 
 function threshold(measure: FairnessMeasure, s: FairnessSettings): number {
@@ -482,7 +490,8 @@ async function computeFairnessReport(db: Kysely<Database>, options: FairnessOpti
 					why_not: null,
 					excluded_from_rest: [],
 					unresolved_share: measure === 'resolution_time' ? (c.unresolved.get(g.group) ?? null) : null,
-					sentence: ''
+					sentence: '',
+					details: ''
 				});
 			}
 		}
@@ -520,7 +529,7 @@ async function computeFairnessReport(db: Kysely<Database>, options: FairnessOpti
 	const labelOf = new Map(dimensions.flatMap((d) => d.groups.map((g) => [`${d.dimension}/${g.group}`, g.label] as const)));
 	for (const r of rows) {
 		const restLabel = r.excluded_from_rest.length ? `the other groups except ${r.excluded_from_rest.map((g) => labelOf.get(`${r.dimension}/${g}`) ?? g).join(', ')} (flagged)` : 'all other groups';
-		r.sentence = fairnessSentence(r, restLabel);
+		Object.assign(r, fairnessSentence(r, restLabel));
 	}
 	const cases = groupMedians.filter((m) => m.dim === 'region').reduce((n, m) => n + Number(m.total), 0);
 	const cov = await coverage;

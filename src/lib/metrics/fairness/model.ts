@@ -96,7 +96,10 @@ export interface FairnessRow {
 	coverage: number | null;
 	/** Times only: share of the group's cases still unresolved. */
 	unresolved_share: number | null;
+	/** The finding in words a support lead reads first. */
 	sentence: string;
+	/** The statistics behind it (interval, q-value, cases), shown under "details". */
+	details: string;
 	/** Side by side with the comparison group, per case type. */
 	strata: FairnessStratum[];
 }
