@@ -49,6 +49,18 @@ export function formatHours(hours: number | null | undefined): string {
 	return `${(hours / 24).toFixed(1)} d`;
 }
 
+/**
+ * One case's duration, exact to the minute where that matters: "3:07 h" under 48 hours, "4.2 d"
+ * beyond (the case list; aggregates keep formatHours). Rounded to the minute first, so 47:59.7
+ * does not print as "48:00 h".
+ */
+export function formatCaseDuration(hours: number | null | undefined): string {
+	if (hours === null || hours === undefined || !Number.isFinite(hours)) return '–';
+	const minutes = Math.round(Math.max(0, hours) * 60);
+	if (minutes < 48 * 60) return `${Math.floor(minutes / 60)}:${String(minutes % 60).padStart(2, '0')} h`;
+	return `${(hours / 24).toFixed(1)} d`;
+}
+
 export function formatShare(share: number | null | undefined, digits = 1): string {
 	if (share === null || share === undefined || !Number.isFinite(share)) return '–';
 	return `${(share * 100).toFixed(digits)}%`;

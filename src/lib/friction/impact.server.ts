@@ -9,7 +9,7 @@ import { documentsSql, isThemeSource } from './documents-sql.server';
 import { frictionSettings, type FrictionSettings } from './friction-config.server';
 import type { FrictionItem } from './items.server';
 import { isStructuralDimension, isStructuralMetric } from './structural-metrics';
-import { structuralCasesSql } from './structural.server';
+import { ensureRepeatContacts, storedStructuralCasesSql } from './structural.server';
 import { withThemeTables } from './themes.server';
 
 /** One side of the before/after comparison. */
@@ -134,11 +134,12 @@ export async function itemImpact(db: Kysely<Database>, item: FrictionItem, optio
 	const last = await sql<{ last: Date | null }>`SELECT max(c.created_at) AS last FROM cases c WHERE ${where}`.execute(db);
 	const days = windowDays(fix, last.rows[0]?.last ?? null, s);
 	if (days === 0) return empty;
+	await ensureRepeatContacts(db, s.repeat_contact_days);
 	const known = sql.ref(`c.${parsed.metric}_known`);
 	const event = sql.ref(`c.${parsed.metric}_event`);
 	const { rows } = await sql<Counts & { after: boolean }>`
 		SELECT c.created_at >= ${fix} AS after, count(*) AS total, count(*) FILTER (WHERE ${event}) AS count, 0 AS rated, NULL AS csat_sum, 0 AS satisfied
-		FROM (${structuralCasesSql(s.repeat_contact_days)}) c
+		FROM (${storedStructuralCasesSql()}) c
 		WHERE ${where} AND ${known} AND CAST(${sql.ref(`c.${parsed.dimension}`)} AS VARCHAR) = ${parsed.value}
 			AND c.created_at >= ${new Date(fix.getTime() - days * DAY)} AND c.created_at < ${new Date(fix.getTime() + days * DAY)}
 		GROUP BY 1`.execute(db);

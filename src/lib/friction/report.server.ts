@@ -1,3 +1,4 @@
+import { cachedReport } from '../metrics/filters/data-version.server';
 import type { Kysely } from 'kysely';
 import { describeFilters, parseFilters, type Filters } from '../metrics/filters/model';
 import { formatPValue, formatRatio, formatShare } from '../core/format';
@@ -50,12 +51,21 @@ export async function trackedItems(db: Kysely<Database>, today = new Date()): Pr
 	return out;
 }
 
+// Themes and structural friction depend only on the data and the request: cached per data version
+// (src/lib/metrics/filters/data-version.server.ts), shared by /friction, its report, the CSV, the
+// Markdown and the API. Tracked items change with every edit on the items page, so they are read fresh.
+const cachedThemes = cachedReport('friction-themes', frictionThemes);
+const cachedStructural = cachedReport('friction-structural', structuralFriction);
+
 /** `today`: what the date presets count back from; by default the archive's snapshot (period.server.ts). */
 export async function frictionReport(db: Kysely<Database>, options: FrictionOptions, anchor?: Date): Promise<FrictionReport> {
 	const today = anchor ?? (await resolveToday(db, options.filters));
-	const themes = await frictionThemes(db, { filters: options.filters, source: options.source, periodDays: options.periodDays, today });
-	const structural = await structuralFriction(db, { filters: options.filters, periodDays: options.periodDays, today });
-	const items = await trackedItems(db, today);
+	// Independent reads on separate pooled connections: DuckDB runs them side by side.
+	const [themes, structural, items] = await Promise.all([
+		cachedThemes(db, { filters: options.filters, source: options.source, periodDays: options.periodDays, today }),
+		cachedStructural(db, { filters: options.filters, periodDays: options.periodDays, today }),
+		trackedItems(db, today)
+	]);
 	return { ...themes, generated_at: new Date(), scope: describeFilters(options.filters, today), structural, items };
 }
 

@@ -2,14 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../core/db/schema';
 
+/** A query to keep as a temporary table, or a view: a name for an expression that needs no copy. */
+type TableSpec = RawBuilder<unknown> | { view: RawBuilder<unknown> };
+
 /**
  * Runs `work` on one pinned connection with temporary tables for the intermediate results, so
- * that the documents are read and tokenised once per request however many statistics are taken
- * from them. DuckDB temp tables belong to a connection; they are dropped before it returns to the pool.
+ * that the documents are read once per request however many statistics are taken from them. A
+ * table's query may look at the ones made before it. DuckDB temp tables belong to a connection;
+ * they are dropped before it returns to the pool.
  */
 export async function withScratchTables<T>(
 	db: Kysely<Database>,
-	tables: Record<string, RawBuilder<unknown> | ((names: Record<string, RawBuilder<unknown>>) => RawBuilder<unknown>)>,
+	tables: Record<string, RawBuilder<unknown> | ((names: Record<string, RawBuilder<unknown>>, conn: Kysely<Database>) => TableSpec | Promise<TableSpec>)>,
 	work: (conn: Kysely<Database>, names: Record<string, RawBuilder<unknown>>) => Promise<T>
 ): Promise<T> {
 	return db.connection().execute(async (conn) => {
@@ -19,7 +23,11 @@ export async function withScratchTables<T>(
 		try {
 			for (const [name, query] of Object.entries(tables)) {
 				const table = `friction_${name}_${suffix}`;
-				const body = typeof query === 'function' ? query(names) : query;
+				const body = typeof query === 'function' ? await query(names, conn) : query;
+				if ('view' in body) {
+					names[name] = body.view;
+					continue;
+				}
 				await sql`CREATE TEMP TABLE ${sql.table(table)} AS ${body}`.execute(conn);
 				created.push(table);
 				names[name] = sql.table(table);

@@ -4,6 +4,7 @@ import type { Database } from '../core/db/schema';
 import { caseFilterSql } from '../metrics/filters/case-filter-sql.server';
 import { resolveToday } from '../metrics/filters/period.server';
 import { STRUCTURAL_DIMENSIONS, STRUCTURAL_METRICS, type StructuralDimension, type StructuralMetric } from './structural-metrics';
+import { keepCurrent } from './derived-tables.server';
 import { frictionSettings, type FrictionSettings } from './friction-config.server';
 import { trendPeriods } from './periods.server';
 import { markRising, periodTrend, TREND_DEFINITION, type TestedTrend } from './trend-test.server';
@@ -44,12 +45,33 @@ export interface StructuralOptions {
 
 /** The per-case flags of the three measures; the window runs over every case, before filtering. */
 export function structuralCasesSql(repeatDays: number): RawBuilder<unknown> {
+	return flaggedCasesSql(sql`coalesce(c.created_at - lag(c.created_at) OVER (PARTITION BY c.customer_id, c.order_id ORDER BY c.created_at, c.case_id) <= to_days(CAST(${repeatDays} AS INTEGER)), false)`);
+}
+
+/** The same flags, the repeat contacts read from friction_repeat_contacts (call ensureRepeatContacts first). */
+export function storedStructuralCasesSql(): RawBuilder<unknown> {
+	return flaggedCasesSql(sql`c.case_id IN (SELECT case_id FROM friction_repeat_contacts)`);
+}
+
+function flaggedCasesSql(repeat: RawBuilder<unknown>): RawBuilder<unknown> {
 	return sql`SELECT c.*,
 		c.reopen_count IS NOT NULL AS reopen_known, coalesce(c.reopen_count > 0, false) AS reopen_event,
 		c.escalated IS NOT NULL AS escalation_known, coalesce(c.escalated, false) AS escalation_event,
 		(c.customer_id IS NOT NULL AND c.order_id IS NOT NULL) AS repeat_contact_known,
-		(c.customer_id IS NOT NULL AND c.order_id IS NOT NULL AND coalesce(c.created_at - lag(c.created_at) OVER (PARTITION BY c.customer_id, c.order_id ORDER BY c.created_at, c.case_id) <= to_days(CAST(${repeatDays} AS INTEGER)), false)) AS repeat_contact_event
+		(c.customer_id IS NOT NULL AND c.order_id IS NOT NULL AND ${repeat}) AS repeat_contact_event
 		FROM cases c`;
+}
+
+/**
+ * The repeat-contact window sorts every case by customer and order, the costliest part of the
+ * page; its result changes only with an import, so it is kept (derived-tables.server.ts). Any new
+ * batch can change an earlier case's flag, so every refresh recomputes it whole.
+ */
+export function ensureRepeatContacts(db: Kysely<Database>, repeatDays: number): Promise<boolean> {
+	return keepCurrent(db, 'repeat_contacts', String(repeatDays), async (trx) => {
+		await sql`DELETE FROM friction_repeat_contacts`.execute(trx);
+		await sql`INSERT INTO friction_repeat_contacts SELECT case_id FROM (${structuralCasesSql(repeatDays)}) WHERE repeat_contact_event`.execute(trx);
+	});
 }
 
 interface Row {
@@ -68,27 +90,49 @@ export async function structuralFriction(db: Kysely<Database>, options: Structur
 	const today = options.today ?? (await resolveToday(db, options.filters));
 	const days = Math.max(1, Math.round(options.periodDays ?? s.trend_days));
 	const where = caseFilterSql(options.filters, today);
-	const flagged = structuralCasesSql(s.repeat_contact_days);
+	await ensureRepeatContacts(db, s.repeat_contact_days);
+	const flagged = storedStructuralCasesSql();
 	const last = await sql<{ last: Date | null }>`SELECT max(c.created_at) AS last FROM cases c WHERE ${where}`.execute(db);
 	const periods = trendPeriods(options.filters, today, last.rows[0]?.last ?? null, days);
 	const created = sql.ref('c.created_at');
 	const inRecent = periods ? periods.inRecent(created) : sql`false`;
 	const inPrevious = periods ? periods.inPrevious(created) : sql`false`;
 
-	const perMetric = await Promise.all(
-		STRUCTURAL_METRICS.map(async (metric) => {
-			const known = sql.ref(`c.${metric}_known`);
-			const event = sql.ref(`c.${metric}_event`);
-			const measures = sql`count(*) AS n, count(*) FILTER (WHERE ${event}) AS events,
-				count(*) FILTER (WHERE ${inRecent}) AS recent_n, count(*) FILTER (WHERE ${inRecent} AND ${event}) AS recent,
-				count(*) FILTER (WHERE ${inPrevious}) AS previous_n, count(*) FILTER (WHERE ${inPrevious} AND ${event}) AS previous`;
-			const groups = STRUCTURAL_DIMENSIONS.map((dim) => sql`SELECT ${dim} AS dim, CAST(${sql.ref(`c.${dim}`)} AS VARCHAR) AS value, ${measures} FROM scoped c GROUP BY 2`);
-			const { rows } = await sql<Row>`WITH scoped AS (SELECT * FROM (${flagged}) c WHERE ${where} AND ${known})
-				SELECT NULL AS dim, NULL AS value, ${measures} FROM scoped c
-				UNION ALL ${sql.join(groups, sql` UNION ALL `)}`.execute(db);
-			return { metric, rows };
-		})
-	);
+	// One scan takes all three measures per category and region; the per-dimension and overall
+	// rows are sums of those few groups.
+	const measures = STRUCTURAL_METRICS.map((metric) => {
+		const known = sql.ref(`c.${metric}_known`);
+		const event = sql.ref(`c.${metric}_event`);
+		const col = (name: string) => sql.ref(`${metric}__${name}`);
+		return sql`count(*) FILTER (WHERE ${known}) AS ${col('n')}, count(*) FILTER (WHERE ${known} AND ${event}) AS ${col('events')},
+			count(*) FILTER (WHERE ${known} AND ${inRecent}) AS ${col('recent_n')}, count(*) FILTER (WHERE ${known} AND ${inRecent} AND ${event}) AS ${col('recent')},
+			count(*) FILTER (WHERE ${known} AND ${inPrevious}) AS ${col('previous_n')}, count(*) FILTER (WHERE ${known} AND ${inPrevious} AND ${event}) AS ${col('previous')}`;
+	});
+	const sums = STRUCTURAL_METRICS.flatMap((metric) => ['n', 'events', 'recent_n', 'recent', 'previous_n', 'previous'].map((name) => sql`sum(${sql.ref(`${metric}__${name}`)}) AS ${sql.ref(`${metric}__${name}`)}`));
+	const dims = STRUCTURAL_DIMENSIONS.map((dim) => sql`WHEN grouping(${sql.ref(dim)}) = 0 THEN ${dim}`);
+	const values = STRUCTURAL_DIMENSIONS.map((dim) => sql`WHEN grouping(${sql.ref(dim)}) = 0 THEN CAST(${sql.ref(dim)} AS VARCHAR)`);
+	const { rows: grouped } = await sql<Record<string, string | number | null>>`
+		WITH cells AS (SELECT ${sql.join(STRUCTURAL_DIMENSIONS.map((dim) => sql.ref(`c.${dim}`)))}, ${sql.join(measures)} FROM (${flagged}) c WHERE ${where} GROUP BY ALL)
+		SELECT CASE ${sql.join(dims, sql` `)} END AS dim, CASE ${sql.join(values, sql` `)} END AS value, ${sql.join(sums)}
+		FROM cells GROUP BY GROUPING SETS ((), ${sql.join(STRUCTURAL_DIMENSIONS.map((dim) => sql`(${sql.ref(dim)})`))})
+		ORDER BY ${sql.join(STRUCTURAL_DIMENSIONS.map((dim) => sql`grouping(${sql.ref(dim)})`))}`.execute(db);
+	const perMetric = STRUCTURAL_METRICS.map((metric) => {
+		const pick = (r: Record<string, string | number | null>, name: string) => Number(r[`${metric}__${name}`]);
+		const rows: Row[] = grouped
+			.map((r) => ({
+				dim: r.dim as string | null,
+				value: r.value as string | null,
+				n: pick(r, 'n'),
+				events: pick(r, 'events'),
+				recent_n: pick(r, 'recent_n'),
+				recent: pick(r, 'recent'),
+				previous_n: pick(r, 'previous_n'),
+				previous: pick(r, 'previous')
+			}))
+			// A group exists for a measure only where it has cases with the measure known.
+			.filter((r) => r.dim === null || r.n > 0);
+		return { metric, rows };
+	});
 
 	const overall = {} as StructuralReport['overall'];
 	const untested: Omit<StructuralRow, 'q_value' | 'rising'>[] = [];

@@ -8,7 +8,7 @@ import { frictionSettings, type FrictionSettings } from './friction-config.serve
 import { trendPeriods } from './periods.server';
 import { withScratchTables } from './scratch-tables.server';
 import { clusterThemes } from './theme-clusters.server';
-import { frequentWordsSql, termDocsSql } from './tokenise-sql.server';
+import { ensureTermTable, frequentTermsSql, scopedTermsSql, storedTermsSql, textIdSql } from './term-table.server';
 import { markRising, periodTrend, TREND_DEFINITION, type TestedTrend } from './trend-test.server';
 
 export const LIFT_DIMENSIONS = ['region', 'channel', 'category'] as const;
@@ -113,30 +113,56 @@ function ratio(a: number | null, b: number): number | null {
 	return b > 0 && a !== null ? a / b : null;
 }
 
-/** Theme documents, tokenised terms and the period bounds, shared by the report and the theme page. */
+/**
+ * Theme documents (with the text_id of their text), the terms of their texts (from the term table,
+ * term-table.server.ts) per text and per document, the words left out as noise in this scope and
+ * the period bounds, shared by the report, the theme page and item impact.
+ */
 export async function withThemeTables<T>(
 	db: Kysely<Database>,
 	options: ThemeOptions,
-	work: (ctx: { conn: Kysely<Database>; docs: RawBuilder<unknown>; terms: RawBuilder<unknown>; totals: Totals; settings: FrictionSettings; today: Date }) => Promise<T>
+	work: (ctx: {
+		conn: Kysely<Database>;
+		docs: RawBuilder<unknown>;
+		/** (doc_id, term, form) of the documents in scope. */
+		terms: RawBuilder<unknown>;
+		/** (text_id, term, form): join to docs on text_id. */
+		textTerms: RawBuilder<unknown>;
+		frequent: RawBuilder<unknown>;
+		totals: Totals;
+		settings: FrictionSettings;
+		today: Date;
+	}) => Promise<T>
 ): Promise<T> {
+	const source = options.source ?? 'comments';
 	const today = options.today ?? (await resolveToday(db, options.filters));
 	const settings = options.settings ?? frictionSettings();
+	await ensureTermTable(db, source, settings);
+	let totals: Totals | undefined;
 	return withScratchTables(
 		db,
 		{
-			docs: documentsSql(options.source ?? 'comments', options.filters, today),
-			terms: (names) => termDocsSql(names.docs, settings)
+			docs: sql`SELECT d.*, ${textIdSql(sql.ref('d.body'))} AS text_id FROM (${documentsSql(source, options.filters, today)}) d`,
+			frequent: async (names, conn) => {
+				const { rows } = await sql<Totals>`SELECT count(*) AS n, count(csat) AS rated, sum(csat) AS csat_sum, count(*) FILTER (WHERE csat >= 4) AS satisfied, max("at") AS last FROM ${names.docs}`.execute(conn);
+				totals = rows[0];
+				return frequentTermsSql(source, names.docs, totals.n, settings);
+			},
+			text_terms: async (names, conn) => {
+				const { rows } = await sql<{ n: number }>`SELECT count(*) AS n FROM ${names.frequent}`.execute(conn);
+				// Usually no word is noise: the stored terms are the terms, read where they lie (every
+				// reader joins them to the documents in scope).
+				return rows[0].n > 0 ? scopedTermsSql(source, names.docs, names.frequent) : { view: storedTermsSql(source) };
+			},
+			terms: (names) => ({ view: sql`(SELECT d.doc_id, t.term, t.form FROM ${names.docs} d JOIN ${names.text_terms} t ON t.text_id = d.text_id)` })
 		},
-		async (conn, names) => {
-			const { rows } = await sql<Totals>`SELECT count(*) AS n, count(csat) AS rated, sum(csat) AS csat_sum, count(*) FILTER (WHERE csat >= 4) AS satisfied, max("at") AS last FROM ${names.docs}`.execute(conn);
-			return work({ conn, docs: names.docs, terms: names.terms, totals: rows[0], settings, today });
-		}
+		async (conn, names) => work({ conn, docs: names.docs, terms: names.terms, textTerms: names.text_terms, frequent: names.frequent, totals: totals as Totals, settings, today })
 	);
 }
 
 export async function frictionThemes(db: Kysely<Database>, options: ThemeOptions): Promise<ThemeReport> {
 	const source = options.source ?? 'comments';
-	return withThemeTables(db, options, async ({ conn, docs, terms, totals, settings: s, today }) => {
+	return withThemeTables(db, options, async ({ conn, docs, textTerms, frequent: frequentTable, totals, settings: s, today }) => {
 		const days = Math.max(1, Math.round(options.periodDays ?? s.trend_days));
 		const periods = trendPeriods(options.filters, today, totals.last, days);
 		const at = sql.ref('d.at');
@@ -144,24 +170,30 @@ export async function frictionThemes(db: Kysely<Database>, options: ThemeOptions
 		const inPrevious = periods ? periods.inPrevious(at) : sql`false`;
 
 		// One pinned connection: its queries run one after the other.
+		// Documents sharing a text share its terms: sum them per text first, then per term and
+		// written form, then per term (a sum of hashes' xors is the xor over all documents).
 		const termRows = await sql<TermRow>`
-				WITH stats AS (
-					SELECT t.term, count(*) AS count, bit_xor(hash(t.doc_id)) AS signature, count(d.csat) AS rated, sum(d.csat) AS csat_sum,
+				WITH per_text AS (
+					SELECT d.text_id, count(*) AS n, bit_xor(hash(d.doc_id)) AS signature, count(d.csat) AS rated, sum(d.csat) AS csat_sum,
 						count(*) FILTER (WHERE d.csat >= 4) AS satisfied,
 						count(*) FILTER (WHERE ${inRecent}) AS recent, count(*) FILTER (WHERE ${inPrevious}) AS previous
-					FROM ${terms} t JOIN ${docs} d ON d.doc_id = t.doc_id
-					GROUP BY t.term HAVING count(*) >= ${s.min_theme_count}
+					FROM ${docs} d GROUP BY d.text_id
 				),
-				forms AS (
-					SELECT t.term, t.form, count(*) AS uses FROM ${terms} t JOIN stats USING (term) GROUP BY t.term, t.form
-				),
-				labels AS (
-					-- The singular spelling when it is written at all, else the most common form.
-					SELECT term, arg_max(form, (strip_accents(lower(form)) = term)::INTEGER * 1000000000 + uses) AS label FROM forms GROUP BY term
+				per_form AS (
+					SELECT t.term, t.form, sum(p.n) AS uses, bit_xor(p.signature) AS signature, sum(p.rated) AS rated, sum(p.csat_sum) AS csat_sum,
+						sum(p.satisfied) AS satisfied, sum(p.recent) AS recent, sum(p.previous) AS previous
+					FROM ${textTerms} t JOIN per_text p ON p.text_id = t.text_id
+					GROUP BY t.term, t.form
 				)
-				SELECT stats.*, labels.label FROM stats JOIN labels USING (term)`.execute(conn);
+				SELECT term, sum(uses) AS count, bit_xor(signature) AS signature, sum(rated) AS rated, sum(csat_sum) AS csat_sum, sum(satisfied) AS satisfied,
+					sum(recent) AS recent, sum(previous) AS previous,
+					-- The singular spelling when it is written at all, else the most common form; between
+					-- equals ("cobro"/"cobró" as often) the first in order, so that the label does not
+					-- depend on the order rows arrive in.
+					first(form ORDER BY (strip_accents(lower(form)) = term)::INTEGER * 1000000000 + uses DESC, form) AS label
+				FROM per_form GROUP BY term HAVING sum(uses) >= ${s.min_theme_count}`.execute(conn);
 		const periodRows = await sql<{ recent: number; previous: number }>`SELECT count(*) FILTER (WHERE ${inRecent}) AS recent, count(*) FILTER (WHERE ${inPrevious}) AS previous FROM ${docs} d`.execute(conn);
-		const frequent = await frequentWordsSql(docs, s).execute(conn);
+		const frequent = await sql<{ term: string; share: number }>`SELECT term, share FROM ${frequentTable} ORDER BY share DESC, term`.execute(conn);
 		const period = periodRows.rows[0];
 		const scoreBasis = totals.rated > 0 ? 'csat' : 'volume';
 		const clusters = clusterThemes(
@@ -197,7 +229,7 @@ export async function frictionThemes(db: Kysely<Database>, options: ThemeOptions
 			};
 		});
 		const themes: Theme[] = markRising(untested, s.significance).sort((a, b) => (b.score ?? -Infinity) - (a.score ?? -Infinity) || b.count - a.count);
-		await addDetails(conn, docs, terms, themes.slice(0, s.detail_themes), totals.n, s);
+		await addDetails(conn, docs, textTerms, themes.slice(0, s.detail_themes), totals.n, s);
 		return {
 			source,
 			documents: totals.n,
@@ -214,20 +246,26 @@ export async function frictionThemes(db: Kysely<Database>, options: ThemeOptions
 }
 
 /** Lift by region, channel and category, and example comments, for the themes shown in detail. */
-async function addDetails(conn: Kysely<Database>, docs: RawBuilder<unknown>, terms: RawBuilder<unknown>, themes: Theme[], n: number, s: FrictionSettings): Promise<void> {
+async function addDetails(conn: Kysely<Database>, docs: RawBuilder<unknown>, textTerms: RawBuilder<unknown>, themes: Theme[], n: number, s: FrictionSettings): Promise<void> {
 	if (!themes.length) return;
 	const keys = sql.join(themes.map((t) => t.key));
 	const groups = await sql<{ term: string; dim: LiftDimension; value: string; count: number }>`
-			SELECT t.term, d.dim, d.value, count(*) AS count
-			FROM ${terms} t JOIN (UNPIVOT (SELECT doc_id, region, channel, category FROM ${docs}) ON region, channel, category INTO NAME dim VALUE value) d ON d.doc_id = t.doc_id
+			SELECT t.term, d.dim, d.value, sum(d.n) AS count
+			FROM ${textTerms} t JOIN (
+				-- Documents of one text and one region, channel and category count once, weighted.
+				UNPIVOT (SELECT text_id, region, channel, category, count(*) AS n FROM ${docs} GROUP BY ALL) ON region, channel, category INTO NAME dim VALUE value
+			) d ON d.text_id = t.text_id
 			WHERE t.term IN (${keys}) GROUP BY ALL`.execute(conn);
 	const base = await sql<{ dim: LiftDimension; value: string; count: number }>`
 			SELECT dim, value, count(*) AS count FROM (UNPIVOT (SELECT region, channel, category FROM ${docs}) ON region, channel, category INTO NAME dim VALUE value) GROUP BY ALL`.execute(conn);
 	const examples = await sql<{ term: string; doc_id: string; case_id: string | null; at: Date; csat: number | null; body: string }>`
-			SELECT term, doc_id, case_id, "at", csat, body FROM (
-				SELECT t.term, d.*, row_number() OVER (PARTITION BY t.term ORDER BY hash(d.doc_id), d.doc_id) AS pick
-				FROM ${terms} t JOIN ${docs} d ON d.doc_id = t.doc_id WHERE t.term IN (${keys})
-			) WHERE pick <= ${s.examples_per_theme} ORDER BY term, pick`.execute(conn);
+			SELECT p.term, d.doc_id, d.case_id, d."at", d.csat, d.body FROM (
+				-- The first documents by hash(doc_id), then doc_id: a fixed pseudo-random sample.
+				SELECT term, unnest(picks) AS doc_id, generate_subscripts(picks, 1) AS pick FROM (
+					SELECT t.term, arg_min(d.doc_id, {'h': hash(d.doc_id), 'id': d.doc_id}, ${Math.max(1, s.examples_per_theme)}) AS picks
+					FROM ${textTerms} t JOIN ${docs} d ON d.text_id = t.text_id WHERE t.term IN (${keys}) GROUP BY t.term
+				)
+			) p JOIN ${docs} d ON d.doc_id = p.doc_id WHERE p.pick <= ${s.examples_per_theme} ORDER BY p.term, p.pick`.execute(conn);
 	const baseShare = new Map(base.rows.map((b) => [`${b.dim}\u0000${b.value}`, b.count / n]));
 	for (const theme of themes) {
 		const lift = { region: [], channel: [], category: [] } as Record<LiftDimension, LiftValue[]>;

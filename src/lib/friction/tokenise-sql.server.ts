@@ -36,7 +36,25 @@ export function frequentWordsSql(docs: RawBuilder<unknown>, s: FrictionSettings)
 	return sql<{ term: string; share: number }>`${tokenCtes(docs, s)} SELECT term, share FROM frequent ORDER BY share DESC, term`;
 }
 
+/**
+ * Steps 1-4 only: the words each document keeps, (doc_id, clause_no, word_no, term, form). They do
+ * not depend on the other documents, so term-table.server.ts stores them once per import.
+ */
+export function keptWordsSql(docs: RawBuilder<unknown>, s: FrictionSettings): RawBuilder<{ doc_id: string; clause_no: number; word_no: number; term: string; form: string }> {
+	return sql`${keptCtes(docs, s)} SELECT doc_id, clause_no, word_no, term, form FROM kept`;
+}
+
 function tokenCtes(docs: RawBuilder<unknown>, s: FrictionSettings): RawBuilder<unknown> {
+	return sql`${keptCtes(docs, s)},
+total AS (SELECT count(*) AS n FROM ${docs} WHERE body IS NOT NULL),
+frequent AS (
+	SELECT term, df / total.n AS share FROM (SELECT term, count(DISTINCT doc_id) AS df FROM kept GROUP BY term), total
+	WHERE total.n >= ${s.noise_min_documents} AND df > ${s.max_document_share} * total.n
+),
+${gramsCtes(sql`term NOT IN (SELECT term FROM frequent)`)}`;
+}
+
+function keptCtes(docs: RawBuilder<unknown>, s: FrictionSettings): RawBuilder<unknown> {
 	const list = (words: readonly string[]) => sql`(SELECT DISTINCT strip_accents(lower(w)) AS word FROM (SELECT unnest(string_split(${words.filter((w) => !/\s/.test(w)).join(' ')}, ' ')) AS w) WHERE w <> '')`;
 	return sql`
 WITH stop AS ${list(stopWords(s))},
@@ -67,20 +85,24 @@ kept AS (
 	WHERE NOT is_neg AND length(plain) >= ${s.min_word_length} AND NOT regexp_full_match(plain, '[0-9]+')
 		AND plain NOT IN (SELECT word FROM stop) AND single NOT IN (SELECT word FROM stop)
 		AND plain NOT IN (SELECT word FROM configured_noise) AND single NOT IN (SELECT word FROM configured_noise)
-),
-total AS (SELECT count(*) AS n FROM ${docs} WHERE body IS NOT NULL),
-frequent AS (
-	SELECT term, df / total.n AS share FROM (SELECT term, count(DISTINCT doc_id) AS df FROM kept GROUP BY term), total
-	WHERE total.n >= ${s.noise_min_documents} AND df > ${s.max_document_share} * total.n
-),
+)`;
+}
+
+/**
+ * Step 6 as the CTEs `clean` and `grams` (doc_id, term, form, unigram) over kept words that pass
+ * `keep`; the statement must define `kept` before them. `unigram`: the term is one of the
+ * document's single words, what step 5 counts.
+ */
+export function gramsCtes(keep: RawBuilder<boolean>): RawBuilder<unknown> {
+	return sql`
 clean AS (
 	SELECT doc_id, clause_no, term, form, row_number() OVER (PARTITION BY doc_id, clause_no ORDER BY word_no) AS word_no
-	FROM kept WHERE term NOT IN (SELECT term FROM frequent)
+	FROM kept WHERE ${keep}
 ),
 grams AS (
-	SELECT doc_id, term, form FROM clean
+	SELECT doc_id, term, form, true AS unigram FROM clean
 	UNION ALL
-	SELECT doc_id, term || ' ' || next_term, form || ' ' || next_form
+	SELECT doc_id, term || ' ' || next_term, form || ' ' || next_form, false
 	FROM (SELECT doc_id, term, form, lead(term) OVER w AS next_term, lead(form) OVER w AS next_form FROM clean WINDOW w AS (PARTITION BY doc_id, clause_no ORDER BY word_no))
 	WHERE next_term IS NOT NULL AND next_term <> term
 )`;

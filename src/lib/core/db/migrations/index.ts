@@ -4,6 +4,7 @@ import { accountsMigration } from './0002-accounts';
 import { auditsMigration } from './0003-audits';
 import { frictionMigration } from './0004-friction';
 import { exportColumnsMigration } from './0005-export-columns';
+import { frictionTermsMigration } from './0006-friction-terms';
 
 /**
  * Migrations are listed in code rather than read from a folder so that the bundled server and
@@ -15,7 +16,8 @@ const migrations: Record<string, Migration> = {
 	'0002_accounts': accountsMigration,
 	'0003_audits': auditsMigration,
 	'0004_friction': frictionMigration,
-	'0005_export_columns': exportColumnsMigration
+	'0005_export_columns': exportColumnsMigration,
+	'0006_friction_terms': frictionTermsMigration,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,50 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../core/db/schema';
+import { withLock } from '../core/keyed-lock';
+
+/**
+ * Tables derived from the imported rows (migration 0006-friction-terms), brought up to date on the
+ * first request after an import instead of being recomputed on every request. friction_term_state
+ * records, per table, the settings it was built with and the committed batches it reflects.
+ *
+ * Imports add rows under a new batch id and delete earlier versions of the same ids
+ * (src/lib/imports/ingest-file.server.ts), so the rows of the batches committed since are exactly
+ * the ones to derive again ('since'). Anything else (a batch committed out of order, batches gone,
+ * other settings, no state yet) asks for a rebuild ('full').
+ */
+export type Refresh = { kind: 'full' | 'since'; after: number };
+
+interface State {
+	settings: string;
+	batch_id: number;
+	batches: number;
+}
+
+type Plan = { kind: 'fresh' } | (Refresh & { latest: number; batches: number });
+
+async function plan(db: Kysely<Database>, name: string, settings: string): Promise<Plan> {
+	const state = (await sql<State>`SELECT settings, batch_id, batches FROM friction_term_state WHERE source = ${name}`.execute(db)).rows[0];
+	const { rows } = await sql<{ latest: number; batches: number; covered: number }>`
+		SELECT coalesce(max(batch_id), 0) AS latest, count(*) AS batches, count(*) FILTER (WHERE batch_id <= ${state?.batch_id ?? 0}) AS covered
+		FROM import_batches WHERE status = 'committed'`.execute(db);
+	const now = rows[0];
+	if (!state || state.settings !== settings || now.covered !== state.batches) return { kind: 'full', after: 0, latest: now.latest, batches: now.batches };
+	if (now.latest === state.batch_id) return { kind: 'fresh' };
+	return { kind: 'since', after: state.batch_id, latest: now.latest, batches: now.batches };
+}
+
+/** Runs `build` when the table `name` is behind the committed imports or `settings`; returns whether it ran. */
+export async function keepCurrent(db: Kysely<Database>, name: string, settings: string, build: (trx: Kysely<Database>, refresh: Refresh) => Promise<void>): Promise<boolean> {
+	if ((await plan(db, name, settings)).kind === 'fresh') return false;
+	// One builder per table at a time; the others wait and then find it fresh.
+	return withLock(`friction-derived:${name}`, () =>
+		db.transaction().execute(async (trx) => {
+			// Read inside the transaction: its snapshot is the one the rows are derived from.
+			const p = await plan(trx, name, settings);
+			if (p.kind === 'fresh') return false;
+			await build(trx, { kind: p.kind, after: p.after });
+			await sql`INSERT OR REPLACE INTO friction_term_state VALUES (${name}, ${settings}, ${p.latest}, ${p.batches}, now()::timestamp)`.execute(trx);
+			return true;
+		})
+	);
+}
