@@ -7,6 +7,9 @@ const config = {
 	compilerOptions: { runes: true },
 	kit: {
 		adapter: adapter({ out: 'build' }),
+		// Absolute asset paths: a refused page is answered with the /denied page's HTML
+		// (src/hooks.server.ts), whose relative paths would resolve under the refused address.
+		paths: { relative: false },
 		// Only the app's own scripts run: SvelteKit adds a hash for its inline start-up script.
 		// Inline style attributes stay allowed (Svelte's style: directive renders them).
 		csp: {

@@ -1,8 +1,9 @@
 /**
- * False alarms of the consistency and fairness flags: on demo data generated with no planted
- * effects (`--null`), over many seeds, how often does any group of each dimension get flagged?
+ * False alarms of every flagging page: on demo data generated with no planted effects (`--null`),
+ * over many seeds, how often does any group of each fairness and consistency dimension get
+ * flagged, and how often does the Friction page call any theme or structural measure rising?
  * Every flag there is false, so the share of runs with any flag should stay at or below 5% per
- * dimension.
+ * dimension and for the Friction page as a whole.
  *
  *   npx tsx scripts/false-alarms.ts [--seeds 20] [--first-seed 1] [--cases 20000] [--json]
  *
@@ -19,6 +20,7 @@ import { writeDemoFiles } from '../src/lib/demo/generate-demo.server';
 import { ingestFile } from '../src/lib/imports/ingest-file.server';
 import { CONSISTENCY_DIMENSIONS, consistencyReport } from '../src/lib/metrics/consistency/consistency.server';
 import { FAIRNESS_DIMENSIONS, fairnessReport } from '../src/lib/metrics/fairness/fairness.server';
+import { frictionOptions, frictionReport } from '../src/lib/friction/report.server';
 
 export interface FalseAlarmRun {
 	seed: number;
@@ -34,7 +36,7 @@ export interface FalseAlarmSummary {
 	seeds: number[];
 }
 
-export const FALSE_ALARM_DIMENSIONS = [...FAIRNESS_DIMENSIONS.map((d) => `fairness/${d}`), ...CONSISTENCY_DIMENSIONS.map((d) => `consistency/${d}`)];
+export const FALSE_ALARM_DIMENSIONS = [...FAIRNESS_DIMENSIONS.map((d) => `fairness/${d}`), ...CONSISTENCY_DIMENSIONS.map((d) => `consistency/${d}`), 'friction/themes', 'friction/structural'];
 
 /** One null-mode demo per seed, in a fresh in-memory database; the flags both pages raise on it. */
 export async function runFalseAlarms(options: { seeds: number[]; cases: number; end?: Date; onRun?: (run: FalseAlarmRun) => void }): Promise<FalseAlarmSummary> {
@@ -49,10 +51,16 @@ export async function runFalseAlarms(options: { seeds: number[]; cases: number; 
 			const common = { archiveDir: join(dir, 'archive'), maxBytes: Number.MAX_SAFE_INTEGER, importedBy: 'false-alarms', source: 'demo' as const, preset: 'canonical' };
 			await ingestFile(open.db, { ...common, path: files.casesPath, kind: 'cases' });
 			await ingestFile(open.db, { ...common, path: files.feedbackPath, kind: 'feedback' });
-			const [fairness, consistency] = await Promise.all([fairnessReport(open.db, { filters, today: end }), consistencyReport(open.db, { filters, today: end })]);
+			const [fairness, consistency, friction] = await Promise.all([
+				fairnessReport(open.db, { filters, today: end }),
+				consistencyReport(open.db, { filters, today: end }),
+				frictionReport(open.db, frictionOptions(new URLSearchParams()), end)
+			]);
 			const flags: Record<string, string[]> = Object.fromEntries(FALSE_ALARM_DIMENSIONS.map((d) => [d, []]));
 			for (const r of fairness.rows) if (r.flagged) flags[`fairness/${r.dimension}`].push(r.sentence);
 			for (const r of consistency.rows) if (r.flagged) flags[`consistency/${r.dimension}`].push(r.sentence);
+			for (const t of friction.themes) if (t.rising) flags['friction/themes'].push(`rising theme "${t.theme}": ${t.recent} recent against ${t.previous} before, q ${t.q_value?.toPrecision(2)}`);
+			for (const r of friction.structural.rows) if (r.rising) flags['friction/structural'].push(`rising ${r.metric} in ${r.dimension} ${r.value}: q ${r.q_value?.toPrecision(2)}`);
 			const run = { seed, flags };
 			runs.push(run);
 			options.onRun?.(run);
@@ -100,6 +108,8 @@ async function main(): Promise<void> {
 	console.log('Share of runs with any flag, per dimension (every flag here is a false alarm):');
 	for (const d of summary.dimensions) console.log(`  ${d.dimension.padEnd(24)} ${String(d.runs_with_flag).padStart(3)} of ${seeds.length}  ${(d.share * 100).toFixed(1)}%`);
 	const any = summary.runs.filter((r) => Object.values(r.flags).some((v) => v.length)).length;
+	const friction = summary.runs.filter((r) => r.flags['friction/themes'].length + r.flags['friction/structural'].length > 0).length;
+	console.log(`  ${'Friction page (any)'.padEnd(24)} ${String(friction).padStart(3)} of ${seeds.length}  ${((friction / seeds.length) * 100).toFixed(1)}%`);
 	console.log(`  ${'any dimension'.padEnd(24)} ${String(any).padStart(3)} of ${seeds.length}  ${((any / seeds.length) * 100).toFixed(1)}%`);
 }
 

@@ -51,6 +51,12 @@ export const handle: Handle = async ({ event, resolve }) => {
 			redirect(303, `/login?next=${encodeURIComponent(event.url.pathname + event.url.search)}`);
 		}
 		if (wantsJson && !event.isDataRequest) return json({ error: verdict.reason, code: verdict.status === 401 ? 'unauthenticated' : 'forbidden' }, { status: verdict.status });
+		// A signed-in reader refused a page gets the refusal inside the app with a way back
+		// (src/routes/denied), not SvelteKit's bare fallback page.
+		if (verdict.status === 403 && !wantsJson && event.request.method === 'GET' && !event.isDataRequest && event.locals.user) {
+			const shown = await event.fetch(`/denied?path=${encodeURIComponent(event.url.pathname)}`, { headers: { accept: 'text/html' } });
+			return new Response(shown.body, { status: 403, headers: shown.headers });
+		}
 		error(verdict.status, { message: verdict.reason });
 	}
 

@@ -7,6 +7,7 @@ import { exportCommand, exportHelp } from './commands/export';
 import { frictionCommand, frictionHelp } from './commands/friction';
 import { ingestCommand, ingestHelp } from './commands/ingest';
 import { metricsCommand, metricsHelp } from './commands/metrics';
+import { reportCommand, reportHelp } from './commands/report';
 import { userCommand, userHelp } from './commands/user';
 
 const commands: Record<string, { run: (args: string[]) => Promise<number>; help: string }> = {
@@ -15,6 +16,7 @@ const commands: Record<string, { run: (args: string[]) => Promise<number>; help:
 	metrics: { run: metricsCommand, help: metricsHelp },
 	audit: { run: auditCommand, help: auditHelp },
 	friction: { run: frictionCommand, help: frictionHelp },
+	report: { run: reportCommand, help: reportHelp },
 	export: { run: exportCommand, help: exportHelp },
 	user: { run: userCommand, help: userHelp }
 };

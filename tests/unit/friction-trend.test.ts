@@ -26,19 +26,35 @@ describe('trend test between two periods', () => {
 
 	test('rising needs q < alpha after Benjamini-Hochberg and a higher share, not just a small p', () => {
 		const rows = [
-			{ id: 'up', recent_share: 0.2, previous_share: 0.05, trend_ratio: 4, p_value: 0.001 },
-			{ id: 'down', recent_share: 0.01, previous_share: 0.1, trend_ratio: 0.1, p_value: 0.002 },
-			{ id: 'borderline', recent_share: 0.2, previous_share: 0.1, trend_ratio: 2, p_value: 0.03 },
-			{ id: 'untested', recent_share: 0.2, previous_share: 0.1, trend_ratio: 2, p_value: null }
+			{ id: 'up', recent_share: 0.2, previous_share: 0.05, trend_ratio: 4, p_value: 0.001, support: 40 },
+			{ id: 'down', recent_share: 0.01, previous_share: 0.1, trend_ratio: 0.1, p_value: 0.002, support: 2 },
+			{ id: 'borderline', recent_share: 0.2, previous_share: 0.1, trend_ratio: 2, p_value: 0.03, support: 40 },
+			{ id: 'untested', recent_share: 0.2, previous_share: 0.1, trend_ratio: 2, p_value: null, support: 40 }
 		];
-		const out = markRising(rows, 0.05);
+		const [out] = markRising([rows], 0.05, 10);
 		// BH over the three tested p-values: q = (0.003, 0.003, 0.03).
 		expect(out.map((r) => r.q_value)).toEqual([expect.closeTo(0.003, 12), expect.closeTo(0.003, 12), expect.closeTo(0.03, 12), null]);
 		expect(out.map((r) => r.rising)).toEqual([true, false, true, false]);
 		// With many more comparisons the borderline one no longer survives.
-		const crowded = markRising([...rows, ...Array.from({ length: 20 }, () => ({ id: 'x', recent_share: 0.1, previous_share: 0.1, trend_ratio: 1, p_value: 0.9 }))], 0.05);
+		const crowded = markRising([[...rows, ...Array.from({ length: 20 }, () => ({ id: 'x', recent_share: 0.1, previous_share: 0.1, trend_ratio: 1, p_value: 0.9, support: 10 }))]], 0.05, 10)[0];
 		expect(crowded[0].rising).toBe(true);
 		expect(crowded[2].rising).toBe(false);
+		// One page, one family: the twenty other tests count as much from a second list.
+		const [themes, structural] = markRising([rows, Array.from({ length: 20 }, () => ({ id: 'x', recent_share: 0.1, previous_share: 0.1, trend_ratio: 1, p_value: 0.9, support: 10 }))], 0.05, 10);
+		expect(themes.map((r) => r.q_value)).toEqual(crowded.slice(0, 4).map((r) => r.q_value));
+		expect(themes[2].rising).toBe(false);
+		expect(structural).toHaveLength(20);
+		// A significant rise on fewer recent documents than the minimum is not called rising.
+		expect(markRising([[{ ...rows[0], support: 9 }]], 0.05, 10)[0][0].rising).toBe(false);
+	});
+
+	test('a cell expecting fewer than 5 is tested exactly (Fisher), not by the chi-square approximation', () => {
+		// scipy.stats.fisher_exact([[2, 0], [0, 40]]) = 0.00116; chi2_contingency(correction=False) = 9.1e-11.
+		const few = periodTrend({ recent: 2, recentTotal: 2, previous: 0, previousTotal: 40 }, 1);
+		expect(few.p_value).toBeCloseTo(0.0011614401858304, 12);
+		expect(few.support).toBe(2);
+		// Enough expected in every cell: the chi-square test as before.
+		expect(periodTrend({ recent: 27, recentTotal: 392, previous: 9, previousTotal: 386 }, 10).p_value).toBeCloseTo(0.002489435764827942, 12);
 	});
 });
 

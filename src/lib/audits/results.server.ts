@@ -2,7 +2,8 @@ import { sql, type Kysely } from 'kysely';
 import { parseScorecard, type ScorecardBody } from './scorecard';
 import { STRATIFY_DIMENSIONS, type StratifyDimension } from './sample-request';
 import { DIMENSION_COLUMNS } from '../metrics/filters/model';
-import { hajekMean, horvitzThompsonMean, type WeightedMean, type WeightedObservation } from '../core/stats/survey-estimator';
+import { horvitzThompsonMean, type WeightedMean, type WeightedObservation } from '../core/stats/survey-estimator';
+import { hajekShare, withProportionInterval } from '../core/stats/survey-proportion-ci';
 import type { Database } from '../core/db/schema';
 
 /**
@@ -56,7 +57,7 @@ interface ReviewedCase {
 }
 
 export const RESULTS_METHOD =
-	'IQS = design-weighted mean review score (Hájek form of the Horvitz-Thompson estimator): sum(w × score) / sum(w), w = 1 / inclusion probability, adjusted within each sample stratum for cases not yet reviewed. 95% interval: ± 1.96 × standard error (Taylor linearisation, strata = sample × stratum). The unweighted mean treats every reviewed case alike and is pulled toward whatever was oversampled.';
+	'IQS = design-weighted mean review score (Hájek form of the Horvitz-Thompson estimator): sum(w × score) / sum(w), w = 1 / inclusion probability, adjusted within each sample stratum for cases not yet reviewed. 95% interval: Korn-Graubard, the exact binomial (Clopper-Pearson) interval on the effective sample size p(1 − p) / variance (Taylor linearisation, strata = sample × stratum), with a score read as its share of the 100 points; where every review agrees the effective size is the number of reviews (Kish, for unequal weights), so a score or rate of 0 or 100 still has an interval. The unweighted mean treats every reviewed case alike and is pulled toward whatever was oversampled.';
 
 export async function auditResults(db: Kysely<Database>, options: { by?: string; grain?: string; sampleId?: number | null } = {}): Promise<AuditResults> {
 	const by: ResultsBy = (STRATIFY_DIMENSIONS as readonly string[]).includes(options.by ?? '') ? (options.by as ResultsBy) : 'agent';
@@ -95,11 +96,13 @@ export async function auditResults(db: Kysely<Database>, options: { by?: string;
 		});
 	const score = (r: ReviewedCase) => r.score;
 
-	const overall = hajekMean(observe(score));
+	// Every value here (a review score, a category's share of its scale, a critical item failed as 100) lies in [0, 100].
+	const points = { max: 100 };
+	const overall = hajekShare(observe(score), points);
 	const groupNames = [...new Set(rows.map((r) => r.grp ?? '(none)'))].sort();
-	const groups = groupNames.map((g) => ({ group: g, ...hajekMean(observe(score, (r) => (r.grp ?? '(none)') === g)) })).sort((a, b) => (a.estimate ?? 0) - (b.estimate ?? 0));
+	const groups = groupNames.map((g) => ({ group: g, ...hajekShare(observe(score, (r) => (r.grp ?? '(none)') === g), points) })).sort((a, b) => (a.estimate ?? 0) - (b.estimate ?? 0));
 	const periods = [...new Set(rows.map((r) => r.period.toISOString().slice(0, 10)))].sort();
-	const trend = periods.map((p) => ({ group: p, ...hajekMean(observe(score, (r) => r.period.toISOString().slice(0, 10) === p)) }));
+	const trend = periods.map((p) => ({ group: p, ...hajekShare(observe(score, (r) => r.period.toISOString().slice(0, 10) === p), points) }));
 
 	const bodies = new Map<string, ScorecardBody>();
 	const bodyOf = (r: ReviewedCase) => {
@@ -116,23 +119,25 @@ export async function auditResults(db: Kysely<Database>, options: { by?: string;
 	const categories = [...categoryIds].map(([id, label]) => ({
 		id,
 		label,
-		...hajekMean(
+		...hajekShare(
 			observe((r) => {
 				const c = bodyOf(r).categories.find((x) => x.id === id);
 				const v = r.ratings ? (JSON.parse(r.ratings) as Record<string, number | null>)[id] : null;
 				return c && typeof v === 'number' ? (100 * (v - c.scale.min)) / (c.scale.max - c.scale.min) : null;
-			})
+			}),
+			points
 		)
 	}));
 	const critical = [...criticalIds].map(([id, label]) => ({
 		id,
 		label,
 		// Estimated share of cases (in %) failing the item.
-		...hajekMean(
+		...hajekShare(
 			observe((r) => {
 				if (!bodyOf(r).critical_items.some((x) => x.id === id)) return null;
 				return r.critical && (JSON.parse(r.critical) as Record<string, boolean>)[id] ? 100 : 0;
-			})
+			}),
+			points
 		)
 	}));
 
@@ -141,16 +146,14 @@ export async function auditResults(db: Kysely<Database>, options: { by?: string;
 	const samples = sampleIds.map((id) => {
 		const members = rows.map((r, i) => ({ r, o: { ...base[i], y: r.score } })).filter((x) => x.r.sample_id === id);
 		const first = members[0].r;
+		const obs = members.map((m) => m.o);
 		return {
 			sample_id: id,
 			design: first.design,
 			drawn: drawn.find((d) => d.sample_id === id)?.size ?? 0,
 			reviewed: members.length,
 			population: first.sample_population,
-			...horvitzThompsonMean(
-				members.map((m) => m.o),
-				first.sample_population
-			)
+			...withProportionInterval(horvitzThompsonMean(obs, first.sample_population), obs, points)
 		};
 	});
 	return { overall, by, groups, grain, trend, categories: categories.sort((a, b) => (a.estimate ?? 0) - (b.estimate ?? 0)), critical: critical.sort((a, b) => (b.estimate ?? 0) - (a.estimate ?? 0)), samples, reviews: rows.length, method: RESULTS_METHOD };

@@ -31,6 +31,7 @@ export const SECTIONS: Section[] = [
 		label: 'Friction',
 		summary: 'For product teams: the purchasing problems that keep coming back, whether they are rising, and the fixes.'
 	},
+	{ href: '/reports/weekly', label: 'Weekly', summary: 'This week against last week: speed, compliance, CSAT, new flags and rising themes, as a page, Markdown or e-mail HTML.' },
 	{ href: '/imports', label: 'Imports', summary: 'Every import with its result, and every rejected row with its line and reason.' }
 ];
 

@@ -14,6 +14,7 @@ export interface FrictionSettings {
 	subsume_share: number;
 	detail_themes: number;
 	min_trend_count: number;
+	min_rising_count: number;
 	trend_days: number;
 	repeat_contact_days: number;
 	min_group_size: number;

@@ -10,8 +10,10 @@ import { isThemeSource, type ThemeSource } from './documents-sql.server';
 import { itemImpact, type ItemImpact } from './impact.server';
 import { listItems, type FrictionItem } from './items.server';
 import { STRUCTURAL_LABELS } from './structural-metrics';
-import { structuralFriction, type StructuralReport } from './structural.server';
-import { frictionThemes, type ThemeReport } from './themes.server';
+import { structuralFriction, type StructuralReport, type StructuralRow } from './structural.server';
+import { frictionThemes, type Theme, type ThemeReport } from './themes.server';
+import { frictionSettings } from './friction-config.server';
+import { markRising } from './trend-test.server';
 import { resolveToday } from '../metrics/filters/period.server';
 
 /** What a friction request asks for, from URL parameters (page, report, API and CLI alike). */
@@ -66,7 +68,12 @@ export async function frictionReport(db: Kysely<Database>, options: FrictionOpti
 		cachedStructural(db, { filters: options.filters, periodDays: options.periodDays, today }),
 		trackedItems(db, today)
 	]);
-	return { ...themes, generated_at: new Date(), scope: describeFilters(options.filters, today), structural, items };
+	// One page, one family of tests: themes and structural friction are corrected together, so a
+	// page of sixty tests does not get two chances at a 5% false discovery rate.
+	const s = frictionSettings();
+	const [themeRows, structuralRows] = markRising<Theme | StructuralRow>([themes.themes, structural.rows], s.significance, s.min_rising_count) as [Theme[], StructuralRow[]];
+	const rows = structuralRows.sort((a, b) => Number(b.rising) - Number(a.rising) || (b.excess ?? 0) - (a.excess ?? 0));
+	return { ...themes, themes: themeRows, generated_at: new Date(), scope: describeFilters(options.filters, today), structural: { ...structural, rows }, items };
 }
 
 const num = (v: number | null | undefined, digits = 2) => (v === null || v === undefined ? '–' : v.toFixed(digits));

@@ -6,7 +6,7 @@ import { resolveToday } from '../metrics/filters/period.server';
 import { STRUCTURAL_DIMENSIONS, STRUCTURAL_METRICS, type StructuralDimension, type StructuralMetric } from './structural-metrics';
 import { keepCurrent } from './derived-tables.server';
 import { frictionSettings, type FrictionSettings } from './friction-config.server';
-import { trendPeriods } from './periods.server';
+import { archiveEnd, trendPeriods } from './periods.server';
 import { markRising, periodTrend, TREND_DEFINITION, type TestedTrend } from './trend-test.server';
 
 export function structuralDefinition(repeatDays: number): string {
@@ -92,8 +92,7 @@ export async function structuralFriction(db: Kysely<Database>, options: Structur
 	const where = caseFilterSql(options.filters, today);
 	await ensureRepeatContacts(db, s.repeat_contact_days);
 	const flagged = storedStructuralCasesSql();
-	const last = await sql<{ last: Date | null }>`SELECT max(c.created_at) AS last FROM cases c WHERE ${where}`.execute(db);
-	const periods = trendPeriods(options.filters, today, last.rows[0]?.last ?? null, days);
+	const periods = trendPeriods(options.filters, today, await archiveEnd(db), days);
 	const created = sql.ref('c.created_at');
 	const inRecent = periods ? periods.inRecent(created) : sql`false`;
 	const inPrevious = periods ? periods.inPrevious(created) : sql`false`;
@@ -157,6 +156,6 @@ export async function structuralFriction(db: Kysely<Database>, options: Structur
 			});
 		}
 	}
-	const rows = markRising(untested, s.significance).sort((a, b) => Number(b.rising) - Number(a.rising) || (b.excess ?? 0) - (a.excess ?? 0));
+	const rows = markRising([untested], s.significance, s.min_rising_count)[0].sort((a, b) => Number(b.rising) - Number(a.rising) || (b.excess ?? 0) - (a.excess ?? 0));
 	return { repeat_days: s.repeat_contact_days, overall, rows, min_group_size: s.min_group_size, definition: structuralDefinition(s.repeat_contact_days) };
 }

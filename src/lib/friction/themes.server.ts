@@ -5,7 +5,7 @@ import type { Database } from '../core/db/schema';
 import { documentsSql, type ThemeSource } from './documents-sql.server';
 import { resolveToday } from '../metrics/filters/period.server';
 import { frictionSettings, type FrictionSettings } from './friction-config.server';
-import { trendPeriods } from './periods.server';
+import { archiveEnd, trendPeriods } from './periods.server';
 import { withScratchTables } from './scratch-tables.server';
 import { clusterThemes } from './theme-clusters.server';
 import { ensureTermTable, frequentTermsSql, scopedTermsSql, storedTermsSql, textIdSql } from './term-table.server';
@@ -164,7 +164,7 @@ export async function frictionThemes(db: Kysely<Database>, options: ThemeOptions
 	const source = options.source ?? 'comments';
 	return withThemeTables(db, options, async ({ conn, docs, textTerms, frequent: frequentTable, totals, settings: s, today }) => {
 		const days = Math.max(1, Math.round(options.periodDays ?? s.trend_days));
-		const periods = trendPeriods(options.filters, today, totals.last, days);
+		const periods = trendPeriods(options.filters, today, await archiveEnd(db), days);
 		const at = sql.ref('d.at');
 		const inRecent = periods ? periods.inRecent(at) : sql`false`;
 		const inPrevious = periods ? periods.inPrevious(at) : sql`false`;
@@ -228,7 +228,7 @@ export async function frictionThemes(db: Kysely<Database>, options: ThemeOptions
 				examples: null
 			};
 		});
-		const themes: Theme[] = markRising(untested, s.significance).sort((a, b) => (b.score ?? -Infinity) - (a.score ?? -Infinity) || b.count - a.count);
+		const themes: Theme[] = markRising([untested], s.significance, s.min_rising_count)[0].sort((a, b) => (b.score ?? -Infinity) - (a.score ?? -Infinity) || b.count - a.count);
 		await addDetails(conn, docs, textTerms, themes.slice(0, s.detail_themes), totals.n, s);
 		return {
 			source,

@@ -61,6 +61,7 @@ export const ACCESS_RULES: Record<string, RouteRule> = {
 	'/login': { read: 'public', write: 'public', why: 'signing in' },
 	'/logout': { read: 'signed_in', write: 'signed_in', why: 'signing out' },
 	'/account': { read: EVERYONE, write: EVERYONE, why: 'own password change' },
+	'/denied': { read: EVERYONE, why: 'the page shown when another page is refused' },
 	'/': { read: EVERYONE, why: 'dashboard' },
 	'/speed': { read: EVERYONE, why: 'dashboard' },
 	'/compliance': { read: EVERYONE, why: 'dashboard' },
@@ -88,6 +89,9 @@ export const ACCESS_RULES: Record<string, RouteRule> = {
 	'/api/audits/samples': { read: AUDIT_READERS, write: AUDIT_MANAGERS, why: 'samples as JSON; drawing one is a QA task' },
 	'/api/audits/results': { read: AUDIT_ROLES, why: 'the Audits results as JSON' },
 	'/satisfaction': { read: EVERYONE, why: 'dashboard' },
+	'/reports/weekly': { read: EVERYONE, why: 'the weekly digest of the metric pages, for whoever reads them' },
+	'/reports/weekly/report.md': { read: EVERYONE, why: 'the weekly digest as Markdown (also `caselens report weekly` while the server holds the database)' },
+	'/reports/weekly/report.html': { read: EVERYONE, why: 'the weekly digest as self-contained HTML for a mail tool' },
 	'/cases': { read: EVERYONE, why: 'drill-down lists; subjects masked for viewers' },
 	'/cases.csv': { read: EVERYONE, why: 'drill-down lists as CSV; subjects masked for viewers' },
 	'/cases/[id]': { read: EVERYONE, why: 'drill-down; personal data masked for viewers' },
@@ -101,8 +105,9 @@ export const ACCESS_RULES: Record<string, RouteRule> = {
 	'/api/imports/preview': { read: ['admin'], write: ['admin'], why: 'the typed preview of a file under a mapping is part of an import, an admin task (POST only)' },
 	'/api/mappings': { read: ['admin'], write: ['admin'], why: 'mappings belong to imports' },
 	'/admin/audit-log': { read: ['admin'], why: 'the audit trail is read by administrators; nothing writes to it over HTTP' },
-	'/admin/users': { read: ['admin'], why: 'user administration' },
+	'/admin/users': { read: ['admin'], write: rolesFor('users.admin'), why: 'user administration: add, change role, deactivate, reset password (form actions)' },
 	'/api/users': { read: ['admin'], write: ['admin'], why: 'user administration as JSON: `caselens user add` goes through it while the server holds the database' },
+	'/api/users/[username]': { read: ['admin'], write: ['admin'], why: "an account's role or status (PATCH only), as Admin → Users changes them" },
 	'/api/users/[username]/password': { read: ['admin'], write: ['admin'], why: 'a new password for an account: `caselens user reset-password` while the server holds the database' },
 	'/admin/policy': { read: ['admin', 'qa_manager', 'lead'], write: rolesFor('policy.edit'), why: 'everyone who audits reads the policy; only admins change it' }
 };

@@ -2,15 +2,31 @@ import { withLock } from '../keyed-lock';
 import type { Kysely } from 'kysely';
 import { isRole, ROLES, type Role, type SessionUser } from './roles';
 import { recordAudit } from '../audit-log.server';
+import { can, rolesFor } from './access-rules';
 import type { Database } from '../db/schema';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.server';
 
-export class AccountError extends Error {}
+/** Which form field a refusal is about, so a page can show it next to that field. */
+export type AccountField = 'username' | 'display_name' | 'role' | 'password' | 'status';
+
+export class AccountError extends Error {
+	constructor(
+		message: string,
+		readonly field?: AccountField
+	) {
+		super(message);
+	}
+}
 
 /** Lockout after this many consecutive failures, for this long. */
 export const LOCKOUT = { failures: 5, minutes: 15 } as const;
 
 const USERNAME = /^[a-z0-9][a-z0-9._-]{1,39}$/;
+const DISPLAY_NAME_MAX = 200;
+
+function roleProblem(role: string): string {
+	return `"${role}" is not a role; use one of ${ROLES.join(', ')}.`;
+}
 
 export async function countUsers(db: Kysely<Database>): Promise<number> {
 	const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
@@ -19,12 +35,13 @@ export async function countUsers(db: Kysely<Database>): Promise<number> {
 
 export async function addUser(db: Kysely<Database>, input: { username: string; role: string; password: string; displayName?: string }, actor: string): Promise<SessionUser> {
 	const username = input.username.trim().toLowerCase();
-	if (!USERNAME.test(username)) throw new AccountError(`"${input.username}" is not a usable user name: use 2-40 lower-case letters, digits, dots, dashes or underscores.`);
-	if (!isRole(input.role)) throw new AccountError(`"${input.role}" is not a role; use one of ${ROLES.join(', ')}.`);
+	if (!USERNAME.test(username)) throw new AccountError(`"${input.username}" is not a usable user name: use 2-40 lower-case letters, digits, dots, dashes or underscores.`, 'username');
+	if (!isRole(input.role)) throw new AccountError(roleProblem(input.role), 'role');
+	if ((input.displayName?.length ?? 0) > DISPLAY_NAME_MAX) throw new AccountError(`The display name must have at most ${DISPLAY_NAME_MAX} characters.`, 'display_name');
 	const problem = passwordProblem(input.password);
-	if (problem) throw new AccountError(problem);
+	if (problem) throw new AccountError(problem, 'password');
 	const existing = await db.selectFrom('users').select('user_id').where('username', '=', username).executeTakeFirst();
-	if (existing) throw new AccountError(`A user called "${username}" already exists; use "caselens user reset-password ${username}" to give it a new password.`);
+	if (existing) throw new AccountError(`A user called "${username}" already exists; give it a new password under Admin → Users or with "caselens user reset-password ${username}".`, 'username');
 	const hash = await hashPassword(input.password);
 	const now = new Date();
 	return db.transaction().execute(async (trx) => {
@@ -40,9 +57,9 @@ export async function addUser(db: Kysely<Database>, input: { username: string; r
 
 export async function setPassword(db: Kysely<Database>, username: string, password: string, actor: string, action: 'user.reset_password' | 'user.change_password'): Promise<void> {
 	const problem = passwordProblem(password);
-	if (problem) throw new AccountError(problem);
+	if (problem) throw new AccountError(problem, 'password');
 	const user = await db.selectFrom('users').select(['user_id']).where('username', '=', username).executeTakeFirst();
-	if (!user) throw new AccountError(`There is no user called "${username}".`);
+	if (!user) throw new AccountError(`There is no user called "${username}".`, 'username');
 	const hash = await hashPassword(password);
 	await db.transaction().execute(async (trx) => {
 		await trx.updateTable('users').set({ password_hash: hash, password_changed_at: new Date(), failed_logins: 0, locked_until: null }).where('user_id', '=', user.user_id).execute();
@@ -75,7 +92,7 @@ async function checkLogin(db: Kysely<Database>, username: string, password: stri
 	}
 	if (user.locked_until && user.locked_until > now) return { ok: false, reason: 'locked', lockedUntil: user.locked_until };
 	if (await verifyPassword(password, user.password_hash)) {
-		await db.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('user_id', '=', user.user_id).execute();
+		await db.updateTable('users').set({ failed_logins: 0, locked_until: null, last_login_at: now }).where('user_id', '=', user.user_id).execute();
 		return { ok: true, user: { userId: user.user_id, username: user.username, displayName: user.display_name, role: user.role as Role } };
 	}
 	const failures = user.failed_logins + 1;
@@ -92,5 +109,72 @@ async function checkLogin(db: Kysely<Database>, username: string, password: stri
 }
 
 export async function listUsers(db: Kysely<Database>) {
-	return db.selectFrom('users').select(['user_id', 'username', 'display_name', 'role', 'created_at', 'password_changed_at', 'locked_until', 'disabled']).orderBy('username').execute();
+	return db.selectFrom('users').select(['user_id', 'username', 'display_name', 'role', 'created_at', 'password_changed_at', 'locked_until', 'disabled', 'last_login_at']).orderBy('username').execute();
+}
+
+/**
+ * Role changes and deactivations queue on one key: each checks that an active administrator
+ * remains, and two admins demoting each other at once must not both pass that check (DuckDB
+ * would let both transactions commit, as they update different rows).
+ */
+const ADMIN_CHANGES = 'users:admins';
+
+async function accountRow(db: Kysely<Database>, username: string) {
+	const user = await db.selectFrom('users').select(['user_id', 'username', 'role', 'disabled']).where('username', '=', username.trim().toLowerCase()).executeTakeFirst();
+	if (!user) throw new AccountError(`There is no user called "${username}".`, 'username');
+	return user;
+}
+
+/**
+ * Refuses a change that would leave no active account allowed to manage accounts ("users.admin"
+ * in access-rules.ts), since nobody could then undo it from the browser.
+ */
+async function keepAnAdmin(db: Kysely<Database>, user: { user_id: number; username: string; role: string; disabled: boolean }, actor: string, field: 'role' | 'status'): Promise<void> {
+	if (!isRole(user.role) || !can(user.role, 'users.admin') || user.disabled) return;
+	const others = await db
+		.selectFrom('users')
+		.select((eb) => eb.fn.countAll<number>().as('n'))
+		.where('role', 'in', rolesFor('users.admin'))
+		.where('disabled', '=', false)
+		.where('user_id', '!=', user.user_id)
+		.executeTakeFirstOrThrow();
+	if (Number(others.n) > 0) return;
+	const self = actor === user.username;
+	const change = `${field === 'role' ? 'demoting' : 'deactivating'} ${self ? 'yourself' : 'them'}`;
+	throw new AccountError(`${self ? 'You are' : `${user.username} is`} the last active administrator, so ${change} would leave nobody able to manage accounts. Make another account an administrator first.`, field);
+}
+
+/** Gives an account another role; its open sessions carry the new role from their next request. */
+export async function setRole(db: Kysely<Database>, username: string, role: string, actor: string): Promise<{ changed: boolean; before: string }> {
+	if (!isRole(role)) throw new AccountError(roleProblem(role), 'role');
+	return withLock(ADMIN_CHANGES, async () => {
+		const user = await accountRow(db, username);
+		if (user.role === role) return { changed: false, before: user.role };
+		if (!can(role, 'users.admin')) await keepAnAdmin(db, user, actor, 'role');
+		await db.transaction().execute(async (trx) => {
+			await trx.updateTable('users').set({ role }).where('user_id', '=', user.user_id).execute();
+			await recordAudit(trx, { actor, action: 'user.change_role', target: user.username, before: { role: user.role }, after: { role } });
+		});
+		return { changed: true, before: user.role };
+	});
+}
+
+/**
+ * Deactivates or reactivates an account. A deactivated account cannot sign in (attemptLogin) and
+ * its sessions are deleted here, so it is signed out at its next request; the row stays, so the
+ * audit trail and the reviews it wrote keep naming it.
+ */
+export async function setActive(db: Kysely<Database>, username: string, active: boolean, actor: string): Promise<{ changed: boolean }> {
+	return withLock(ADMIN_CHANGES, async () => {
+		const user = await accountRow(db, username);
+		if (user.disabled === !active) return { changed: false };
+		if (!active) await keepAnAdmin(db, user, actor, 'status');
+		await db.transaction().execute(async (trx) => {
+			// A reactivated account starts without the lockout it may have had when it was stopped.
+			await trx.updateTable('users').set(active ? { disabled: false, failed_logins: 0, locked_until: null } : { disabled: true }).where('user_id', '=', user.user_id).execute();
+			if (!active) await trx.deleteFrom('sessions').where('user_id', '=', user.user_id).execute();
+			await recordAudit(trx, { actor, action: active ? 'user.reactivate' : 'user.deactivate', target: user.username, before: { active: !active }, after: { active } });
+		});
+		return { changed: true };
+	});
 }

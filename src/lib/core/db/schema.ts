@@ -136,6 +136,7 @@ export interface UsersTable {
 	failed_logins: Generated<number>;
 	locked_until: NullableTimestamp;
 	disabled: Generated<boolean>;
+	last_login_at: NullableTimestamp;
 }
 
 export interface SessionsTable {

@@ -1,8 +1,90 @@
-import type { PageServerLoad } from './$types';
+import { fail, type ActionFailure } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
 import { getDatabase } from '$lib/core/db/database.server';
-import { listUsers } from '$lib/core/auth/users.server';
+import { generatePassword } from '$lib/core/auth/passwords.server';
+import { AccountError, addUser, listUsers, setActive, setPassword, setRole, type AccountField } from '$lib/core/auth/users.server';
 
-export const load: PageServerLoad = async () => {
+export const load: PageServerLoad = async ({ locals }) => {
 	const { db } = await getDatabase();
-	return { users: await listUsers(db) };
+	return { users: await listUsers(db), me: locals.user?.username ?? null };
+};
+
+type Action = 'add' | 'role' | 'status' | 'reset';
+
+interface Refusal {
+	action: Action;
+	/** The account a row's form was about; absent for the add form. */
+	username?: string;
+	field?: AccountField;
+	error: string;
+	values?: Record<string, string>;
+}
+
+function refuse(status: number, refusal: Refusal): ActionFailure<Refusal> {
+	return fail(status, refusal);
+}
+
+/** The form's text fields, trimmed; a file where text belongs counts as empty. */
+async function fields(request: Request, names: readonly string[]): Promise<Record<string, string>> {
+	const form = await request.formData();
+	return Object.fromEntries(names.map((name) => [name, String(typeof form.get(name) === 'string' ? form.get(name) : '').trim()]));
+}
+
+/** Runs a change for one account's row, turning a service refusal into that row's message. */
+async function rowChange<T>(action: Action, username: string, change: () => Promise<T>): Promise<T | ActionFailure<Refusal>> {
+	if (!username) return refuse(400, { action, field: 'username', error: 'User name: the form does not say which account. Reload the page and try again.' });
+	try {
+		return await change();
+	} catch (error) {
+		if (error instanceof AccountError) return refuse(400, { action, username, field: error.field, error: error.message });
+		throw error;
+	}
+}
+
+export const actions: Actions = {
+	add: async ({ request, locals }) => {
+		const values = await fields(request, ['username', 'display_name', 'role']);
+		const missing = (['username', 'role'] as const).find((name) => !values[name]);
+		if (missing) return refuse(400, { action: 'add', field: missing, error: missing === 'username' ? 'User name: required.' : 'Role: choose one.', values });
+		const password = generatePassword();
+		const { db } = await getDatabase();
+		try {
+			const user = await addUser(db, { username: values.username, role: values.role, displayName: values.display_name, password }, locals.user?.username ?? 'unknown');
+			// The only time this password leaves the server: it is not stored in clear anywhere.
+			return { action: 'add' as const, username: user.username, password, done: `Added ${user.username} (${user.role}).` };
+		} catch (error) {
+			if (error instanceof AccountError) return refuse(400, { action: 'add', field: error.field, error: error.message, values });
+			throw error;
+		}
+	},
+
+	role: async ({ request, locals }) => {
+		const { username, role } = await fields(request, ['username', 'role']);
+		const { db } = await getDatabase();
+		return rowChange('role', username, async () => {
+			const result = await setRole(db, username, role, locals.user?.username ?? 'unknown');
+			return { action: 'role' as const, username, done: result.changed ? `${username} is now ${role} (was ${result.before}).` : `${username} already is ${role}.` };
+		});
+	},
+
+	status: async ({ request, locals }) => {
+		const { username, status } = await fields(request, ['username', 'status']);
+		if (status !== 'active' && status !== 'deactivated') return refuse(400, { action: 'status', username, field: 'status', error: 'Status: must be active or deactivated.' });
+		const { db } = await getDatabase();
+		return rowChange('status', username, async () => {
+			const result = await setActive(db, username, status === 'active', locals.user?.username ?? 'unknown');
+			const done = status === 'active' ? `${username} is active again and can sign in.` : `${username} is deactivated: it cannot sign in, and its sessions were ended.`;
+			return { action: 'status' as const, username, done: result.changed ? done : `${username} already is ${status}.` };
+		});
+	},
+
+	reset: async ({ request, locals }) => {
+		const { username } = await fields(request, ['username']);
+		const password = generatePassword();
+		const { db } = await getDatabase();
+		return rowChange('reset', username, async () => {
+			await setPassword(db, username.toLowerCase(), password, locals.user?.username ?? 'unknown', 'user.reset_password');
+			return { action: 'reset' as const, username: username.toLowerCase(), password, done: `New password for ${username.toLowerCase()}; its sessions were ended.` };
+		});
+	}
 };

@@ -2,9 +2,8 @@ import type { PageServerLoad } from './$types';
 import { canWriteFriction } from '$lib/friction/items';
 import { filtersToParams } from '$lib/metrics/filters/model';
 import { getDatabase } from '$lib/core/db/database.server';
-import { frictionOptions } from '$lib/friction/report.server';
+import { frictionOptions, frictionReport } from '$lib/friction/report.server';
 import { themeDocuments } from '$lib/friction/theme-documents.server';
-import { frictionThemes } from '$lib/friction/themes.server';
 import { filterContext } from '$lib/metrics/filters/filter-bar.server';
 
 const PAGE_SIZE = 50;
@@ -16,7 +15,8 @@ export const load: PageServerLoad = async ({ params, url, locals }) => {
 	const page = Math.max(1, Number(url.searchParams.get('page')) || 1);
 	const role = locals.user?.role ?? 'viewer';
 	const { today, bar } = await filterContext(db, options.filters, role);
-	const report = await frictionThemes(db, { filters: options.filters, source: options.source, periodDays: options.periodDays, today });
+	// The page's report (cached), so a theme's q-value and rising flag are the ones the Friction page shows.
+	const report = await frictionReport(db, options, today);
 	const documents = await themeDocuments(db, { filters: options.filters, source: options.source, term, offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE, role, today });
 	const theme = report.themes.find((t) => t.key === term) ?? report.themes.find((t) => t.terms.includes(term)) ?? null;
 	const scope = filtersToParams({ ...options.filters, range: 'all', from: undefined, to: undefined }).toString();
