@@ -75,7 +75,7 @@ describe('consistency and fairness pages', () => {
 		if (!flag) throw new Error('no flag in the demo');
 		await page.goto(`${baseUrl}/fairness`);
 		const item = page.locator(`[data-testid="fairness-flag"][data-key="${flag.measure}/${flag.dimension}/${flag.group}"]`);
-		await item.locator('summary').click();
+		await item.locator('summary', { hasText: 'Side by side' }).click();
 		const sideRows = await item.getByTestId('side-by-side').locator('tbody tr').count();
 		expect(sideRows).toBe(flag.strata.length);
 		await item.getByTestId('flag-cases').click();

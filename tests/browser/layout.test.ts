@@ -144,10 +144,11 @@ describe('error pages', () => {
 	async function expectRefusal(page: Page, width: number, name: string): Promise<void> {
 		const problem = page.getByTestId('error-page');
 		await page.waitForLoadState('networkidle');
-		// SvelteKit answers an error thrown in handle with its bare fallback page, not +error.svelte.
+		// SvelteKit answers an error thrown in handle with its bare fallback page, not +error.svelte:
+		// the hook answers a refused page with src/routes/denied instead.
 		expect(await problem.count(), 'the refusal is the bare fallback page: src/hooks.server.ts must let the layout render it').toBe(1);
 		expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('You do not have access to this page');
-		expect(await problem.innerText()).toContain('Your role (viewer) does not give access to this page.');
+		expect(await problem.innerText()).toContain('Your role (viewer) does not give access to /admin/policy.');
 		// Inside the layout: the viewer's own header is there.
 		expect(await page.getByTestId('current-user').innerText()).toContain('viewer');
 		expect(await overflow(page)).toBeNull();
