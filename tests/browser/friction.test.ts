@@ -11,7 +11,7 @@ function isoDaysAgo(days: number): string {
 
 describe('friction', () => {
 	for (const width of [1280, 390]) {
-		test(`the friction page and the report render without console errors at ${width} px`, async () => {
+		test(`the friction page, a theme's page with its trend and the report render without console errors at ${width} px`, async () => {
 			const page = await browser().newPage({ viewport: { width, height: 900 } });
 			const errors = watchErrors(page);
 			await loginAs(page, baseUrl, 'lead');
@@ -21,6 +21,28 @@ describe('friction', () => {
 			expect(Number(await page.getByTestId('kpi-themes').locator('.value').innerText())).toBeGreaterThan(5);
 			await expect.poll(() => page.getByTestId('structural-table').locator('tbody tr').count()).toBeGreaterThan(3);
 			await screenshot(page, `friction-${width}`);
+			// The first theme's page: its trend has one point per period, and their counts add up to the theme's.
+			await rows.first().locator('td').nth(1).locator('a').click();
+			await page.waitForURL(/\/friction\/themes\//);
+			const total = Number((await page.getByTestId('theme-description').innerText()).split(' ')[0].replaceAll(',', ''));
+			const chart = page.getByTestId('theme-trend-chart');
+			await chart.locator('canvas').waitFor();
+			const counts = ((await chart.getAttribute('data-counts')) ?? '').split(',').map(Number);
+			expect(counts.length).toBe(Number(await chart.getAttribute('data-points')));
+			expect(counts.length).toBeGreaterThan(1);
+			expect(counts.reduce((a, b) => a + b, 0)).toBe(total);
+			// Drawn: the canvas spans the panel and holds ink.
+			const drawn = await chart.locator('canvas').evaluate((c: HTMLCanvasElement) => {
+				const data = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
+				let ink = 0;
+				for (let i = 3; i < data.length; i += 4) if (data[i] > 0) ink++;
+				return { width: c.getBoundingClientRect().width, ink };
+			});
+			expect(drawn.width).toBeGreaterThan(width === 390 ? 250 : 600);
+			expect(drawn.ink).toBeGreaterThan(1000);
+			expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width + 1);
+			await screenshot(page, `friction-theme-${width}`);
+			await page.goBack();
 			await page.getByRole('link', { name: 'Report', exact: true }).click();
 			await page.waitForURL(/\/friction\/report/);
 			const report = page.getByTestId('friction-report');

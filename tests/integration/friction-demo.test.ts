@@ -65,6 +65,23 @@ describe('friction on the demo data', () => {
 		expect(reportCsvRows(r).find((row) => row.name === RISING_THEME.phrases.en)?.rising).toBe(true);
 	});
 
+	test('generic words are no themes; examples open with the least satisfied comment', async () => {
+		const r = await frictionReport(planted.db, { filters: all, source: 'comments' }, END);
+		// Units after a number ("for 3 days", "48 hours", "5 times"), filler and words that only recur
+		// inside several phrases are left out; praise has no keyness for low CSAT.
+		for (const w of ['time', 'day', 'fix', 'hour', 'agent', 'great', 'helpful']) expect(r.themes.map((t) => t.key), w).not.toContain(w);
+		for (const t of r.themes) expect(t.keyness ?? 0, t.theme).toBeGreaterThanOrEqual(1.96);
+		for (const t of r.themes) {
+			const csat = (t.examples ?? []).map((e) => e.csat ?? 6);
+			expect(csat, t.theme).toEqual([...csat].sort((a, b) => a - b));
+			expect(csat[0], t.theme).not.toBe(5);
+		}
+		// The planted theme's first example has the lowest CSAT of all its comments.
+		const en = r.themes.find((t) => t.theme === RISING_THEME.phrases.en);
+		const { rows } = await sql<{ low: number }>`SELECT min(csat) AS low FROM feedback WHERE regexp_matches(comment, 'tracking not updating', 'i')`.execute(planted.db);
+		expect(en?.examples?.[0].csat).toBe(rows[0].low);
+	});
+
 	test('no theme is marked rising when nothing was planted', async () => {
 		const r = await frictionReport(stable.db, { filters: all, source: 'comments' }, END);
 		expect(r.themes.length).toBeGreaterThan(50);

@@ -89,3 +89,25 @@ describe('theme clusters', () => {
 		expect(clusters[0].label).toBe('refund');
 	});
 });
+
+describe('theme trend chart', () => {
+	test('one bar and one share point per period; no share for a period without documents', async () => {
+		const { themeTrendChartConfig, trendUnit, periodLabel } = await import('../../src/lib/friction/theme-trend');
+		const week = (i: number) => new Date(Date.UTC(2026, 0, 5 + 7 * i));
+		const points = [
+			{ start: week(0), documents: 40, count: 4 },
+			{ start: week(1), documents: 0, count: 0 },
+			{ start: week(2), documents: 50, count: 10 }
+		];
+		const config = themeTrendChartConfig(points, 'week');
+		expect(config.data.labels).toEqual(['week of 2026-01-05', 'week of 2026-01-12', 'week of 2026-01-19']);
+		expect(config.data.datasets.map((d) => d.data)).toEqual([
+			[4, 0, 10],
+			[10, null, 20]
+		]);
+		expect(trendUnit(week(0), week(8))).toBe('day');
+		expect(trendUnit(week(0), week(60))).toBe('week');
+		expect(trendUnit(week(0), week(120))).toBe('month');
+		expect(periodLabel(week(0), 'month')).toBe('2026-01');
+	});
+});

@@ -9,6 +9,10 @@ describe('maskPersonalData', () => {
 		['customer #123456 and cust-0004242 and cliente 98765', '[customer id] and [customer id] and [customer id]'],
 		// An order id is not a phone number, even a long one.
 		['order ORD-000123456 arrived in 3 days, 2 items, 49.90 USD', 'order ORD-000123456 arrived in 3 days, 2 items, 49.90 USD'],
+		// Order ids quoted by the customer: a letter prefix and a joiner, or #, or a bare run of digits.
+		['Order ORD-48213377: tracking not updating', 'Order ORD-48213377: tracking not updating'],
+		['pedido #123456789 e ORD-482133771, order 123456789', 'pedido #123456789 e ORD-482133771, order 123456789'],
+		['ref # 0123456789 then call 02079460958', 'ref # 0123456789 then call [phone]'],
 		// Full-width digits, plus and brackets, as typed on a CJK keyboard.
 		['電話は＋４４ ２０ ７９４６ ０９５８です', '電話は[phone]です'],
 		['call （０３）１２３４－５６７８ please', 'call [phone] please'],

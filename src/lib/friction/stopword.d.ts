@@ -9,3 +9,9 @@ declare module 'stopword' {
 	export const ita: string[];
 	export const nld: string[];
 }
+
+/** stopwords-iso is one JSON object: ISO 639-1 code → its stop words. */
+declare module 'stopwords-iso' {
+	const lists: Record<string, string[]>;
+	export default lists;
+}

@@ -21,7 +21,7 @@ export function textIdSql(body: RawBuilder<unknown>): RawBuilder<bigint> {
 
 /** Only what changes the words a text keeps. */
 function settingsKey(s: FrictionSettings): string {
-	return JSON.stringify([s.languages, s.extra_stop_words, s.noise_words, s.negations, s.min_word_length]);
+	return JSON.stringify([s.languages, s.extra_stop_words, s.keep_words, s.noise_words, s.quantity_units, s.negations, s.min_word_length]);
 }
 
 function sourceRows(source: ThemeSource, afterBatch: number): RawBuilder<{ body: string }> {

@@ -4,8 +4,15 @@
  * - terms found in exactly the same documents are one theme (a fixed phrase yields its words and
  *   its bigrams with identical document sets); the theme is named by chaining its bigrams
  *   ("agent helpful" + "helpful kind" → "agent helpful kind") and keyed by its longest term;
+ * - terms whose documents overlap by a Jaccard index of at least `mergeJaccard` are one theme too:
+ *   "charged customs fee" yields "charged customs" and "customs fee", whose documents differ only by
+ *   the few comments that say one without the other; the theme is named by chaining them and keyed
+ *   by its longest term (the most documents among equals);
  * - a theme is folded into a longer one that contains its words and covers at least
- *   `subsumeShare` of its documents ("cap" into "data cap").
+ *   `subsumeShare` of its documents ("cap" into "data cap");
+ * - a single word whose documents the longer themes containing it cover together (at least
+ *   `phraseCoverShare` of them) is no theme of its own: it only recurs inside several phrases
+ *   ("reply" in "waited forever for a reply" and "each reply came from someone new").
  */
 export interface TermStats {
 	term: string;
@@ -67,21 +74,63 @@ function contains(longer: string, shorter: string): boolean {
 	return ` ${longer} `.includes(` ${shorter} `);
 }
 
-export function clusterThemes<T extends TermStats>(terms: readonly T[], subsumeShare: number): ThemeCluster<T>[] {
-	const groups = new Map<string, T[]>();
+/** Documents holding both terms of a pair (pairs sharing a word; themes.server.ts counts them). */
+export interface TermOverlap {
+	a: string;
+	b: string;
+	both: number;
+}
+
+export interface ClusterOptions {
+	overlaps?: readonly TermOverlap[];
+	/** Per single word: its documents that also hold a longer term containing it. */
+	covered?: ReadonlyMap<string, number>;
+	mergeJaccard?: number;
+	phraseCoverShare?: number;
+}
+
+export function clusterThemes<T extends TermStats>(terms: readonly T[], subsumeShare: number, options: ClusterOptions = {}): ThemeCluster<T>[] {
+	// Union-find over the terms: identical documents, then overlapping ones.
+	const parent = new Map<string, string>(terms.map((t) => [t.term, t.term]));
+	const find = (x: string): string => {
+		let r = x;
+		while (parent.get(r) !== r) r = parent.get(r) as string;
+		parent.set(x, r);
+		return r;
+	};
+	const union = (a: string, b: string) => {
+		const [ra, rb] = [find(a), find(b)];
+		if (ra !== rb) parent.set(ra < rb ? rb : ra, ra < rb ? ra : rb);
+	};
+	const bySignature = new Map<string, string>();
 	for (const t of terms) {
 		const k = `${t.count}:${t.signature}`;
-		const g = groups.get(k);
-		if (g) g.push(t);
-		else groups.set(k, [t]);
+		const first = bySignature.get(k);
+		if (first === undefined) bySignature.set(k, t.term);
+		else union(first, t.term);
 	}
+	const byTerm = new Map(terms.map((t) => [t.term, t]));
+	const mergeJaccard = options.mergeJaccard ?? 1.1;
+	for (const o of options.overlaps ?? []) {
+		const a = byTerm.get(o.a);
+		const b = byTerm.get(o.b);
+		if (a && b && o.both / (a.count + b.count - o.both) >= mergeJaccard) union(a.term, b.term);
+	}
+	const groups = new Map<string, T[]>();
+	for (const t of terms) groups.set(find(t.term), [...(groups.get(find(t.term)) ?? []), t]);
 	const clusters: ThemeCluster<T>[] = [...groups.values()].map((members) => {
-		const key = [...members].sort((a, b) => words(b.term).length - words(a.term).length || a.term.localeCompare(b.term))[0];
+		// The longest term (the phrase "data cap" rather than "cap"), then the most documents.
+		const key = [...members].sort((a, b) => words(b.term).length - words(a.term).length || b.count - a.count || a.term.localeCompare(b.term))[0];
 		return { key, label: phraseFor(members), terms: members.map((m) => m.term).sort() };
 	});
-	// Fold a theme into a longer one that contains it and covers most of its documents.
-	const kept = clusters.filter(
-		(c) => !clusters.some((o) => o !== c && o.key.count >= subsumeShare * c.key.count && o.terms.some((t) => c.terms.some((ct) => t !== ct && contains(t, ct))))
-	);
+	const longer = (c: ThemeCluster<T>, o: ThemeCluster<T>) => o !== c && o.terms.some((t) => c.terms.some((ct) => t !== ct && contains(t, ct)));
+	const coverShare = options.phraseCoverShare ?? Infinity;
+	const kept = clusters.filter((c) => {
+		// Fold a theme into a longer one that contains it and covers most of its documents.
+		if (clusters.some((o) => longer(c, o) && o.key.count >= subsumeShare * c.key.count)) return false;
+		// A single word that only recurs inside several longer themes.
+		const covered = c.terms.length === 1 && words(c.key.term).length === 1 ? options.covered?.get(c.key.term) : undefined;
+		return !(covered !== undefined && covered >= coverShare * c.key.count && clusters.some((o) => longer(c, o)));
+	});
 	return kept.sort((a, b) => b.key.count - a.key.count || a.label.localeCompare(b.label));
 }

@@ -5,18 +5,39 @@ import type { Database } from '../core/db/schema';
 import type { FrictionDocument } from './documents-sql.server';
 import { withThemeTables, type ThemeOptions } from './themes.server';
 import { can } from '../core/auth/access-rules';
+import { trendUnit, type ThemeTrendPoint, type TrendUnit } from './theme-trend';
 
 export interface ThemeDocuments {
 	total: number;
 	rows: FrictionDocument[];
+	/** The theme's documents and all documents per period, every period of the scope listed. */
+	trend: { unit: TrendUnit; points: ThemeTrendPoint[] };
 }
 
 /** The documents holding a theme's term, newest first, for the theme page; masked for viewers. */
 export async function themeDocuments(db: Kysely<Database>, options: ThemeOptions & { term: string; offset: number; limit: number; role: Role }): Promise<ThemeDocuments> {
 	return withThemeTables(db, options, async ({ conn, docs, terms }) => {
-		const matching = sql`${docs} d JOIN (SELECT doc_id FROM ${terms} WHERE term = ${options.term}) t ON t.doc_id = d.doc_id`;
+		const holding = sql`(SELECT doc_id FROM ${terms} WHERE term = ${options.term})`;
+		const matching = sql`${docs} d JOIN ${holding} t ON t.doc_id = d.doc_id`;
 		const total = await sql<{ n: number }>`SELECT count(*) AS n FROM ${matching}`.execute(conn);
 		const { rows } = await sql<FrictionDocument>`SELECT d.doc_id, d.case_id, d."at", d.body, d.csat, d.region, d.channel, d.category FROM ${matching} ORDER BY d."at" DESC, d.doc_id LIMIT ${options.limit} OFFSET ${options.offset}`.execute(conn);
-		return { total: total.rows[0].n, rows: !can(options.role, 'personal_data.unmasked') ? rows.map((r) => ({ ...r, body: maskPersonalData(r.body) })) : rows };
+		const span = await sql<{ first: Date | null; last: Date | null }>`SELECT min("at") AS first, max("at") AS last FROM ${docs}`.execute(conn);
+		const { first, last } = span.rows[0];
+		const unit = trendUnit(first, last);
+		// Every period from the first document's to the last one's, so that a quiet week shows as 0.
+		const points = first
+			? await sql<{ start: Date; documents: number; count: number }>`
+				WITH periods AS (SELECT unnest(generate_series(date_trunc(${unit}, ${first}::TIMESTAMP), date_trunc(${unit}, ${last}::TIMESTAMP), ${sql.raw(`INTERVAL 1 ${unit}`)})) AS start),
+				counts AS (
+					SELECT date_trunc(${unit}, d."at") AS start, count(*) AS documents, count(t.doc_id) AS count
+					FROM ${docs} d LEFT JOIN ${holding} t ON t.doc_id = d.doc_id GROUP BY 1
+				)
+				SELECT p.start, coalesce(c.documents, 0) AS documents, coalesce(c.count, 0) AS count FROM periods p LEFT JOIN counts c ON c.start = p.start ORDER BY p.start`.execute(conn)
+			: { rows: [] };
+		return {
+			total: total.rows[0].n,
+			rows: !can(options.role, 'personal_data.unmasked') ? rows.map((r) => ({ ...r, body: maskPersonalData(r.body) })) : rows,
+			trend: { unit, points: points.rows.map((p) => ({ start: p.start, documents: Number(p.documents), count: Number(p.count) })) }
+		};
 	});
 }

@@ -7,7 +7,7 @@ import { resolveToday } from '../metrics/filters/period.server';
 import { frictionSettings, type FrictionSettings } from './friction-config.server';
 import { archiveEnd, trendPeriods } from './periods.server';
 import { withScratchTables } from './scratch-tables.server';
-import { clusterThemes } from './theme-clusters.server';
+import { clusterThemes, type TermOverlap } from './theme-clusters.server';
 import { ensureTermTable, frequentTermsSql, scopedTermsSql, storedTermsSql, textIdSql } from './term-table.server';
 import { markRising, periodTrend, TREND_DEFINITION, type TestedTrend } from './trend-test.server';
 
@@ -47,6 +47,10 @@ export interface Theme extends TestedTrend {
 	cost: number | null;
 	/** count x cost (or count when the documents carry no CSAT at all): the ranking. */
 	score: number | null;
+	/** Rated documents of the theme with CSAT 1-2. */
+	low: number;
+	/** z-score of the log-odds of the theme in CSAT 1-2 against 3-5 documents; null when untested. */
+	keyness: number | null;
 	recent: number;
 	previous: number;
 	lift: Record<LiftDimension, LiftValue[]> | null;
@@ -87,7 +91,21 @@ export interface ThemeOptions {
 }
 
 export const THEME_DEFINITION =
-	'A theme is a word or a pair of neighbouring words (stop words, greetings and words in too many documents left out; plural and singular, accents and negation handled) found in at least the minimum number of documents. Count = documents holding it; share = of all documents in scope. CSAT = mean 1-5 score of its rated documents against the rated documents without it. Score = count x (CSAT of the rest - CSAT of the theme): how much satisfaction the theme costs. Lift = how much more often the theme occurs in a region, channel or category than documents overall.';
+	'A theme is a word or a pair of neighbouring words (stop words, greetings, units after a number and words in too many documents left out; plural and singular, accents and negation handled) found in at least the minimum number of documents; phrases sharing most of their documents are one theme, and a word that only recurs inside several such phrases is none. Keyness: where enough documents are rated, a theme is kept only if it is significantly more likely in CSAT 1-2 documents than in 3-5 ones (z of the log-odds ratio with an informative Dirichlet prior from all documents in scope, Monroe et al. 2008, at least 1.96), so words that complaints and praise share, or that praise brings, are left out. Count = documents holding it; share = of all documents in scope. CSAT = mean 1-5 score of its rated documents against the rated documents without it. Score = count x (CSAT of the rest - CSAT of the theme): how much satisfaction the theme costs. Lift = how much more often the theme occurs in a region, channel or category than documents overall. Examples: the lowest CSAT first, then the most recent.';
+
+/**
+ * Prior strength of the keyness test, in documents: each group gets the theme's share of all
+ * documents in scope times this many pseudo-documents, which steadies the ratio of rare themes
+ * (Monroe, Colaresi and Quinn 2008, "Fightin' words", informative Dirichlet prior).
+ */
+const KEYNESS_PRIOR_DOCUMENTS = 100;
+
+/** z-score of the prior-smoothed log-odds ratio of a theme in group 1 against group 2. */
+export function keynessZ(y1: number, n1: number, y2: number, n2: number, backgroundShare: number, prior = KEYNESS_PRIOR_DOCUMENTS): number {
+	const a = prior * backgroundShare;
+	const delta = Math.log((y1 + a) / (n1 + prior - y1 - a)) - Math.log((y2 + a) / (n2 + prior - y2 - a));
+	return delta / Math.sqrt(1 / (y1 + a) + 1 / (y2 + a));
+}
 
 interface TermRow {
 	term: string;
@@ -97,6 +115,7 @@ interface TermRow {
 	rated: number;
 	csat_sum: number | null;
 	satisfied: number;
+	low: number;
 	recent: number;
 	previous: number;
 }
@@ -106,6 +125,7 @@ interface Totals {
 	rated: number;
 	csat_sum: number | null;
 	satisfied: number;
+	low: number;
 	last: Date | null;
 }
 
@@ -144,7 +164,7 @@ export async function withThemeTables<T>(
 		{
 			docs: sql`SELECT d.*, ${textIdSql(sql.ref('d.body'))} AS text_id FROM (${documentsSql(source, options.filters, today)}) d`,
 			frequent: async (names, conn) => {
-				const { rows } = await sql<Totals>`SELECT count(*) AS n, count(csat) AS rated, sum(csat) AS csat_sum, count(*) FILTER (WHERE csat >= 4) AS satisfied, max("at") AS last FROM ${names.docs}`.execute(conn);
+				const { rows } = await sql<Totals>`SELECT count(*) AS n, count(csat) AS rated, sum(csat) AS csat_sum, count(*) FILTER (WHERE csat >= 4) AS satisfied, count(*) FILTER (WHERE csat <= 2) AS low, max("at") AS last FROM ${names.docs}`.execute(conn);
 				totals = rows[0];
 				return frequentTermsSql(source, names.docs, totals.n, settings);
 			},
@@ -175,17 +195,17 @@ export async function frictionThemes(db: Kysely<Database>, options: ThemeOptions
 		const termRows = await sql<TermRow>`
 				WITH per_text AS (
 					SELECT d.text_id, count(*) AS n, bit_xor(hash(d.doc_id)) AS signature, count(d.csat) AS rated, sum(d.csat) AS csat_sum,
-						count(*) FILTER (WHERE d.csat >= 4) AS satisfied,
+						count(*) FILTER (WHERE d.csat >= 4) AS satisfied, count(*) FILTER (WHERE d.csat <= 2) AS low,
 						count(*) FILTER (WHERE ${inRecent}) AS recent, count(*) FILTER (WHERE ${inPrevious}) AS previous
 					FROM ${docs} d GROUP BY d.text_id
 				),
 				per_form AS (
 					SELECT t.term, t.form, sum(p.n) AS uses, bit_xor(p.signature) AS signature, sum(p.rated) AS rated, sum(p.csat_sum) AS csat_sum,
-						sum(p.satisfied) AS satisfied, sum(p.recent) AS recent, sum(p.previous) AS previous
+						sum(p.satisfied) AS satisfied, sum(p.low) AS low, sum(p.recent) AS recent, sum(p.previous) AS previous
 					FROM ${textTerms} t JOIN per_text p ON p.text_id = t.text_id
 					GROUP BY t.term, t.form
 				)
-				SELECT term, sum(uses) AS count, bit_xor(signature) AS signature, sum(rated) AS rated, sum(csat_sum) AS csat_sum, sum(satisfied) AS satisfied,
+				SELECT term, sum(uses) AS count, bit_xor(signature) AS signature, sum(rated) AS rated, sum(csat_sum) AS csat_sum, sum(satisfied) AS satisfied, sum(low) AS low,
 					sum(recent) AS recent, sum(previous) AS previous,
 					-- The singular spelling when it is written at all, else the most common form; between
 					-- equals ("cobro"/"cobró" as often) the first in order, so that the label does not
@@ -196,11 +216,16 @@ export async function frictionThemes(db: Kysely<Database>, options: ThemeOptions
 		const frequent = await sql<{ term: string; share: number }>`SELECT term, share FROM ${frequentTable} ORDER BY share DESC, term`.execute(conn);
 		const period = periodRows.rows[0];
 		const scoreBasis = totals.rated > 0 ? 'csat' : 'volume';
+		const { overlaps, covered } = await termOverlaps(conn, docs, textTerms, s.min_theme_count);
 		const clusters = clusterThemes(
 			termRows.rows.map((r) => ({ ...r, signature: String(r.signature) })),
-			s.subsume_share
+			s.subsume_share,
+			{ overlaps, covered, mergeJaccard: s.merge_jaccard, phraseCoverShare: s.phrase_cover_share }
 		);
 		const meanAll = ratio(totals.csat_sum, totals.rated);
+		const lowTotal = totals.low;
+		const restTotal = totals.rated - totals.low;
+		const testKeyness = scoreBasis === 'csat' && lowTotal >= s.keyness_min_rated && restTotal >= s.keyness_min_rated;
 		const untested = clusters.map(({ key, label, terms: members }) => {
 			const r = key;
 			const csatMean = ratio(r.csat_sum, r.rated);
@@ -221,6 +246,8 @@ export async function frictionThemes(db: Kysely<Database>, options: ThemeOptions
 				csat_share_rest: restRated > 0 ? (totals.satisfied - r.satisfied) / restRated : null,
 				cost,
 				score: scoreBasis === 'volume' ? r.count : cost === null ? null : r.count * cost,
+				low: r.low,
+				keyness: testKeyness ? keynessZ(r.low, lowTotal, r.rated - r.low, restTotal, r.count / totals.n) : null,
 				recent: r.recent,
 				previous: r.previous,
 				...trend,
@@ -228,7 +255,9 @@ export async function frictionThemes(db: Kysely<Database>, options: ThemeOptions
 				examples: null
 			};
 		});
-		const themes: Theme[] = markRising([untested], s.significance, s.min_rising_count)[0].sort((a, b) => (b.score ?? -Infinity) - (a.score ?? -Infinity) || b.count - a.count);
+		// Themes without keyness are left out before the trend tests, so they do not widen the family.
+		const key = untested.filter((t) => t.keyness === null || t.keyness >= s.keyness_z);
+		const themes: Theme[] = markRising([key], s.significance, s.min_rising_count)[0].sort((a, b) => (b.score ?? -Infinity) - (a.score ?? -Infinity) || b.count - a.count);
 		await addDetails(conn, docs, textTerms, themes.slice(0, s.detail_themes), totals.n, s);
 		return {
 			source,
@@ -260,9 +289,10 @@ async function addDetails(conn: Kysely<Database>, docs: RawBuilder<unknown>, tex
 			SELECT dim, value, count(*) AS count FROM (UNPIVOT (SELECT region, channel, category FROM ${docs}) ON region, channel, category INTO NAME dim VALUE value) GROUP BY ALL`.execute(conn);
 	const examples = await sql<{ term: string; doc_id: string; case_id: string | null; at: Date; csat: number | null; body: string }>`
 			SELECT p.term, d.doc_id, d.case_id, d."at", d.csat, d.body FROM (
-				-- The first documents by hash(doc_id), then doc_id: a fixed pseudo-random sample.
+				-- The least satisfied first (unrated after rated), then the most recent: an example should
+				-- show what the theme costs, not a 5-star comment that happens to share a word.
 				SELECT term, unnest(picks) AS doc_id, generate_subscripts(picks, 1) AS pick FROM (
-					SELECT t.term, arg_min(d.doc_id, {'h': hash(d.doc_id), 'id': d.doc_id}, ${Math.max(1, s.examples_per_theme)}) AS picks
+					SELECT t.term, arg_min(d.doc_id, {'c': coalesce(d.csat, 6), 'at': -epoch_ms(d."at"), 'id': d.doc_id}, ${Math.max(1, s.examples_per_theme)}) AS picks
 					FROM ${textTerms} t JOIN ${docs} d ON d.text_id = t.text_id WHERE t.term IN (${keys}) GROUP BY t.term
 				)
 			) p JOIN ${docs} d ON d.doc_id = p.doc_id WHERE p.pick <= ${s.examples_per_theme} ORDER BY p.term, p.pick`.execute(conn);
@@ -282,4 +312,24 @@ async function addDetails(conn: Kysely<Database>, docs: RawBuilder<unknown>, tex
 			.filter((e) => e.term === theme.key)
 			.map((e) => ({ doc_id: e.doc_id, case_id: e.case_id, at: e.at, csat: e.csat, text: maskPersonalData(e.body) }));
 	}
+}
+
+/**
+ * For clusterThemes (theme-clusters.server.ts), over the terms in at least `minCount` documents:
+ * documents holding both terms of each pair that shares a word, and per single word its documents
+ * that also hold a longer such term containing it. Documents sharing a text count through its weight.
+ */
+async function termOverlaps(conn: Kysely<Database>, docs: RawBuilder<unknown>, textTerms: RawBuilder<unknown>, minCount: number): Promise<{ overlaps: TermOverlap[]; covered: Map<string, number> }> {
+	const ctes = sql`WITH per_text AS (SELECT text_id, count(*) AS n FROM ${docs} GROUP BY text_id),
+		weighted AS (SELECT t.text_id, t.term, p.n FROM ${textTerms} t JOIN per_text p ON p.text_id = t.text_id),
+		cand AS (SELECT term FROM weighted GROUP BY term HAVING sum(n) >= ${minCount}),
+		tt AS (SELECT * FROM weighted WHERE term IN (SELECT term FROM cand)),
+		cw AS (SELECT term, unnest(string_split(term, ' ')) AS word FROM cand)`;
+	const pairs = await sql<TermOverlap>`${ctes},
+		pairs AS (SELECT DISTINCT x.term AS a, y.term AS b FROM cw x JOIN cw y ON x.word = y.word AND x.term < y.term)
+		SELECT pr.a, pr.b, sum(x.n) AS both FROM pairs pr JOIN tt x ON x.term = pr.a JOIN tt y ON y.term = pr.b AND y.text_id = x.text_id GROUP BY pr.a, pr.b`.execute(conn);
+	const cover = await sql<{ term: string; covered: number }>`${ctes},
+		covering AS (SELECT DISTINCT y.text_id, cw.word FROM tt y JOIN cw ON cw.term = y.term WHERE y.term LIKE '% %')
+		SELECT x.term, sum(x.n) AS covered FROM tt x JOIN covering c ON c.text_id = x.text_id AND c.word = x.term WHERE x.term NOT LIKE '% %' GROUP BY x.term`.execute(conn);
+	return { overlaps: pairs.rows.map((r) => ({ a: r.a, b: r.b, both: Number(r.both) })), covered: new Map(cover.rows.map((r) => [r.term, Number(r.covered)])) };
 }
