@@ -82,7 +82,7 @@ describe('audits: sample, review, results, dispute', () => {
 		// 4 of 1-5 on weights 90, top of the 1-3 speed scale on weight 10: 100 * (90 * 3/4 + 10) / 100.
 		await expect.poll(() => rev.getByTestId('live-score').innerText()).toBe('77.5');
 		await rev.getByLabel('Notes').fill('Clear and correct.');
-		await rev.getByRole('button', { name: 'Submit' }).click();
+		await rev.getByRole('button', { name: 'Submit', exact: true }).click();
 		await expect.poll(() => rev.getByTestId('review-status').innerText()).toBe('submitted');
 		expect(await rev.locator('input[name="rating.agent_conduct"]').first().isDisabled()).toBe(true);
 		await screenshot(rev, 'audits-review');
@@ -123,5 +123,57 @@ describe('audits: sample, review, results, dispute', () => {
 		expect(await qa.locator('table').last().innerText()).toMatch(/dispute_change/);
 		expect(errors).toEqual([]);
 		await Promise.all([qa.close(), rev.close(), lead.close()]);
+	});
+});
+
+describe('reviewing a queue', () => {
+	test('a reviewer rates with the keyboard and moves through the queue with "Submit and next"; a submitted review reads as a record', async () => {
+		const qa = await browser().newPage({ viewport: { width: 1280, height: 900 } });
+		await loginAs(qa, baseUrl, 'qa_manager');
+		await qa.goto(`${baseUrl}/audits/new`);
+		await expect.poll(() => qa.getByTestId('calculated-size').innerText()).toMatch(/\d/);
+		await qa.getByLabel('Sample size', { exact: true }).fill('2');
+		await qa.getByLabel('Seed', { exact: true }).fill('777');
+		await Promise.all([qa.waitForURL(/\/audits\/sample\?id=\d+/), qa.getByRole('button', { name: 'Draw the sample' }).click()]);
+		await qa.locator('input[name="reviewer"][value="reviewer"]').check();
+		await qa.getByRole('button', { name: 'Assign' }).click();
+		await expect.poll(() => qa.getByRole('status').innerText()).toContain('reviewer 2');
+		const ids = (await qa.getByTestId('sample-cases').locator('tbody tr td:nth-child(12) a').evaluateAll((links) => links.map((a) => Number(new URL((a as HTMLAnchorElement).href).searchParams.get('id'))))).sort((a, b) => a - b);
+		expect(ids).toHaveLength(2);
+
+		const rev = await browser().newPage({ viewport: { width: 1280, height: 900 } });
+		const errors = watchErrors(rev);
+		await loginAs(rev, baseUrl, 'reviewer');
+		// The shortcuts are the page's script: wait for it before typing.
+		await rev.goto(`${baseUrl}/audits/review?id=${ids[0]}`, { waitUntil: 'networkidle' });
+		expect(await rev.getByTestId('shortcuts').innerText()).toContain('Ctrl');
+		// Keyboard only: focus a category's first choice, press the digit of the rating wanted.
+		for (const c of DEFAULT_SCORECARD.categories) {
+			await rev.locator(`input[name="rating.${c.id}"]`).first().focus();
+			await rev.keyboard.press(String(Math.min(3, c.scale.max - c.scale.min + 1)));
+			await expect.poll(() => rev.locator(`input[name="rating.${c.id}"]:checked`).getAttribute('value')).toBe(String(c.scale.min + Math.min(3, c.scale.max - c.scale.min + 1) - 1));
+		}
+		await rev.keyboard.press('Control+Enter');
+		// The next open review of the queue opens, saying the previous one went in.
+		await rev.waitForURL(new RegExp(`/audits/review\\?id=${ids[1]}&after=${ids[0]}$`));
+		expect(await rev.getByTestId('submitted-previous').innerText()).toContain(`Review #${ids[0]} submitted`);
+		await rateAll(rev, 5);
+		await rev.getByTestId('submit-next').click();
+		// The last one: the queue may hold other tests' reviews; either the next opens or the queue is done.
+		await expect.poll(async () => (rev.url().includes(`after=${ids[1]}`) ? 'next' : await rev.getByRole('status').first().innerText())).toMatch(/next|Submitted/);
+
+		// The first review, submitted: the chosen rating stands out, the others recede.
+		await rev.goto(`${baseUrl}/audits/review?id=${ids[0]}`);
+		expect(await rev.getByTestId('review-status').innerText()).toBe('submitted');
+		const chosen = rev.locator('form.final .choice:has(input:checked)').first();
+		const other = rev.locator('form.final .choice:not(:has(input:checked))').first();
+		const weight = (l: typeof chosen) => l.evaluate((el) => getComputedStyle(el).fontWeight);
+		const color = (l: typeof chosen) => l.evaluate((el) => getComputedStyle(el).color);
+		expect(Number(await weight(chosen))).toBeGreaterThanOrEqual(600);
+		expect(await color(chosen)).not.toBe(await color(other));
+		expect(await rev.getByTestId('shortcuts').count()).toBe(0);
+		await screenshot(rev, 'audits-review-submitted');
+		expect(errors).toEqual([]);
+		await Promise.all([qa.close(), rev.close()]);
 	});
 });

@@ -35,6 +35,17 @@ export async function reviewerQueue(db: Kysely<Database>, username: string) {
 	return rows;
 }
 
+/** The reviewer's next open review after `after` in queue order (drafts, then assigned), or null. */
+export async function nextInQueue(db: Kysely<Database>, username: string, after: number): Promise<number | null> {
+	const open = (await reviewerQueue(db, username)).filter((r) => r.status !== 'submitted' && r.review_id !== after);
+	return open[0]?.review_id ?? null;
+}
+
+/** How many of the reviewer's reviews are still open (drafts and assigned). */
+export async function remainingInQueue(db: Kysely<Database>, username: string): Promise<number> {
+	return (await reviewerQueue(db, username)).filter((r) => r.status !== 'submitted').length;
+}
+
 /** Everyone but the reviewer themself sees a review only once it is submitted. */
 function isOwner(review: ReviewRow, user: SessionUser): boolean {
 	return review.reviewer === user.username;

@@ -24,6 +24,7 @@ import {
 	RISING_THEME,
 	SLOW_REGION
 } from './planted-effects.server';
+import { DemoThreadWriter } from './demo-messages.server';
 
 export interface DemoOptions {
 	/** Number of case rows. */
@@ -36,6 +37,8 @@ export interface DemoOptions {
 	end?: Date;
 	/** Span of created_at before `end`, in days. Default 365. */
 	days?: number;
+	/** Also write demo-messages.csv, every case's conversation (demo-messages.server.ts). Default false: most callers need only cases and feedback. */
+	messages?: boolean;
 }
 
 export interface DemoResult {
@@ -43,10 +46,14 @@ export interface DemoResult {
 	feedbackPath: string;
 	cases: number;
 	feedback: number;
+	/** With `messages: true`: the conversations file and its row count. */
+	messagesPath?: string;
+	messages?: number;
 }
 
 export const DEMO_CASES_FILE = 'demo-cases.csv';
 export const DEMO_FEEDBACK_FILE = 'demo-feedback.csv';
+export const DEMO_MESSAGES_FILE = 'demo-messages.csv';
 
 /**
  * The demo writes every canonical case column except those only some help-desk exports carry
@@ -952,8 +959,9 @@ class CsvSink {
 }
 
 /**
- * Writes `dir/demo-cases.csv` and `dir/demo-feedback.csv` (creating `dir`). Streams in chunks with
- * backpressure, so memory stays bounded whatever `opts.cases` is.
+ * Writes `dir/demo-cases.csv` and `dir/demo-feedback.csv` (creating `dir`), and with `messages`
+ * `dir/demo-messages.csv`. Streams in chunks with backpressure, so memory stays bounded whatever
+ * `opts.cases` is.
  */
 export async function writeDemoFiles(
 	dir: string,
@@ -1078,6 +1086,9 @@ export async function writeDemoFiles(
 	const dayTable = new DayTable(custFirstDay - 1, Math.floor(endSec / DAY) - custFirstDay + 3);
 	const caseOut = new CsvSink(casesPath, dayTable);
 	const fbOut = new CsvSink(feedbackPath, dayTable);
+	const messagesPath = opts.messages ? join(dir, DEMO_MESSAGES_FILE) : undefined;
+	const msgOut = messagesPath ? new CsvSink(messagesPath, dayTable) : undefined;
+	const threads = msgOut ? new DemoThreadWriter(msgOut, seed, endSec, planted ? riseFrom : null) : undefined;
 
 	/** Feedback row start: id, case id (or empty), submitted_at, kind. */
 	const feedbackHead = (caseNo: number, sec: number, kind: string): void => {
@@ -1213,7 +1224,8 @@ export async function writeDemoFiles(
 			if (planted && cat === C_INCONSISTENT && team === HARBOR_TEAM) table = INCONSISTENT_OUTCOMES;
 			let outcome = rng.weighted(table.cum);
 			const liftDraw = rng.next();
-			if (planted && CLAIM_CATEGORY[cat] && tenureDays < NEW_DAYS && outcome !== O_DENIED && liftDraw < table.denyLift) outcome = O_DENIED;
+			const lifted = planted && CLAIM_CATEGORY[cat] && tenureDays < NEW_DAYS && outcome !== O_DENIED && liftDraw < table.denyLift;
+			if (lifted) outcome = O_DENIED;
 
 			const escalated = outcome === O_ESCALATED || rng.chance(def.escalation);
 			const reopenDraw = rng.next();
@@ -1317,6 +1329,21 @@ export async function writeDemoFiles(
 			o.byte(COMMA);
 			o.text(subject);
 			o.byte(NEWLINE);
+			threads?.write({
+				caseId: 'case-' + pad(caseNo, caseWidth),
+				created,
+				firstResponse,
+				resolved,
+				lang,
+				channel: DEMO_CHANNELS[channel],
+				category: def.name,
+				outcome: OUTCOMES[outcome],
+				agentId: AGENT_IDS[agent],
+				subject,
+				escalated,
+				inconsistentTeam: planted && cat === C_INCONSISTENT && team === HARBOR_TEAM,
+				newAccountDenial: lifted
+			});
 
 			if (order > 0) {
 				ringCust[ringNext] = k;
@@ -1377,6 +1404,7 @@ export async function writeDemoFiles(
 			if (caseNo % CHUNK_ROWS === 0 || caseNo === n) {
 				await caseOut.drain();
 				await fbOut.drain();
+				await msgOut?.drain();
 				// Let the streams' finished writes call back, so disk I/O overlaps generation.
 				await new Promise<void>((resolve) => setImmediate(resolve));
 				onProgress?.(caseNo, n);
@@ -1385,10 +1413,11 @@ export async function writeDemoFiles(
 	} catch (e) {
 		caseOut.destroy();
 		fbOut.destroy();
+		msgOut?.destroy();
 		throw e;
 	}
 
-	await Promise.all([caseOut.close(), fbOut.close()]);
+	await Promise.all([caseOut.close(), fbOut.close(), msgOut?.close()]);
 	if (n === 0) onProgress?.(0, 0);
-	return { casesPath, feedbackPath, cases: n, feedback: feedbackCount };
+	return { casesPath, feedbackPath, cases: n, feedback: feedbackCount, ...(messagesPath && threads ? { messagesPath, messages: threads.count } : {}) };
 }

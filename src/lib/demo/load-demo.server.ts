@@ -6,10 +6,13 @@ import type { Database } from '../core/db/schema';
 import { ingestFile, type BatchSummary, type IngestProgress } from '../imports/ingest-file.server';
 import { createDemoAccounts, DEMO_ACCOUNTS } from '../core/auth/demo-accounts.server';
 import { writeDemoFiles, type DemoOptions } from './generate-demo.server';
+import { importMessages, type MessageImportSummary } from '../conversations/import-messages.server';
 
 export interface DemoLoad {
 	cases: BatchSummary;
 	feedback: BatchSummary;
+	/** Every case's conversation, loaded after the cases (so the summary compares first responses). */
+	messages: MessageImportSummary;
 	seconds: number;
 	/** The demo accounts, when this load created them (only into a database without accounts). */
 	accounts: typeof DEMO_ACCOUNTS | null;
@@ -28,13 +31,14 @@ export async function loadDemo(
 	const dir = await makeTempDir('demo');
 	try {
 		onProgress?.(`Generating ${options.cases.toLocaleString('en')} demo cases (seed ${options.seed}${options.nullMode ? ', null mode' : ''})`);
-		const files = await writeDemoFiles(dir, options);
+		const files = await writeDemoFiles(dir, { ...options, messages: true });
 		const common = { archiveDir: options.archiveDir, maxBytes: options.maxBytes, importedBy: options.importedBy, source: 'demo' as const, preset: 'canonical' };
 		const relay = (p: IngestProgress) => onProgress?.(p.message);
 		const cases = await ingestFile(db, { ...common, path: files.casesPath, fileName: 'demo-cases.csv', kind: 'cases', onProgress: relay });
 		const feedback = await ingestFile(db, { ...common, path: files.feedbackPath, fileName: 'demo-feedback.csv', kind: 'feedback', onProgress: relay });
+		const messages = await importMessages(db, { ...common, path: files.messagesPath as string, fileName: 'demo-messages.csv', format: 'canonical', onProgress });
 		const accounts = (await createDemoAccounts(db)) ? DEMO_ACCOUNTS : null;
-		return { cases, feedback, seconds: (performance.now() - started) / 1000, accounts };
+		return { cases, feedback, messages, seconds: (performance.now() - started) / 1000, accounts };
 	} finally {
 		await rm(dir, { recursive: true, force: true });
 	}

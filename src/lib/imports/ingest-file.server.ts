@@ -736,7 +736,7 @@ async function provenanceCounts(
  * Rejection reasons grouped by rule: a row's reasons are split, the quoted values and timestamps
  * elided so that one rule is one line, and up to three of the values it met kept as examples.
  */
-async function rejectionGroups(trx: Transaction<Database>, batchId: number): Promise<RejectionGroup[]> {
+export async function rejectionGroups(trx: Transaction<Database>, batchId: number): Promise<RejectionGroup[]> {
 	const { rows } = await sql<{ reason: string; count: number | bigint; examples: string[] }>`
 		SELECT rule AS reason, count(*) AS count, list(DISTINCT example ORDER BY example)[1:3] AS examples FROM (
 			SELECT regexp_replace(regexp_replace(r, '"[^"]*"', '"…"', 'g'), '\(line \d+\)|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d', '…', 'g') AS rule,

@@ -98,6 +98,19 @@ export interface RejectedRowsTable {
 	raw: string | null;
 }
 
+/** One message of a case's thread (src/lib/conversations); see migrations/0008-messages.ts. */
+export interface MessagesTable {
+	case_id: string;
+	sequence: number;
+	sent_at: Timestamp;
+	author_role: string;
+	author_name: string | null;
+	is_public: boolean;
+	body: string;
+	external_id: string | null;
+	batch_id: number;
+}
+
 export interface PolicyVersionsTable {
 	version: number;
 	body: string;
@@ -178,6 +191,7 @@ export interface Database {
 	audit_disputes: AuditDisputesTable;
 	friction_items: FrictionItemsTable;
 	friction_item_events: FrictionItemEventsTable;
+	messages: MessagesTable;
 }
 
 export type BatchId = Generated<number>;

@@ -19,11 +19,12 @@ interface BatchFact {
 	finished_at: Date | null;
 }
 
+/** Imports of cases and feedback: a messages import (src/lib/conversations) filters no metric. */
 function committedBatches(db: Kysely<Database>): Promise<BatchFact[]> {
 	return cachedByData(db, 'batch-choices', async () => {
 		const { rows } = await sql<BatchFact>`
 			SELECT batch_id, kind, file_name, accepted, finished_at FROM import_batches
-			WHERE status = 'committed' AND accepted > 0 ORDER BY batch_id DESC LIMIT ${MAX_BATCHES}`.execute(db);
+			WHERE status = 'committed' AND accepted > 0 AND kind IN ('cases', 'feedback') ORDER BY batch_id DESC LIMIT ${MAX_BATCHES}`.execute(db);
 		return rows;
 	});
 }

@@ -6,6 +6,7 @@ import { frictionMigration } from './0004-friction';
 import { exportColumnsMigration } from './0005-export-columns';
 import { frictionTermsMigration } from './0006-friction-terms';
 import { lastSignInMigration } from './0007-last-sign-in';
+import { messagesMigration } from './0008-messages';
 
 /**
  * Migrations are listed in code rather than read from a folder so that the bundled server and
@@ -19,7 +20,8 @@ const migrations: Record<string, Migration> = {
 	'0004_friction': frictionMigration,
 	'0005_export_columns': exportColumnsMigration,
 	'0006_friction_terms': frictionTermsMigration,
-	'0007_last_sign_in': lastSignInMigration
+	'0007_last_sign_in': lastSignInMigration,
+	'0008_messages': messagesMigration
 };
 
 export const migrationProvider: MigrationProvider = {
