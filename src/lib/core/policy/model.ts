@@ -4,12 +4,16 @@
  * label, unit, allowed range and help) is declared once in POLICY_FIELDS, which the form shows and
  * policyFromForm checks against.
  */
-export type PolicyValue = number | boolean | string | number[];
+import { isIsoDate, isTimeZone, parseWeek, regionWords, WEEK_FORMAT } from '../business-hours/model';
+import publishedPolicy from '../../../../config/policy.json';
+
+export type PolicyValue = number | boolean | string | number[] | string[];
 export type PolicyDocument = { [key: string]: PolicyValue | PolicyDocument };
 
 export interface PolicyField {
 	path: string;
-	kind: 'number' | 'boolean' | 'text' | 'numbers';
+	/** `dates`: a list of YYYY-MM-DD days, shown and submitted like the number lists, comma-separated. */
+	kind: 'number' | 'boolean' | 'text' | 'numbers' | 'dates';
 	value: PolicyValue;
 }
 
@@ -17,7 +21,7 @@ export interface PolicyField {
 export interface PolicyFieldInfo {
 	label: string;
 	/** The form's heading this field is shown under. */
-	group: 'Returns, refunds and claims' | 'Fairness and consistency' | 'Speed targets';
+	group: 'Returns, refunds and claims' | 'Fairness and consistency' | 'Speed targets' | 'Business hours and holidays';
 	/** What the number counts, after the value ("days", "percentage points"); for a switch, what on means. */
 	unit: string;
 	help: string;
@@ -29,17 +33,81 @@ export interface PolicyFieldInfo {
 	/** Text: the shape the value must have, and that shape in words for the message. */
 	pattern?: RegExp;
 	patternText?: string;
+	/** Text that a pattern cannot check (a time zone the runtime knows, hours that do not overlap): why it is refused, or null. */
+	check?: (text: string) => string | null;
+	/** A list of dates rather than numbers; it may be empty. */
+	dates?: boolean;
 }
 
 const COMPLIANCE = 'Returns, refunds and claims';
 const FAIRNESS = 'Fairness and consistency';
 const TARGETS = 'Speed targets';
+const HOURS = 'Business hours and holidays';
+
+const BASIS_TEXT = 'calendar (every hour counts) or business_hours (only the open hours of the case\'s region count)';
+
+function calendarFields(prefix: string, name: string): Record<string, PolicyFieldInfo> {
+	return {
+		[`${prefix}.time_zone`]: {
+			label: `${name}: time zone`,
+			group: HOURS,
+			unit: 'IANA time zone',
+			patternText: 'a time zone name such as Europe/Berlin, America/New_York or UTC',
+			check: (text) => (isTimeZone(text) ? null : 'a time zone name such as Europe/Berlin, America/New_York or UTC'),
+			help: `The open hours and holidays of ${name.toLowerCase() === 'other regions' ? 'regions not listed below' : name} are local times in this zone; daylight-saving changes are followed, so a 09:00-17:00 day is 8 business hours on those days too.`
+		},
+		[`${prefix}.week`]: {
+			label: `${name}: open hours`,
+			group: HOURS,
+			unit: 'days and local times',
+			patternText: WEEK_FORMAT,
+			check: (text) => {
+				const week = parseWeek(text);
+				return week.error === null ? null : `${WEEK_FORMAT}: ${week.error}`;
+			},
+			help: 'Business hours count only inside these hours; days not named are closed. Several stretches of one day (a lunch break) are separated by commas.'
+		},
+		[`${prefix}.holidays`]: {
+			label: `${name}: holidays`,
+			group: HOURS,
+			unit: 'dates (YYYY-MM-DD)',
+			dates: true,
+			patternText: 'dates written YYYY-MM-DD, separated by commas (may be empty)',
+			help: 'Whole local days closed; add the coming year before it starts, since a day not listed counts as an open day.'
+		}
+	};
+}
+
+/** Calendar fields for every region the published policy lists: the regions are keys, so their fields are named after them. */
+const REGION_CALENDAR_FIELDS: Record<string, PolicyFieldInfo> = Object.fromEntries(
+	Object.keys((publishedPolicy.business_hours as { regions: Record<string, unknown> }).regions).flatMap((r) => Object.entries(calendarFields(`business_hours.regions.${r}`, regionWords(r))))
+);
+
+/** Channels with a target of their own in the published policy. */
+const CHANNEL_TARGET_FIELDS: Record<string, PolicyFieldInfo> = Object.fromEntries(
+	Object.entries((publishedPolicy.targets as { channels: Record<string, Record<string, number>> }).channels).flatMap(([channel, targets]) =>
+		Object.keys(targets).map((key) => [`targets.channels.${channel}.${key}`, channelTarget(channel, key)])
+	)
+);
+
+function channelTarget(channel: string, key: string): PolicyFieldInfo {
+	const first = key.startsWith('first_response');
+	return {
+		label: `${first ? 'First-response' : 'Resolution'} target, ${regionWords(channel)}`,
+		group: TARGETS,
+		unit: 'hours',
+		min: 0,
+		max: first ? 720 : 2160,
+		help: `Replaces the ${first ? 'first-response' : 'resolution'} target for ${channel} cases, on the same basis.`
+	};
+}
 
 /**
  * Every key of config/policy.json, by dotted path (tests/unit/policy-fields.test.ts fails for a key
  * without an entry). The ranges keep a typing slip from silently switching a check off or
  * flagging everything; the readers are src/lib/metrics/compliance/compliance-rules.server.ts,
- * src/lib/metrics/fairness/fairness-groups.server.ts and src/lib/metrics/speed/speed.server.ts.
+ * src/lib/metrics/fairness/fairness-groups.server.ts, src/lib/metrics/speed/speed.server.ts and
+ * src/lib/core/business-hours/model.ts.
  */
 export const POLICY_FIELDS: Record<string, PolicyFieldInfo> = {
 	return_window_days: {
@@ -162,7 +230,7 @@ export const POLICY_FIELDS: Record<string, PolicyFieldInfo> = {
 		unit: 'hours',
 		min: 0,
 		max: 720,
-		help: 'The target line on the speed page for the time to the first public agent reply.'
+		help: 'The target line on the speed page for the time to the first public agent reply, and the limit of the share within target; channels listed below have their own.'
 	},
 	'targets.resolution_hours': {
 		label: 'Resolution target',
@@ -170,13 +238,39 @@ export const POLICY_FIELDS: Record<string, PolicyFieldInfo> = {
 		unit: 'hours',
 		min: 0,
 		max: 2160,
-		help: 'The target line on the speed page for the time to the final resolution.'
-	}
+		help: 'The target line on the speed page for the time to the final resolution, and the limit of the share within target; channels listed below have their own.'
+	},
+	'targets.first_response_basis': {
+		label: 'First-response target measured in',
+		group: TARGETS,
+		unit: 'calendar or business_hours',
+		pattern: /^(calendar|business_hours)$/,
+		patternText: BASIS_TEXT,
+		help: 'Which of the two shares within target the speed page leads with; both are shown.'
+	},
+	'targets.resolution_basis': {
+		label: 'Resolution target measured in',
+		group: TARGETS,
+		unit: 'calendar or business_hours',
+		pattern: /^(calendar|business_hours)$/,
+		patternText: BASIS_TEXT,
+		help: 'Which of the two shares within target the speed page leads with; both are shown.'
+	},
+	...CHANNEL_TARGET_FIELDS,
+	...calendarFields('business_hours.default', 'Other regions'),
+	...REGION_CALENDAR_FIELDS
 };
 
 /** The field's entry, or a bare one naming the key when a stored version has a key the table lacks. */
 export function policyFieldInfo(path: string): PolicyFieldInfo {
-	return POLICY_FIELDS[path] ?? { label: path, group: COMPLIANCE, unit: '', help: '', min: 0 };
+	const known = POLICY_FIELDS[path];
+	if (known) return known;
+	// A region or channel a stored version lists but the published policy does not.
+	const region = /^business_hours\.regions\.([^.]+)\.(time_zone|week|holidays)$/.exec(path);
+	if (region) return calendarFields(`business_hours.regions.${region[1]}`, regionWords(region[1]))[path];
+	const channel = /^targets\.channels\.([^.]+)\.((?:first_response|resolution)_hours)$/.exec(path);
+	if (channel) return channelTarget(channel[1], channel[2]);
+	return { label: path, group: COMPLIANCE, unit: '', help: '', min: 0 };
 }
 
 /** "a whole number between 0 and 365 days"; a unit that explains itself in brackets is left out. */
@@ -191,7 +285,7 @@ export function policyRange(info: PolicyFieldInfo): string {
 export function flattenPolicy(doc: PolicyDocument, prefix = ''): PolicyField[] {
 	return Object.entries(doc).flatMap(([key, value]): PolicyField[] => {
 		const path = prefix ? `${prefix}.${key}` : key;
-		if (Array.isArray(value)) return [{ path, kind: 'numbers', value }];
+		if (Array.isArray(value)) return [{ path, kind: value.some((v) => typeof v === 'string') || policyFieldInfo(path).dates ? 'dates' : 'numbers', value }];
 		if (typeof value === 'object') return flattenPolicy(value, path);
 		return [{ path, kind: typeof value === 'number' ? 'number' : typeof value === 'boolean' ? 'boolean' : 'text', value }];
 	});
@@ -228,6 +322,15 @@ export function policyFromForm(current: PolicyDocument, form: Map<string, string
 					if (raw.trim() === '' || outOfRange(info, n)) errors.push(`${name} must be ${policyRange(info)}, got "${raw}".`);
 					return [key, n];
 				}
+				if (Array.isArray(value) && (info.dates || value.some((v) => typeof v === 'string'))) {
+					const days = raw
+						.split(',')
+						.map((x) => x.trim())
+						.filter((x) => x !== '');
+					const bad = days.filter((d) => !isIsoDate(d));
+					if (bad.length) errors.push(`${name} must be ${info.patternText ?? 'dates written YYYY-MM-DD, separated by commas'}; "${bad[0]}" is not a date.`);
+					return [key, days];
+				}
 				if (Array.isArray(value)) {
 					const list = raw.split(',').map((x) => (x.trim() === '' ? NaN : Number(x.trim())));
 					if (list.some((n) => outOfRange(info, n))) errors.push(`${name} must be numbers separated by commas, each ${policyRange(info)}, got "${raw}".`);
@@ -237,6 +340,7 @@ export function policyFromForm(current: PolicyDocument, form: Map<string, string
 				const text = raw.trim();
 				if (text === '') errors.push(`${name} must not be empty.`);
 				else if (info.pattern && !info.pattern.test(text)) errors.push(`${name} must be ${info.patternText ?? info.pattern.source}, got "${raw}".`);
+				else if (info.check?.(text)) errors.push(`${name} must be ${info.check(text)}, got "${raw}".`);
 				return [key, text];
 			})
 		);

@@ -17,6 +17,47 @@ export interface SpeedStats {
 	mean: number | null;
 	/** Why km_median is missing, e.g. fewer than half the cases have the event. */
 	km_note: string | null;
+	/** Share within the policy target; null when the policy sets no target for the measure. */
+	attainment: AttainmentPair | null;
+}
+
+/** How a target is measured: every hour, or only the open hours of the case's region. */
+export type TargetBasis = 'calendar' | 'business_hours';
+export const TARGET_BASES: readonly TargetBasis[] = ['calendar', 'business_hours'];
+export const BASIS_LABEL: Record<TargetBasis, string> = { calendar: 'calendar hours', business_hours: 'business hours' };
+
+/**
+ * Cases against the target on one basis. Answered (resolved) cases are within when their time is
+ * at most the target. A case still open at the snapshot and already older than the target has
+ * missed it whatever happens next, so it counts as breached; a younger open case may still make
+ * it and is left out (`pending`), so the share is never flattered or punished by cases in flight.
+ */
+export interface Attainment {
+	within: number;
+	/** Answered late, or still open and older than the target. */
+	breached: number;
+	/** Of the breached: still open at the snapshot. */
+	open_breached: number;
+	/** Still open and younger than the target: left out of the share. */
+	pending: number;
+	/** within / (within + breached); null when no case counts. */
+	share: number | null;
+}
+
+export type AttainmentPair = Record<TargetBasis, Attainment>;
+
+/** The policy's target for one measure, as applied. */
+export interface SpeedTarget {
+	hours: number;
+	/** The basis the policy measures this target in: the share the page leads with. */
+	basis: TargetBasis;
+	/** Channels with a target of their own, in hours. */
+	channels: Record<string, number>;
+}
+
+/** Counts of one group into an Attainment. */
+export function attainment(within: number, breached: number, openBreached: number, pending: number): Attainment {
+	return { within, breached, open_breached: openBreached, pending, share: within + breached > 0 ? within / (within + breached) : null };
 }
 
 

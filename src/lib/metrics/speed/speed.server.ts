@@ -6,7 +6,10 @@ import { currentPolicy } from '../../core/policy/policy.server';
 import { caseFilterSql } from '../filters/case-filter-sql.server';
 import { snapshotTime } from '../filters/snapshot.server';
 import { cachedByData, cachedReport } from '../filters/data-version.server';
-import { bracketDistribution, type BracketDistribution, type SpeedBasis, type SpeedStats } from './model';
+import { attainment, bracketDistribution, TARGET_BASES, type AttainmentPair, type BracketDistribution, type SpeedBasis, type SpeedStats, type SpeedTarget, type TargetBasis } from './model';
+import publishedPolicy from '../../../../config/policy.json';
+import { businessCalendars, describeCalendar, type BusinessCalendars } from '../../core/business-hours/model';
+import { businessClockSql, calendarDays, calendarIndexSql, calendarJoinSql, calendarSql } from '../../core/business-hours/business-hours.server';
 import { resolveToday } from '../filters/period.server';
 import { archiveCoverage, columnFix, missingColumn, noCases } from '../coverage.server';
 import { firstNotTestable, noneMatch, notTestable, type NotTestable } from '../model';
@@ -24,18 +27,27 @@ export const SPEED_METHOD =
 	'Median and p90 in the headline are Kaplan-Meier estimates: a case still without a reply (or resolution) counts as "at least this old" at the archive snapshot instead of being dropped, with a 95% confidence interval (Greenwood, log scale, as R survival). The mean and the "observed" median and p90 use answered (resolved) cases only and are shown beside it. Durations are binned to 1 minute below 10 hours, 10 minutes below 100 hours and 1 hour beyond. The trend uses t-digest approximate quantiles of answered cases.';
 
 
+export const ATTAINMENT_METHOD =
+	'Share within target = cases answered (resolved) within the target ÷ those cases plus the cases that missed it. A case still open at the archive snapshot counts as having missed the target once it is older than the target there; a younger open case may still make it and is left out of the share. Business hours count only the open hours of the case\'s region (its time zone, weekly hours and holidays in the policy; regions the policy does not list use its default calendar), following daylight-saving changes; a time the export gave in business hours is taken as it is.';
+
 export interface SpeedTrendPoint {
 	period: string;
 	n: number;
 	median: number | null;
 	p90: number | null;
 	open_share: number;
+	attainment: AttainmentPair | null;
 }
 
 export interface SpeedReport {
 	measure: SpeedMeasure;
 	snapshot: string | null;
 	target_hours: number | null;
+	/** The target as applied (per channel, on which basis); null when the policy sets none for the measure. */
+	target: SpeedTarget | null;
+	/** Each listed region's calendar in words, and the default's under region null. */
+	calendars: { region: string | null; calendar: string }[];
+	attainment_method: string;
 	overall: SpeedStats;
 	by: FilterDimension | null;
 	groups: SpeedStats[];
@@ -138,7 +150,8 @@ async function computeSpeedReport(
 			observed_median: hours(observed.quantiles[0].estimate),
 			observed_p90: hours(observed.quantiles[1].estimate),
 			mean: summary.events ? hours(input.sum / summary.events) : null,
-			km_note: kmNote(median)
+			km_note: kmNote(median),
+			attainment: null
 		};
 	};
 	const sortedAll = [...all.entries()].sort((a, b) => a[0] - b[0]);
@@ -188,15 +201,25 @@ async function computeSpeedReport(
 		missingInScope
 	);
 	const policy = (await currentPolicy(db)).policy;
-	const targets = policy.targets as Record<string, number> | undefined;
+	const target = speedTarget(policy, options.measure);
+	const calendars = businessCalendars(policy);
+	const met = target && snapshot && overall.n > 0 ? await attainmentByGroup(db, { ...options, grain, today }, target, calendars, snapshot) : null;
+	if (met) {
+		const key = (g: string | null) => g ?? NULL_GROUP;
+		overall.attainment = met.overall;
+		for (const g of groups) g.attainment = met.groups.get(key(g.group)) ?? null;
+	}
 	return {
 		measure: options.measure,
 		snapshot: snapshot ? snapshot.toISOString() : null,
-		target_hours: targets?.[options.measure === 'first_response' ? 'first_response_hours' : 'resolution_hours'] ?? null,
+		target_hours: target?.hours ?? null,
+		target,
+		calendars: [...Object.entries(calendars.regions).map(([region, cal]) => ({ region, calendar: describeCalendar(cal) })), { region: null, calendar: describeCalendar(calendars.default) }],
+		attainment_method: ATTAINMENT_METHOD,
 		overall,
 		by: options.by ?? null,
 		groups,
-		trend: trend.map((t) => ({ period: t.period, n: t.n, median: t.med, p90: t.p90, open_share: t.n ? t.open / t.n : 0 })),
+		trend: trend.map((t) => ({ period: t.period, n: t.n, median: t.med, p90: t.p90, open_share: t.n ? t.open / t.n : 0, attainment: met?.periods.get(t.period) ?? null })),
 		grain,
 		definition: SPEED_DEFINITIONS[options.measure],
 		method: SPEED_METHOD,
@@ -204,6 +227,106 @@ async function computeSpeedReport(
 		basis: { calendar: overall.events - businessHours, business_hours: businessHours },
 		brackets: bracketRows.length ? bracketDistribution(bracketRows.map((r) => ({ bracket: r.bracket, cases: Number(r.cases) }))) : null
 	};
+}
+
+type Doc = Record<string, unknown>;
+
+function lookup(doc: unknown, path: string[]): unknown {
+	let v: unknown = doc;
+	for (const key of path) v = v && typeof v === 'object' ? (v as Doc)[key] : undefined;
+	return v;
+}
+
+/**
+ * The measure's target from the policy in force; a key an older stored version lacks reads the
+ * published one (config/policy.json), as src/lib/metrics/fairness/fairness-groups.server.ts does.
+ */
+export function speedTarget(policy: Doc, measure: SpeedMeasure): SpeedTarget | null {
+	const pick = (...path: string[]): unknown => lookup(policy, path) ?? lookup(publishedPolicy, path);
+	const hoursKey = `${measure}_hours`;
+	const hours = pick('targets', hoursKey);
+	if (typeof hours !== 'number' || !Number.isFinite(hours)) return null;
+	const basis = pick('targets', `${measure}_basis`);
+	const channels = pick('targets', 'channels');
+	const own = Object.entries(channels && typeof channels === 'object' ? (channels as Doc) : {}).flatMap(([channel, t]): [string, number][] => {
+		const h = lookup(t, [hoursKey]);
+		return typeof h === 'number' && Number.isFinite(h) ? [[channel, h]] : [];
+	});
+	return { hours, basis: TARGET_BASES.includes(basis as TargetBasis) ? (basis as TargetBasis) : 'calendar', channels: Object.fromEntries(own) };
+}
+
+const NULL_GROUP = '\u0000none';
+
+/** The archive's first case: where the business calendar has to start. Changes only with an import. */
+function firstCaseTime(db: Kysely<Database>): Promise<Date | null> {
+	return cachedByData(db, 'speed-first-case', async () => {
+		const { rows } = await sql<{ t: Date | null }>`SELECT min(created_at) AS t FROM cases`.execute(db);
+		return rows[0]?.t ?? null;
+	});
+}
+
+/**
+ * Within target and breached, on both bases, per group, per trend period and overall, in one scan:
+ * the business time of each case is two ASOF lookups in its region's calendar
+ * (src/lib/core/business-hours/business-hours.server.ts).
+ */
+async function attainmentByGroup(
+	db: Kysely<Database>,
+	options: { measure: SpeedMeasure; filters: Filters; by?: FilterDimension | null; grain: TrendGrain; today: Date },
+	target: SpeedTarget,
+	calendars: BusinessCalendars,
+	snapshot: Date
+): Promise<{ overall: AttainmentPair; groups: Map<string, AttainmentPair>; periods: Map<string, AttainmentPair> }> {
+	const event = sql.ref(`c.${EVENT_COLUMN[options.measure]}`);
+	const groupCol = options.by ? sql.ref(`c.${DIMENSION_COLUMNS[options.by]}`) : sql<string>`NULL::VARCHAR`;
+	const first = (await firstCaseTime(db)) ?? snapshot;
+	const days = calendarDays(first, snapshot);
+	const channels = Object.entries(target.channels);
+	const targetSeconds = channels.length
+		? sql`CASE ${sql.join(channels.map(([ch, h]) => sql`WHEN c.channel = ${ch} THEN ${h * 3600}::DOUBLE`), sql` `)} ELSE ${target.hours * 3600}::DOUBLE END`
+		: sql`${target.hours * 3600}::DOUBLE`;
+	const counts = (b: string) => {
+		const s = sql.raw(b);
+		return sql`count(*) FILTER (WHERE happened AND ${s} <= target_s) AS ${sql.raw(`${b}_within`)},
+			count(*) FILTER (WHERE ${s} > target_s) AS ${sql.raw(`${b}_breached`)},
+			count(*) FILTER (WHERE NOT happened AND ${s} > target_s) AS ${sql.raw(`${b}_open_breached`)},
+			count(*) FILTER (WHERE NOT happened AND ${s} <= target_s) AS ${sql.raw(`${b}_pending`)}`;
+	};
+	type Row = { grp: string | null; period: string | null; g: number } & Record<`${'cal' | 'bh'}_${'within' | 'breached' | 'open_breached' | 'pending'}`, number>;
+	const t1 = sql`coalesce(${event}, ${snapshot}::TIMESTAMP)`;
+	// Materialized: inlined, the calendar's window sums were computed again for each of the two lookups.
+	const { rows } = await sql<Row>`
+		WITH cal AS MATERIALIZED (${calendarSql(calendars, days.from, days.to)}),
+		d AS (
+			SELECT ${groupCol} AS grp, date_trunc(${options.grain}, c.created_at)::DATE AS period,
+				greatest(epoch(${t1} - c.created_at), 0) AS cal, ${event} IS NOT NULL AS happened,
+				coalesce(${sql.ref(`c.${BASIS_COLUMN[options.measure]}`)} = 'business_hours', false) AS recorded_business,
+				${targetSeconds} AS target_s, ${calendarIndexSql(calendars, sql.ref('c.region'))} AS k, c.created_at AS t0, ${t1} AS t1
+			FROM cases c WHERE ${caseFilterSql(options.filters, options.today)}
+		),
+		j AS (
+			SELECT grp, period, happened, target_s, cal,
+				-- A time the export already gave in business hours is taken as it is.
+				CASE WHEN recorded_business THEN cal ELSE ${businessClockSql(calendars, 'b', sql.ref('d.t1'))} - ${businessClockSql(calendars, 'a', sql.ref('d.t0'))} END AS bh
+			FROM d ${calendarJoinSql('a', sql.ref('d.k'), sql.ref('d.t0'))} ${calendarJoinSql('b', sql.ref('d.k'), sql.ref('d.t1'))}
+		)
+		SELECT grp, strftime(period, '%Y-%m-%d') AS period, GROUPING(grp, period) AS g, ${counts('cal')}, ${counts('bh')}
+		FROM j GROUP BY GROUPING SETS ((grp), (period), ())`.execute(db);
+	const pair = (r: Row): AttainmentPair => ({
+		calendar: attainment(Number(r.cal_within), Number(r.cal_breached), Number(r.cal_open_breached), Number(r.cal_pending)),
+		business_hours: attainment(Number(r.bh_within), Number(r.bh_breached), Number(r.bh_open_breached), Number(r.bh_pending))
+	});
+	const groups = new Map<string, AttainmentPair>();
+	const periods = new Map<string, AttainmentPair>();
+	let overall: AttainmentPair = { calendar: attainment(0, 0, 0, 0), business_hours: attainment(0, 0, 0, 0) };
+	for (const r of rows) {
+		// GROUPING(grp, period): 1 = per group, 2 = per period, 3 = all.
+		const g = Number(r.g);
+		if (g === 1) groups.set(r.grp ?? NULL_GROUP, pair(r));
+		else if (g === 2 && r.period !== null) periods.set(r.period, pair(r));
+		else if (g === 3) overall = pair(r);
+	}
+	return { overall, groups, periods };
 }
 
 /** Cached per data version and request (src/lib/metrics/filters/data-version.server.ts). */
