@@ -147,6 +147,10 @@ describe('reviewing a queue', () => {
 		// The shortcuts are the page's script: wait for it before typing.
 		await rev.goto(`${baseUrl}/audits/review?id=${ids[0]}`, { waitUntil: 'networkidle' });
 		expect(await rev.getByTestId('shortcuts').innerText()).toContain('Ctrl');
+		// The conversation is on the page beside the scorecard: the customer opens it, an agent answers.
+		const thread = rev.getByTestId('review-thread');
+		await expect.poll(() => thread.innerText()).toMatch(/Conversation \((\d+)\)/);
+		expect(Number((await thread.locator('h2').innerText()).match(/\((\d+)\)/)?.[1])).toBeGreaterThanOrEqual(2);
 		// Keyboard only: focus a category's first choice, press the digit of the rating wanted.
 		for (const c of DEFAULT_SCORECARD.categories) {
 			await rev.locator(`input[name="rating.${c.id}"]`).first().focus();

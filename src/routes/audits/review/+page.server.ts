@@ -7,6 +7,7 @@ import { reviewCaseContext } from '$lib/audits/review-case.server';
 import { nextInQueue, openReview, remainingInQueue, saveReview } from '$lib/audits/reviews.server';
 import { currentUser, idFrom, refusalsAsErrors, refusalsAsFailures } from '$lib/audits/route-helpers.server';
 import { can } from '$lib/core/auth/access-rules';
+import { caseThread } from '$lib/conversations/thread.server';
 
 export const load: PageServerLoad = async ({ url, locals }) => {
 	const id = idFrom(url.searchParams.get('id'));
@@ -14,7 +15,7 @@ export const load: PageServerLoad = async ({ url, locals }) => {
 	const user = currentUser(locals);
 	const { db } = await getDatabase();
 	const opened = await refusalsAsErrors(() => openReview(db, id, user));
-	const [context, disputes] = await Promise.all([reviewCaseContext(db, opened.review.case_id, user.role), listDisputes(db, { reviewId: id })]);
+	const [context, disputes, thread] = await Promise.all([reviewCaseContext(db, opened.review.case_id, user.role), listDisputes(db, { reviewId: id }), caseThread(db, opened.review.case_id, user.role)]);
 	if (!context) error(404, `Case ${opened.review.case_id} is no longer in the archive.`);
 	const r = opened.review;
 	return {
@@ -28,6 +29,7 @@ export const load: PageServerLoad = async ({ url, locals }) => {
 		remaining: opened.canEdit ? await remainingInQueue(db, user.username) : null,
 		history: opened.history,
 		context,
+		thread,
 		disputes,
 		canDispute: can(user.role, 'disputes.raise') && r.status === 'submitted' && r.kind === 'sample' && !disputes.some((d) => d.status === 'open')
 	};
