@@ -10,6 +10,7 @@ import { consistencyOptions, fairnessOptions } from '../../lib/metrics/fairness/
 import { speedReport, type SpeedReport } from '../../lib/metrics/speed/speed.server';
 import { formatChange, formatHours, formatPoints, formatShare } from '../../lib/core/format';
 import { describeNotTestable } from '../../lib/metrics/model';
+import { BASIS_LABEL } from '../../lib/metrics/speed/model';
 import { parse, UsageError } from '../args';
 import { onDatabaseOrServer } from '../server-handoff';
 import { METRICS, METRIC_NAMES, type MetricName } from '../../lib/metrics/registry.server';
@@ -53,7 +54,13 @@ function printText(kind: Kind, report: Report): void {
 		const r = report as SpeedReport;
 		if (r.not_testable) return console.log(`${r.definition}\n${describeNotTestable(r.not_testable)}`);
 		console.log(`${r.definition}\nMedian (Kaplan-Meier) ${formatHours(r.overall.km_median)} [${formatHours(r.overall.km_median_low)} – ${formatHours(r.overall.km_median_high)}], p90 ${formatHours(r.overall.km_p90)}, ${r.overall.n} cases, ${formatShare(r.overall.open_share)} open`);
-		for (const g of r.groups) console.log(`  ${String(g.group).padEnd(22)} median ${formatHours(g.km_median).padStart(8)}  p90 ${formatHours(g.km_p90).padStart(8)}  n ${g.n}`);
+		// The share within the policy's target, on the basis the policy measures it in.
+		const within = (g: SpeedReport['overall']) => {
+			const a = r.target && g.attainment ? g.attainment[r.target.basis] : null;
+			return a ? `  within target ${formatShare(a.share).padStart(6)} (${a.within} of ${a.within + a.breached})` : '';
+		};
+		if (r.target) console.log(`Target ${r.target.hours} h in ${BASIS_LABEL[r.target.basis]}${Object.keys(r.target.channels).length ? ` (${Object.entries(r.target.channels).map(([c, h]) => `${c} ${h} h`).join(', ')})` : ''}:${within(r.overall)}`);
+		for (const g of r.groups) console.log(`  ${String(g.group).padEnd(22)} median ${formatHours(g.km_median).padStart(8)}  p90 ${formatHours(g.km_p90).padStart(8)}  n ${g.n}${within(g)}`);
 	} else if (kind === 'compliance') {
 		for (const rule of (report as ComplianceReport).rules) {
 			console.log(rule.not_testable ? `${rule.label.padEnd(40)} ${describeNotTestable(rule.not_testable)}` : `${rule.label.padEnd(40)} ${formatShare(rule.rate, 2).padStart(7)}  (${rule.flagged} of ${rule.eligible})`);
