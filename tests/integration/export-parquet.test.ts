@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { complianceReport } from '../../src/lib/metrics/compliance/compliance.se
 import { csatReport } from '../../src/lib/metrics/csat/csat.server';
 import { parseFilters } from '../../src/lib/metrics/filters/model';
 import { speedReport } from '../../src/lib/metrics/speed/speed.server';
+import { holdDatabase, type LockHolder } from '../helpers/lock-holder';
 import { runCli } from '../helpers/run-cli';
 import { ingestFixture, type IngestFixture } from '../helpers/ingest-fixture';
 
@@ -219,37 +219,20 @@ describe('caselens export parquet', () => {
 	});
 
 	describe('while another process holds the database', () => {
-		let holder: ChildProcess | undefined;
+		let holder: LockHolder | undefined;
 
 		afterAll(async () => {
-			const started = holder;
-			if (started?.pid && started.exitCode === null) {
-				const exited = new Promise((resolve) => started.once('exit', resolve));
-				process.kill(started.pid, 'SIGTERM');
-				await exited;
-			}
+			await holder?.stop();
 		});
 
 		test('says who holds it and that it must be stopped for the export', async () => {
 			const path = join(f.dir, 'held.duckdb');
-			// A separate process, as the server would be: DuckDB's file lock is per process.
-			const code = `import { DuckDBInstance } from '@duckdb/node-api';
-				const instance = await DuckDBInstance.create(process.argv[1]);
-				await (await instance.connect()).run('create table held (x integer)');
-				console.log('ready');
-				setInterval(() => {}, 1000);`;
-			holder = spawn(process.execPath, ['--input-type=module', '-e', code, path], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
-			const child = holder;
-			await new Promise<void>((resolve, reject) => {
-				const timer = setTimeout(() => reject(new Error('holder did not start in 20 s')), 20_000);
-				child.stdout!.on('data', (d) => String(d).includes('ready') && (clearTimeout(timer), resolve()));
-				child.on('exit', (status) => (clearTimeout(timer), reject(new Error(`holder exited with ${status}`))));
-			});
+			holder = await holdDatabase(path);
 			const result = await run(['export', 'parquet', '--out', join(f.dir, 'held-export'), '--db', path, '--json']);
 			expect(result.code).toBe(1);
 			const body = JSON.parse(result.out) as { code: string; error: string; hint: string };
 			expect(body.code).toBe('database_locked');
-			expect(body.error).toContain(`PID ${child.pid}`);
+			expect(body.error).toContain(`PID ${holder.pid}`);
 			expect(body.hint).toMatch(/^Stop that process/);
 			expect(existsSync(join(f.dir, 'held-export'))).toBe(false);
 		});

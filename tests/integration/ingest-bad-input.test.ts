@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/lib/core/db/database.server';
+import { holdDatabase, type LockHolder } from '../helpers/lock-holder';
 import {
 	expectIngestError,
 	ingestFixture,
@@ -183,44 +183,17 @@ describe('files that are not importable', () => {
 });
 
 describe('database files that cannot be used', () => {
-	let child: ChildProcess | undefined;
+	let holder: LockHolder | undefined;
 	afterEach(async () => {
-		// Only the child this test started, by its own PID; wait until it is gone.
-		const started = child;
-		child = undefined;
-		if (started?.pid && started.exitCode === null) {
-			const exited = new Promise((resolve) => started.once('exit', resolve));
-			process.kill(started.pid, 'SIGTERM');
-			await exited;
-		}
+		// Only the holder this test started; wait until it is gone.
+		await holder?.stop();
+		holder = undefined;
 	});
 
 	it('a database file held by another process: database_locked naming the PID', async () => {
 		const path = join(f.dir, 'locked.duckdb');
-		// The holder is a separate process, as the server would be (DuckDB locks are per process).
-		const holder = `import { DuckDBInstance } from '@duckdb/node-api';
-			const instance = await DuckDBInstance.create(process.argv[1]);
-			await (await instance.connect()).run('create table held (x integer)');
-			console.log('ready');
-			setInterval(() => {}, 1000);`;
-		child = spawn(process.execPath, ['--input-type=module', '-e', holder, path], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
-		const holderProcess = child;
-		await new Promise<void>((resolve, reject) => {
-			let err = '';
-			const timer = setTimeout(() => reject(new Error('holder did not start in 20 s')), 20_000);
-			holderProcess.stderr!.on('data', (d) => (err += d));
-			holderProcess.stdout!.on('data', (d) => {
-				if (String(d).includes('ready')) {
-					clearTimeout(timer);
-					resolve();
-				}
-			});
-			holderProcess.on('exit', (code) => {
-				clearTimeout(timer);
-				reject(new Error(`holder exited with ${code}: ${err}`));
-			});
-		});
-		const error = await expectIngestError(openDatabase(path), 'database_locked', path, `PID ${child.pid}`);
+		holder = await holdDatabase(path);
+		const error = await expectIngestError(openDatabase(path), 'database_locked', path, `PID ${holder.pid}`);
 		expect(error.hint).toMatch(/upload page|--db/);
 	});
 
