@@ -1,5 +1,6 @@
 import { error, json, redirect, type Handle, type RequestEvent, type ServerInit } from '@sveltejs/kit';
 import { guardRequest, type Refusal } from '$lib/core/request-guard.server';
+import type { Problem } from '$lib/core/errors';
 import { decide } from '$lib/core/auth/guard.server';
 import { SESSION_COOKIE, sessionUser } from '$lib/core/auth/sessions.server';
 import { getDatabase } from '$lib/core/db/database.server';
@@ -24,7 +25,7 @@ function refuse(refusal: Refusal, event: RequestEvent): Response {
 	// A refused body may still be arriving: close the connection rather than reuse it.
 	const headers = refusal.status === 413 ? { connection: 'close' } : undefined;
 	if (wantsHtml) return new Response(`${refusal.message} ${refusal.hint}`, { status: refusal.status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers } });
-	return json({ code: refusal.code, message: refusal.message, hint: refusal.hint, error: refusal.message }, { status: refusal.status, headers });
+	return json({ code: refusal.code, message: refusal.message, hint: refusal.hint } satisfies Problem, { status: refusal.status, headers });
 }
 
 export const handle: Handle = async ({ event, resolve }) => {
@@ -50,7 +51,10 @@ export const handle: Handle = async ({ event, resolve }) => {
 		if (verdict.status === 401 && !wantsJson && event.request.method === 'GET' && !event.isDataRequest) {
 			redirect(303, `/login?next=${encodeURIComponent(event.url.pathname + event.url.search)}`);
 		}
-		if (wantsJson && !event.isDataRequest) return json({ error: verdict.reason, code: verdict.status === 401 ? 'unauthenticated' : 'forbidden' }, { status: verdict.status });
+		if (wantsJson && !event.isDataRequest) {
+			const hint = verdict.status === 401 ? 'Sign in first (the API takes the session cookie of a signed-in browser).' : 'Ask an administrator for a role that may do this (Admin → Users).';
+			return json({ code: verdict.status === 401 ? 'unauthenticated' : 'forbidden', message: verdict.reason, hint } satisfies Problem, { status: verdict.status });
+		}
 		// A signed-in reader refused a page gets the refusal inside the app with a way back
 		// (src/routes/denied), not SvelteKit's bare fallback page.
 		if (verdict.status === 403 && !wantsJson && event.request.method === 'GET' && !event.isDataRequest && event.locals.user) {

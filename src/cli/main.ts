@@ -1,5 +1,5 @@
 import { isHttpError } from '@sveltejs/kit';
-import { IngestError } from '../lib/imports/ingest-error';
+import { AppError } from '../lib/core/errors';
 import { UsageError } from './args';
 import { auditCommand, auditHelp } from './commands/audit';
 import { demoCommand, demoHelp } from './commands/demo';
@@ -61,9 +61,9 @@ export async function main(argv: string[]): Promise<number> {
 			console.error(`caselens ${name}: ${error.body.message}`);
 			return 2;
 		}
-		if (error instanceof IngestError) {
+		if (error instanceof AppError) {
 			const wantsJson = rest.includes('--json');
-			if (wantsJson) console.log(JSON.stringify({ error: error.message, hint: error.hint, code: error.code }));
+			if (wantsJson) console.log(JSON.stringify(error.problem));
 			console.error(`caselens ${name}: ${error.message}\n  ${error.hint}`);
 			return 1;
 		}

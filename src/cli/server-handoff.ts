@@ -7,7 +7,7 @@ import { openDatabase } from '../lib/core/db/database.server';
 import type { Database } from '../lib/core/db/schema';
 import { findServer, type ServerEntry } from '../lib/core/server-registry.server';
 import type { BatchSummary } from '../lib/imports/ingest-file.server';
-import { IngestError, type IngestErrorCode } from '../lib/imports/ingest-error';
+import { AppError, asProblem, hasCode, type Problem, type ProblemStatus } from '../lib/core/errors';
 
 /** One request from the CLI to the server that holds its database. */
 export interface ServerCall {
@@ -28,17 +28,11 @@ export interface ServerCall {
  * The server understood the request and refused it (a bad filter, an existing account, a file it
  * cannot read): its own code, message and hint, shown as the local command would show them.
  */
-export class ServerRefusal extends IngestError {
-	readonly status: number;
-	/** The API's code, which need not be an import's (account_refused, say). */
-	readonly serverCode: string;
-
+export class ServerRefusal extends AppError {
 	constructor(status: number, code: string, message: string, hint: string) {
 		// Passed through as it is, so --json prints the code the API answered.
-		super(code as IngestErrorCode, message, hint);
+		super(code, message, hint, status as ProblemStatus);
 		this.name = 'ServerRefusal';
-		this.status = status;
-		this.serverCode = code;
 	}
 }
 
@@ -57,7 +51,7 @@ export function localActor(): string {
 export async function askServer(server: ServerEntry, call: ServerCall): Promise<Response> {
 	const url = new URL(call.path, server.url);
 	if (call.params) url.search = call.params.toString();
-	const unavailable = (why: string) => new IngestError('database_locked', `The database is held by the Caselens server (PID ${server.pid}) but ${why}.`, `${call.instead}, or stop the server and run the command again.`);
+	const unavailable = (why: string) => new AppError('database_locked', `The database is held by the Caselens server (PID ${server.pid}) but ${why}.`, `${call.instead}, or stop the server and run the command again.`, 503);
 	let response: Response;
 	try {
 		response = await fetch(url, {
@@ -82,16 +76,14 @@ export async function askServer(server: ServerEntry, call: ServerCall): Promise<
 	if (response.ok) return response;
 	if (response.status === 401 || response.status === 403) throw unavailable(`it refused the command line's token (${response.status} for ${url.pathname})`);
 	const text = await response.text();
-	let failure: { code?: unknown; message?: unknown; error?: unknown; hint?: unknown } | undefined;
+	let failure: Problem | null = null;
 	try {
-		failure = JSON.parse(text) as typeof failure;
+		failure = asProblem(JSON.parse(text));
 	} catch {
-		failure = undefined;
+		failure = null;
 	}
-	const message = failure?.message ?? failure?.error;
-	if (typeof message !== 'string') throw unavailable(`it answered ${response.status} for ${url.pathname}`);
-	const code = typeof failure?.code === 'string' ? failure.code : response.status >= 500 ? 'internal' : 'bad_request';
-	throw new ServerRefusal(response.status, code, message, typeof failure?.hint === 'string' ? failure.hint : '');
+	if (!failure) throw unavailable(`it answered ${response.status} for ${url.pathname}`);
+	throw new ServerRefusal(response.status, failure.code, failure.message, failure.hint);
 }
 
 /**
@@ -104,7 +96,7 @@ export async function onDatabaseOrServer<T>(dbPath: string, local: (db: Kysely<D
 	try {
 		open = await openDatabase(dbPath);
 	} catch (error) {
-		if (!(error instanceof IngestError && error.code === 'database_locked')) throw error;
+		if (!hasCode(error, 'database_locked')) throw error;
 		const server = findServer(dbPath);
 		if (!server) throw error;
 		return remote((call) => askServer(server, call));
@@ -145,7 +137,6 @@ export async function importThroughServer(dbPath: string, request: HandoffReques
 		headers: { 'content-type': 'application/octet-stream', 'x-file-name': encodeURIComponent(basename(request.path)) },
 		instead: 'Import through the upload page'
 	});
-	const body = (await response.json()) as BatchSummary | { error: string; hint?: string; code?: string };
-	if ('error' in body) throw new ServerRefusal(response.status, body.code ?? 'malformed_file', body.error, body.hint ?? '');
-	return body;
+	// askServer has turned a refusal into ServerRefusal; an answer that went through is the summary.
+	return (await response.json()) as BatchSummary;
 }

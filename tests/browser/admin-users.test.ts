@@ -182,7 +182,7 @@ describe('Admin → Users', () => {
 
 		const bad = await patch(admin, { status: 'paused' });
 		expect(bad.status).toBe(400);
-		expect(await bad.json()).toMatchObject({ code: 'bad_request', message: expect.stringMatching(/field status/), hint: expect.any(String), error: expect.any(String) });
+		expect(await bad.json()).toEqual({ code: 'bad_request', message: expect.stringMatching(/field status/), hint: expect.any(String) });
 		const unknown = await patch(admin, { role: 'viewer' }, `nobody-${run}`);
 		expect(unknown.status).toBe(400);
 		expect(await unknown.json()).toMatchObject({ code: 'account_refused', message: `There is no user called "nobody-${run}".` });

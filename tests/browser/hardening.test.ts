@@ -148,8 +148,8 @@ test('an upload over the size limit gets a 413 with its message, not a reset con
 		duplex: 'half'
 	} as RequestInit & { duplex: 'half' });
 	expect(response.status).toBe(413);
-	const answer = (await response.json()) as { code: string; error: string; hint: string };
-	expect([answer.code, answer.error]).toEqual(['file_too_large', 'The upload is larger than the limit of 32 MB.']);
+	const answer = (await response.json()) as { code: string; message: string; hint: string };
+	expect([answer.code, answer.message]).toEqual(['file_too_large', 'The upload is larger than the limit of 32 MB.']);
 	expect(answer.hint).toContain('CASELENS_MAX_UPLOAD_MB');
 });
 

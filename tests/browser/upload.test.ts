@@ -206,7 +206,7 @@ describe('upload page', () => {
 		const csvBody = 'Ticket,Opened,State\nP-1,2026-01-01 10:00:00,open\n';
 		const broken = await post(`kind=cases&mapping=${encodeURIComponent(JSON.stringify({ columns: { case_id: { from: 5 } } }))}`, csvBody);
 		expect(broken.status).toBe(400);
-		expect(await broken.json()).toEqual({ error: expect.stringContaining('columns.case_id.from must be text'), hint: expect.any(String), code: 'bad_mapping' });
+		expect(await broken.json()).toEqual({ message: expect.stringContaining('columns.case_id.from must be text'), hint: expect.any(String), code: 'bad_mapping' });
 		const missing = await post(`kind=cases&mapping=${encodeURIComponent(JSON.stringify({ columns: { case_id: 'Nope', created_at: 'Opened', status: 'State' } }))}`, csvBody);
 		expect(missing.status).toBe(400);
 		expect(await missing.json()).toMatchObject({ code: 'missing_column', headers: ['Ticket', 'Opened', 'State'] });

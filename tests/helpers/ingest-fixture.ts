@@ -6,6 +6,7 @@ import { expect } from 'vitest';
 import { openDatabase, type OpenDatabase } from '../../src/lib/core/db/database.server';
 import type { Database } from '../../src/lib/core/db/schema';
 import { IngestError, type IngestErrorCode } from '../../src/lib/imports/ingest-error';
+import { AppError } from '../../src/lib/core/errors';
 import { ingestFile, type BatchSummary, type IngestOptions } from '../../src/lib/imports/ingest-file.server';
 
 export const MiB = 1024 * 1024;
@@ -90,15 +91,16 @@ export async function expectBalanced(db: Kysely<Database>, summary: BatchSummary
 }
 
 /** Rejects with an IngestError of `code` whose message + hint mention every needle. */
-export async function expectIngestError(promise: Promise<unknown>, code: IngestErrorCode, ...needles: (string | RegExp)[]): Promise<IngestError> {
+export async function expectIngestError(promise: Promise<unknown>, code: IngestErrorCode | 'database_locked' | 'database_unwritable', ...needles: (string | RegExp)[]): Promise<AppError> {
 	let caught: unknown;
 	try {
 		await promise;
 	} catch (error) {
 		caught = error;
 	}
-	expect(caught, 'expected an IngestError').toBeInstanceOf(IngestError);
-	const error = caught as IngestError;
+	// An import's own problems are IngestErrors; the database's (locked, unwritable) are core AppErrors.
+	expect(caught, 'expected an AppError').toBeInstanceOf(code.startsWith('database_') ? AppError : IngestError);
+	const error = caught as AppError;
 	expect(error.code, `${error.message} | ${error.hint}`).toBe(code);
 	expect(error.hint.length).toBeGreaterThan(10);
 	for (const needle of needles) {

@@ -230,9 +230,9 @@ describe('caselens export parquet', () => {
 			holder = await holdDatabase(path);
 			const result = await run(['export', 'parquet', '--out', join(f.dir, 'held-export'), '--db', path, '--json']);
 			expect(result.code).toBe(1);
-			const body = JSON.parse(result.out) as { code: string; error: string; hint: string };
+			const body = JSON.parse(result.out) as { code: string; message: string; hint: string };
 			expect(body.code).toBe('database_locked');
-			expect(body.error).toContain(`PID ${holder.pid}`);
+			expect(body.message).toContain(`PID ${holder.pid}`);
 			expect(body.hint).toMatch(/^Stop that process/);
 			expect(existsSync(join(f.dir, 'held-export'))).toBe(false);
 		});

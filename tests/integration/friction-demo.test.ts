@@ -11,7 +11,8 @@ import { ingestFixture, type IngestFixture } from '../helpers/ingest-fixture';
 /**
  * The demo's planted rising theme (RISING_THEME: "tracking not updating" and its Portuguese and
  * Spanish phrasings, three times as frequent in the last 28 days) must come out rising; with
- * `nullMode` every theme is stable and none may be marked rising. 50,000 cases, as `npm start`.
+ * `nullMode` every theme is stable and none may be marked rising. The top themes are specific
+ * friction a product manager could act on, not a bare word. 50,000 cases, as `npm start`.
  */
 const END = new Date('2026-06-01T00:00:00Z');
 const all = parseFilters(new URLSearchParams());
@@ -80,6 +81,23 @@ describe('friction on the demo data', () => {
 		const en = r.themes.find((t) => t.theme === RISING_THEME.phrases.en);
 		const { rows } = await sql<{ low: number }>`SELECT min(csat) AS low FROM feedback WHERE regexp_matches(comment, 'tracking not updating', 'i')`.execute(planted.db);
 		expect(en?.examples?.[0].csat).toBe(rows[0].low);
+	});
+
+	test('the top themes are specific friction: no bare "reply"; the slow-response complaint is the phrase "no reply"', async () => {
+		const r = await frictionReport(planted.db, { filters: all, source: 'comments' }, END);
+		const stableReport = await frictionReport(stable.db, { filters: all, source: 'comments' }, END);
+		for (const report of [r, stableReport]) expect(report.themes.slice(0, 10).map((t) => t.key)).not.toContain('reply');
+		// The slow-response complaint is one theme that holds every comment saying it.
+		const noReply = r.themes.find((t) => t.key === 'no reply');
+		expect(noReply, '"no reply" is a theme').toBeDefined();
+		const { rows } = await sql<{ n: number }>`SELECT count(*) AS n FROM feedback WHERE regexp_matches(comment, 'no reply', 'i')`.execute(planted.db);
+		expect(noReply?.count).toBe(rows[0].n);
+		expect(noReply?.csat_mean ?? 5).toBeLessThan(noReply?.csat_rest ?? 0);
+		// The planted rising theme is still found among the top ten, named by its phrase, and rising.
+		const en = r.themes.find((t) => t.theme === RISING_THEME.phrases.en);
+		expect(r.themes.slice(0, 10)).toContain(en);
+		expect(en?.rising).toBe(true);
+		expect(plantedThemes(stableReport).length).toBeGreaterThan(0);
 	});
 
 	test('no theme is marked rising when nothing was planted', async () => {

@@ -29,7 +29,8 @@ describe('policy saves', () => {
 		await updatePolicy(f.db, { ...policy, return_window_days: 61 }, 'first', 'alice', version);
 		const stale = updatePolicy(f.db, { ...policy, return_window_days: 59 }, 'second', 'bob', version);
 		await expect(stale).rejects.toBeInstanceOf(PolicyConflict);
-		await expect(stale).rejects.toThrow(/changed by alice at \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC \(version \d+\).*Reload/);
+		await expect(stale).rejects.toThrow(/changed by alice at \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC \(version \d+\)/);
+		await expect(stale).rejects.toMatchObject({ code: 'conflict', status: 409, hint: expect.stringMatching(/^Reload the page/) });
 		expect((await currentPolicy(f.db)).policy.return_window_days).toBe(61);
 	});
 });

@@ -62,6 +62,23 @@ describe('code layout rules', () => {
 		expect(handChecks.test(`const canEdit = locals.user?.role === 'admin';`)).toBe(true);
 	});
 
+	test('only src/lib/core/config.server.ts reads the environment', () => {
+		const reads = /process\.env\b/;
+		const offences = SOURCES.filter((f) => f !== 'src/lib/core/config.server.ts' && reads.test(readFileSync(f, 'utf8')));
+		expect(offences).toEqual([]);
+		expect(reads.test('const port = process.env.PORT;')).toBe(true);
+	});
+
+	test('every refusal has one shape: no route answers {error: ...} or calls fail() by hand', () => {
+		// Pages get form.problem from failWith, APIs a Problem from errorResponse (src/lib/core/http-errors.server.ts).
+		const oldShapes = /json\(\s*\{\s*error\s*:|\bfail\(\s*\d+/;
+		const allowed = new Set(['src/lib/core/http-errors.server.ts']);
+		const offences = SOURCES.filter((f) => !allowed.has(f) && oldShapes.test(readFileSync(f, 'utf8')));
+		expect(offences).toEqual([]);
+		expect(oldShapes.test(`return fail(400, { error: 'x' });`)).toBe(true);
+		expect(oldShapes.test(`return json({ error: 'x' }, { status: 404 });`)).toBe(true);
+	});
+
 	test('comments cite only files inside the repository', () => {
 		const outside = SOURCES.filter((f) => /DESIGN\.md|\.\.\/shared\//.test(readFileSync(f, 'utf8')));
 		expect(outside).toEqual([]);

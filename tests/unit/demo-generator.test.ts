@@ -14,17 +14,8 @@ import {
 	ROOT_CAUSES,
 	STAGES
 } from '../../src/lib/imports/canonical-columns';
-import {
-	DEMO_AGENT_TEAMS,
-	DEMO_CASE_COLUMNS,
-	DEMO_CATEGORY_STAGES,
-	DEMO_COUNTRY_REGIONS,
-	DEMO_FEEDBACK_COLUMNS,
-	DEMO_REGIONS,
-	DEMO_TEAMS,
-	writeDemoFiles,
-	type DemoOptions
-} from '../../src/lib/demo/generate-demo.server';
+import { DEMO_CASE_COLUMNS, DEMO_FEEDBACK_COLUMNS, writeDemoFiles, type DemoOptions } from '../../src/lib/demo/generate-demo.server';
+import { DEMO_AGENT_TEAMS, DEMO_CATEGORY_STAGES, DEMO_COUNTRY_REGIONS, DEMO_REGIONS, DEMO_TEAMS } from '../../src/lib/demo/reference-data';
 import {
 	CLAIM_CATEGORIES,
 	DEMO_POLICY,

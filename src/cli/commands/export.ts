@@ -3,7 +3,7 @@ import { appConfig } from '../../lib/core/config.server';
 import { openDatabase, type OpenDatabase } from '../../lib/core/db/database.server';
 import { exportParquet, ExportRefused } from '../../lib/core/db/export-parquet.server';
 import { findServer } from '../../lib/core/server-registry.server';
-import { IngestError } from '../../lib/imports/ingest-error';
+import { AppError, hasCode } from '../../lib/core/errors';
 import { parse, UsageError } from '../args';
 import { stepProgress } from '../output';
 
@@ -29,14 +29,14 @@ const fmt = (n: number) => n.toLocaleString('en');
  */
 async function openForExport(dbPath: string): Promise<OpenDatabase> {
 	if (!existsSync(dbPath)) {
-		throw new IngestError('database_unwritable', `There is no database at ${dbPath}.`, 'Point --db (or CASELENS_DB) at the database file the server uses.');
+		throw new AppError('database_unwritable', `There is no database at ${dbPath}.`, 'Point --db (or CASELENS_DB) at the database file the server uses.', 503);
 	}
 	try {
 		return await openDatabase(dbPath);
 	} catch (error) {
-		if (!(error instanceof IngestError) || error.code !== 'database_locked') throw error;
+		if (!hasCode(error, 'database_locked')) throw error;
 		const server = findServer(dbPath);
-		throw new IngestError(
+		throw new AppError(
 			'database_locked',
 			server
 				? `The Caselens server (PID ${server.pid}, ${server.url}) holds ${dbPath}; DuckDB lets one process open a database file, so the export cannot read it now.`
@@ -71,7 +71,7 @@ export async function exportCommand(args: string[]): Promise<number> {
 	} catch (error) {
 		if (!(error instanceof ExportRefused)) throw error;
 		progress.stop();
-		if (values.json) console.log(JSON.stringify({ error: error.message, hint: error.hint, code: 'export_refused' }));
+		if (values.json) console.log(JSON.stringify(error.problem));
 		console.error(`caselens export: ${error.message}\n  ${error.hint}`);
 		return 1;
 	} finally {

@@ -3,6 +3,7 @@ import type { ColumnMapping } from '../../lib/imports/column-mapping';
 import { appConfig } from '../../lib/core/config.server';
 import { openDatabase } from '../../lib/core/db/database.server';
 import { IngestError } from '../../lib/imports/ingest-error';
+import { AppError, hasCode } from '../../lib/core/errors';
 import { ingestFile, type BatchSummary } from '../../lib/imports/ingest-file.server';
 import { findSavedMapping } from '../../lib/imports/saved-mappings.server';
 import { parseMappingJson } from '../../lib/imports/mapping-draft';
@@ -78,10 +79,10 @@ export async function ingestCommand(args: string[]): Promise<number> {
 	try {
 		open = await openDatabase(config.dbPath);
 	} catch (error) {
-		if (!(error instanceof IngestError && error.code === 'database_locked')) throw error;
+		if (!hasCode(error, 'database_locked')) throw error;
 		// The server holds the file: hand every file to it instead.
 		if (Object.keys(lookups).length || values.sheet) {
-			throw new IngestError('database_locked', 'The server holds the database, and an import with --lookup or --sheet cannot be handed to it.', 'Stop the server (Ctrl+C on npm start) and run the import again.');
+			throw new AppError('database_locked', 'The server holds the database, and an import with --lookup or --sheet cannot be handed to it.', 'Stop the server (Ctrl+C on npm start) and run the import again.', 503);
 		}
 		for (const path of positionals) {
 			const summary = await importThroughServer(config.dbPath, { path, kind, preset: values.preset, mapping, mappingName: savedName, encoding });

@@ -58,7 +58,7 @@ export async function userCommand(args: string[]): Promise<number> {
 			}
 		);
 	} catch (error) {
-		if (error instanceof AccountError || (error instanceof ServerRefusal && error.serverCode === 'account_refused')) {
+		if (error instanceof AccountError || (error instanceof ServerRefusal && error.code === 'account_refused')) {
 			console.error(`caselens user: ${error.message}`);
 			return 1;
 		}

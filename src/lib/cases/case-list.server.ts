@@ -10,7 +10,8 @@ import { caseFilterSql } from '../metrics/filters/case-filter-sql.server';
 import { compliancePolicy, ruleById } from '../metrics/compliance/compliance-rules.server';
 import { drillSql } from '../metrics/filters/drill-sql.server';
 import { snapshotTime } from '../metrics/filters/snapshot.server';
-import type { SpeedMeasure } from '../metrics/speed/speed.server';
+import { breachedCasesSql } from '../metrics/speed/speed.server';
+import { SPEED_MEASURES, TARGET_NAME, type SpeedMeasure, type SpeedTarget } from '../metrics/speed/model';
 import { can } from '../core/auth/access-rules';
 import { DEFAULT_VIEW, isDurationSort, likePattern, parseCaseListView, type CaseListView, type CaseSort } from './model';
 
@@ -20,6 +21,8 @@ export interface CaseListQuery {
 	rule?: string | null;
 	/** Only cases still without a first response / resolution. */
 	open?: SpeedMeasure | null;
+	/** Only cases the Speed page counts as breached for the measure (speed.server.ts breachedCasesSql). */
+	breached?: SpeedMeasure | null;
 	/** Consistency and fairness drill-downs: root cause, tenure or order-value band, outcome, population. */
 	drill?: Drill;
 	/** Order and text search; absent = newest first, no search. */
@@ -51,18 +54,45 @@ export type CaseListRow = {
 export const CASE_CSV_COLUMNS = ['case_id', 'created_at', 'status', 'region', 'channel', 'category', 'team', 'agent_id', 'outcome', 'first_response_hours', 'resolution_hours', 'hours_open_at_snapshot', 'csat', 'subject'] as const;
 type CaseCsvRow = Omit<CaseListRow, 'comment_match'>;
 
-/** The drill-down query in a URL: the global filters, plus `rule`, `open`, the drill parameters, `sort`, `dir` and `q`. */
-export function caseQueryFromParams(params: URLSearchParams): CaseListQuery {
-	const open = params.get('open');
-	return { filters: parseFilters(params), rule: params.get('rule'), open: open === 'first_response' || open === 'resolution' ? open : null, drill: parseDrill(params), view: parseCaseListView(params) };
+/** The breach the list is narrowed to, with the target it was measured against, for the page to name it. */
+export interface CaseListBreach {
+	measure: SpeedMeasure;
+	target: SpeedTarget;
 }
 
-/** What the list is, in words, for its heading and the CSV file name. */
+function isMeasure(value: string): value is SpeedMeasure {
+	return (SPEED_MEASURES as readonly string[]).includes(value);
+}
+
+/**
+ * `breached`, or 400 naming it, as parseCaseListView does for `sort`: a misspelt value that
+ * silently listed every case would be read as the breached ones.
+ */
+function parseBreached(params: URLSearchParams): SpeedMeasure | null {
+	const raw = (params.get('breached') ?? '').trim();
+	if (!raw) return null;
+	if (!isMeasure(raw)) error(400, `"breached" must be one of ${SPEED_MEASURES.join(', ')}; got "${raw.slice(0, 40)}".`);
+	return raw;
+}
+
+/** The drill-down query in a URL: the global filters, plus `rule`, `open`, `breached`, the drill parameters, `sort`, `dir` and `q`. */
+export function caseQueryFromParams(params: URLSearchParams): CaseListQuery {
+	const open = params.get('open');
+	return { filters: parseFilters(params), rule: params.get('rule'), open: open && isMeasure(open) ? open : null, breached: parseBreached(params), drill: parseDrill(params), view: parseCaseListView(params) };
+}
+
+/** The CSV's file name: what the list is narrowed to, so two downloads are told apart. */
+export function caseCsvName(query: CaseListQuery): string {
+	return `cases${query.rule ? `-${query.rule}` : ''}${query.breached ? `-breached-${query.breached}` : ''}.csv`;
+}
+
+/** What the list is, in words, for its heading. */
 export function describeCaseQuery(query: CaseListQuery, today: Date): string {
 	const parts: string[] = [];
 	const rule = query.rule ? ruleById(query.rule) : undefined;
 	if (rule) parts.push(rule.label);
 	if (query.open) parts.push(query.open === 'resolution' ? 'unresolved' : 'unanswered');
+	if (query.breached) parts.push(`breached the ${TARGET_NAME[query.breached]}`);
 	if (query.drill) parts.push(...describeDrill(query.drill));
 	const { from, to } = dateBounds(query.filters, today);
 	if (from || to) parts.push(`opened ${from ?? '…'} to ${to ?? '…'}`);
@@ -84,16 +114,27 @@ function searchSql(q: string, role: Role): RawBuilder<boolean> {
 	return sql<boolean>`(c.subject ILIKE ${pattern} ESCAPE '\\' OR c.case_id IN (SELECT f.case_id FROM feedback f WHERE f.comment ILIKE ${pattern} ESCAPE '\\'))`;
 }
 
-async function condition(db: Kysely<Database>, query: CaseListQuery, today: Date, role: Role, snapshot: Date | null): Promise<RawBuilder<boolean>> {
-	const parts: RawBuilder<unknown>[] = [caseFilterSql(query.filters, today)];
+/** The WHERE of the list, and the breach it is narrowed to (`breached`), named with its target. */
+async function condition(db: Kysely<Database>, query: CaseListQuery, today: Date, role: Role, snapshot: Date | null): Promise<{ where: RawBuilder<boolean>; breach: CaseListBreach | null }> {
+	const filters = caseFilterSql(query.filters, today);
+	const parts: RawBuilder<unknown>[] = [filters];
 	const rule = query.rule ? ruleById(query.rule) : undefined;
 	if (query.rule && !rule) parts.push(sql`false`);
 	if (rule) parts.push(rule.flagged(compliancePolicy((await currentPolicy(db)).policy), snapshot ?? today));
 	if (query.open === 'first_response') parts.push(sql`c.first_response_at IS NULL`);
 	if (query.open === 'resolution') parts.push(sql`c.resolved_at IS NULL`);
+	let breach: CaseListBreach | null = null;
+	if (query.breached) {
+		// Timed over the filtered cases only: the business clock then runs on the cases listed, not the archive.
+		const found = await breachedCasesSql(db, query.breached, filters, snapshot);
+		// The policy may have lost the target since the link was made: say so rather than list every case.
+		if (!found) error(400, `The policy in force sets no ${TARGET_NAME[query.breached]}, so no case can breach it. Set one under Admin → Policy, or remove "breached" from the address.`);
+		parts.push(found.condition);
+		breach = { measure: query.breached, target: found.target };
+	}
 	if (query.drill) parts.push(await drillSql(db, query.drill));
 	if (query.view?.q) parts.push(searchSql(query.view.q, role));
-	return sql<boolean>`(${sql.join(parts, sql` AND `)})`;
+	return { where: sql<boolean>`(${sql.join(parts, sql` AND `)})`, breach };
 }
 
 const TEXT_COLUMNS: Partial<Record<CaseSort, string>> = { case_id: 'case_id', created: 'created_at', status: 'status', region: 'region', channel: 'channel', category: 'category', team: 'team', outcome: 'outcome', agent: 'agent_id', subject: 'subject' };
@@ -168,13 +209,13 @@ async function pageExtras(db: Kysely<Database>, rows: CaseListRow[], view: CaseL
 export async function listCases(db: Kysely<Database>, query: CaseListQuery, page: { offset: number; limit: number }, role: Role, today?: Date) {
 	const view = query.view ?? DEFAULT_VIEW;
 	const snapshot = await snapshotTime(db);
-	const where = await condition(db, query, today ?? (await resolveToday(db, query.filters)), role, snapshot);
+	const { where, breach } = await condition(db, query, today ?? (await resolveToday(db, query.filters)), role, snapshot);
 	const [rows, total] = await Promise.all([
 		sql<CaseListRow>`${select(where, view, snapshot, view.sort === 'csat')} LIMIT ${page.limit} OFFSET ${page.offset}`.execute(db),
 		sql<{ n: number }>`SELECT count(*) AS n FROM cases c WHERE ${where}`.execute(db)
 	]);
 	const withExtras = await pageExtras(db, rows.rows, view, role);
-	return { rows: withExtras.map((r) => mask(r, role)), total: total.rows[0].n, snapshot };
+	return { rows: withExtras.map((r) => mask(r, role)), total: total.rows[0].n, snapshot, breach };
 }
 
 function hours2(h: number | null): number | null {
@@ -184,7 +225,7 @@ function hours2(h: number | null): number | null {
 /** Every matching case in the page's order, streamed for the CSV download, hours rounded to 2 decimals. */
 export async function* streamCases(db: Kysely<Database>, query: CaseListQuery, role: Role, today?: Date): AsyncGenerator<CaseCsvRow> {
 	const snapshot = await snapshotTime(db);
-	const where = await condition(db, query, today ?? (await resolveToday(db, query.filters)), role, snapshot);
+	const { where } = await condition(db, query, today ?? (await resolveToday(db, query.filters)), role, snapshot);
 	const compiled = select(where, query.view ?? DEFAULT_VIEW, snapshot, true).compile(db);
 	for await (const chunk of db.getExecutor().stream<CaseListRow>(compiled, 5000)) {
 		for (const row of chunk.rows) {

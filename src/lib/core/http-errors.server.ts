@@ -1,17 +1,23 @@
-import { json } from '@sveltejs/kit';
-import { IngestError, type IngestErrorCode } from '../imports/ingest-error';
+import { fail, json, type ActionFailure } from '@sveltejs/kit';
+import { AppError, type Problem } from './errors';
 
-const STATUS: Partial<Record<IngestErrorCode, number>> = {
-	file_too_large: 413,
-	database_locked: 503,
-	database_unwritable: 503
-};
+const INTERNAL: Problem = { code: 'internal', message: 'The server could not complete the request.', hint: 'Nothing was changed. The server log has the details.' };
+
+/** Any thrown value as the status and Problem a route answers with; an unexpected one is logged, never shown. */
+export function problemOf(error: unknown): { status: number; problem: Problem } {
+	if (error instanceof AppError) return { status: error.status, problem: error.problem };
+	console.error(error);
+	return { status: 500, problem: INTERNAL };
+}
 
 /** An API error body: what went wrong and what to do, never a stack trace. */
-export function errorResponse(error: unknown): Response {
-	if (error instanceof IngestError) {
-		return json({ error: error.message, hint: error.hint, code: error.code }, { status: STATUS[error.code] ?? 400 });
-	}
-	console.error(error);
-	return json({ error: 'The server could not complete the import.', hint: 'Nothing was changed. The server log has the details.', code: 'internal' }, { status: 500 });
+export function errorResponse(error: unknown, headers?: Record<string, string>): Response {
+	const { status, problem } = problemOf(error);
+	return json(problem, { status, headers });
+}
+
+/** A refused form action: the page shows `form.problem` (src/lib/core/ui/ProblemNote.svelte); `extra` keeps what the user typed. */
+export function failWith<T extends Record<string, unknown> = Record<never, never>>(error: unknown, extra?: T): ActionFailure<{ problem: Problem } & T> {
+	const { status, problem } = problemOf(error);
+	return fail(status, { problem, ...(extra ?? ({} as T)) });
 }

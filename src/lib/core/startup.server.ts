@@ -1,4 +1,4 @@
-import { appConfig } from './config.server';
+import { appConfig, listenAddress, loadDemoOnStart } from './config.server';
 import { getDatabase, isEmpty } from './db/database.server';
 import { countUsers } from './auth/users.server';
 import { purgeExpiredSessions } from './auth/sessions.server';
@@ -13,9 +13,9 @@ export function serverEntry(): ServerEntry | undefined {
 }
 
 function localUrl(): string {
-	if (process.env.ORIGIN) return process.env.ORIGIN;
-	const host = !process.env.HOST || process.env.HOST === '0.0.0.0' ? 'localhost' : process.env.HOST;
-	return `http://${host}:${process.env.PORT ?? 3000}`;
+	const { host, port, origin } = listenAddress();
+	if (origin) return origin;
+	return `http://${!host || host === '0.0.0.0' ? 'localhost' : host}:${port}`;
 }
 
 /**
@@ -28,7 +28,7 @@ export async function startServer(): Promise<void> {
 	const { db } = await getDatabase();
 	const recovered = describeRecovery(await recoverInterruptedImports(db, config.archiveDir));
 	if (recovered) console.log(`Caselens: ${recovered}.`);
-	if (process.env.CASELENS_DEMO === '1' && config.demoCases > 0 && (await isEmpty(db))) {
+	if (loadDemoOnStart() && config.demoCases > 0 && (await isEmpty(db))) {
 		console.log(`Caselens: ${config.dbPath} is empty; loading demo data (${config.demoCases.toLocaleString('en')} cases, seed 42)...`);
 		const demo = await loadDemo(db, {
 			cases: config.demoCases,

@@ -1,4 +1,4 @@
-import { appConfig } from './config.server';
+import { appConfig, listenAddress } from './config.server';
 import { serverEntry } from './startup.server';
 
 /**
@@ -27,8 +27,9 @@ export function lastWarmUp(): { at: Date; results: WarmUpResult[] } | null {
 
 /** Where this process answers on loopback: the server requests its own pages. */
 function loopbackBase(): string {
-	const host = process.env.HOST && process.env.HOST !== '0.0.0.0' && process.env.HOST !== '::' ? process.env.HOST : '127.0.0.1';
-	return `http://${host.includes(':') ? `[${host}]` : host}:${process.env.PORT ?? 3000}`;
+	const { host: listening, port } = listenAddress();
+	const host = listening && listening !== '0.0.0.0' && listening !== '::' ? listening : '127.0.0.1';
+	return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 async function warmOnce(): Promise<WarmUpResult[]> {

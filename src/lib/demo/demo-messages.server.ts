@@ -13,10 +13,11 @@
  */
 import { hash32, Rng } from '../core/random';
 import { RISING_THEME } from './planted-effects.server';
+import { COMMA, NEWLINE } from './csv-sink.server';
+import type { Lang } from './reference-data';
+import type { Texts } from './text-templates.server';
 
 export const DEMO_MESSAGE_COLUMNS = ['case_id', 'sequence', 'sent_at', 'author_role', 'author_name', 'public', 'body'] as const;
-
-type Lang = 'en' | 'pt' | 'es';
 
 /** What the thread needs to know of its case (times in epoch seconds; -1 or Infinity = none). */
 export interface DemoThreadCase {
@@ -39,7 +40,7 @@ export interface DemoThreadCase {
 	newAccountDenial: boolean;
 }
 
-/** The few CsvSink methods the writer uses (generate-demo.server.ts). */
+/** The few CsvSink methods the writer uses (csv-sink.server.ts). */
 export interface ByteSink {
 	reserve(n: number): void;
 	byte(c: number): void;
@@ -48,8 +49,6 @@ export interface ByteSink {
 	ts(sec: number): void;
 	text(s: string): void;
 }
-
-type Texts = Record<Lang, readonly string[]>;
 
 const NAMES: Texts = {
 	en: ['Emma W.', 'Liam B.', 'Olivia P.', 'Raj K.', 'Yuki T.', 'Chloe L.', 'Aisha K.', 'Noah S.'],
@@ -159,8 +158,6 @@ interface Message {
 	body: string;
 }
 
-const COMMA = 44;
-const NEWLINE = 10;
 const ROW_RESERVE = 256;
 
 /** A nudge comes when the customer waited longer than this without an answer. */

@@ -1,3 +1,4 @@
+import { AppError } from '../core/errors';
 import { can } from '../core/auth/access-rules';
 import { maskPersonalData } from '../core/mask-personal-data';
 import type { Role } from '../core/auth/roles';
@@ -9,7 +10,11 @@ import { isThemeSource } from './documents-sql.server';
 import { isStructuralDimension, isStructuralMetric } from './structural-metrics';
 
 /** A refused change, with a sentence for the person who tried it. */
-export class FrictionItemError extends Error {}
+export class FrictionItemError extends AppError {
+	constructor(message: string, hint = '') {
+		super('refused', message, hint);
+	}
+}
 
 export interface FrictionItem {
 	item_id: number;

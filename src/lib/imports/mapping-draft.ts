@@ -1,6 +1,8 @@
 import { CASE_COLUMNS, columnsFor, DURATION_BASES, type CanonicalColumn, type DurationBasis, type ImportKind } from '$lib/imports/canonical-columns';
 import { guessMapping, type ColumnMapping, type ColumnSource } from '$lib/imports/column-mapping';
 import { IngestError } from '$lib/imports/ingest-error';
+import { check, v } from '$lib/core/validate';
+import type { Problem } from '$lib/core/errors';
 
 /**
  * The hand-mapping editor's state, and its conversion to and from a ColumnMapping
@@ -204,108 +206,87 @@ export function timeColumns(kind: ImportKind): CanonicalColumn[] {
 // Checking a mapping that arrives as JSON
 // ---------------------------------------------------------------------------------------------
 
-const SOURCE_KEYS = ['from', 'join', 'first_of', 'first_word', 'values', 'format', 'after', 'basis', 'zero_is_empty', 'lookup', 'otherwise', 'default'];
-const MAPPING_KEYS = ['name', 'kind', 'columns', 'lenient', 'null_values', 'duplicates', 'not_a_record', 'lookups'];
-
-function bad(where: string, what: string): IngestError {
-	return new IngestError('bad_mapping', `The column mapping is not valid: ${where} ${what}.`, 'Fix the mapping (see the README, "Column mappings for any other export") and try again.');
+function bad(problem: string): IngestError {
+	return new IngestError('bad_mapping', `The column mapping is not valid: ${problem}.`, 'Fix the mapping (see the README, "Column mappings for any other export") and try again.');
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+const text = v.string('must be text');
+const texts = v.array(text, 'must be a list of texts');
+const headerList = v.pipe(texts, v.minLength(1, 'must name at least one header'));
+const flag = v.boolean('must be true or false');
+const oneOf = <T extends string>(allowed: readonly T[]) => v.picklist(allowed, `must be one of ${allowed.join(', ')}`);
+// valibot's record takes arrays too; a mapping's objects never are one.
+const keyed = <T extends v.GenericSchema>(value: T, message: string) =>
+	v.pipe(
+		v.custom<Record<string, unknown>>((x) => typeof x === 'object' && x !== null && !Array.isArray(x), message),
+		v.record(v.string(), value, message)
+	);
+const TIME_COLUMNS = ['submitted_at', ...CASE_COLUMNS.filter((c) => c.type === 'timestamp').map((c) => c.name)];
 
-function shown(value: unknown): string {
-	const text = JSON.stringify(value) ?? String(value);
-	return text.length > 40 ? `${text.slice(0, 40)}…` : text;
-}
+type SourceObject = Exclude<ColumnSource, string>;
+const sourceObject: v.GenericSchema<unknown, SourceObject> = v.object(
+	{
+		from: v.optional(text),
+		join: v.optional(headerList),
+		first_of: v.optional(headerList),
+		first_word: v.optional(flag),
+		values: v.optional(keyed(text, 'must be an object of "file value": "stored value"')),
+		format: v.optional(v.lazy((input) => (Array.isArray(input) ? texts : text))),
+		after: v.optional(
+			v.object(
+				{ column: v.picklist(TIME_COLUMNS, 'must name a time column such as created_at'), unit: oneOf(DURATION_UNITS) },
+				'must be {"column": "created_at", "unit": "minutes"}'
+			)
+		),
+		basis: v.optional(oneOf(DURATION_BASES)),
+		zero_is_empty: v.optional(flag),
+		lookup: v.optional(v.object({ table: text, key: text, value: text }, 'must be {"table": ..., "key": ..., "value": ...}')),
+		otherwise: v.optional(v.lazy(() => columnSource)),
+		default: v.optional(text)
+	},
+	'must be a header name or an object such as {"from": "Header"}'
+);
+// A header name, or the object form: chosen by the input's type so a wrong key inside the object
+// is named, not hidden behind "must be a header or an object".
+const columnSource: v.GenericSchema<unknown, ColumnSource> = v.lazy((input) => (typeof input === 'string' ? v.string() : sourceObject));
 
-function text(value: unknown, where: string): string {
-	if (typeof value !== 'string') throw bad(where, `must be text, not ${shown(value)}`);
-	return value;
-}
+/** The mapping file's schema: the one definition of what a mapping may hold (column-mapping.ts has the meaning of each key). */
+const columnMapping = v.object(
+	{
+		name: v.optional(v.pipe(v.unknown(), v.transform((n) => (typeof n === 'string' && n.trim() ? n : 'custom'))), 'custom'),
+		kind: v.optional(oneOf(['cases', 'feedback'] as const)),
+		columns: keyed(columnSource, 'must be an object of canonical column → source, as in {"columns": {"case_id": "Ticket Id"}}'),
+		lenient: v.optional(flag),
+		null_values: v.optional(texts),
+		duplicates: v.optional(oneOf(['reject', 'merge', 'join'] as const)),
+		not_a_record: v.optional(v.object({ header: text, values: texts, reason: text }, 'must be {"header": ..., "values": [...], "reason": ...}')),
+		lookups: v.optional(keyed(v.object({ key: text, description: v.optional(text) }, 'must be {"key": "<key header>"}'), 'must be an object such as {"accounts": {"key": "Id"}}'))
+	},
+	'must be an object with "columns"'
+);
 
-function texts(value: unknown, where: string, nonEmpty = false): string[] {
-	if (!Array.isArray(value)) throw bad(where, `must be a list of texts, not ${shown(value)}`);
-	if (nonEmpty && value.length === 0) throw bad(where, 'must name at least one header');
-	return value.map((v, i) => text(v, `${where}[${i}]`));
-}
-
-function flag(value: unknown, where: string): boolean {
-	if (typeof value !== 'boolean') throw bad(where, `must be true or false, not ${shown(value)}`);
-	return value;
-}
-
-function oneOf<T extends string>(value: unknown, allowed: readonly T[], where: string): T {
-	if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) throw bad(where, `must be one of ${allowed.join(', ')}, not ${shown(value)}`);
-	return value as T;
-}
-
-function checkSource(value: unknown, where: string, ignored: string[]): ColumnSource {
-	if (typeof value === 'string') return value;
-	if (!isRecord(value)) throw bad(where, `must be a header name or an object such as {"from": "Header"}, not ${shown(value)}`);
-	const out: Exclude<ColumnSource, string> = {};
-	for (const key of Object.keys(value)) if (!SOURCE_KEYS.includes(key)) ignored.push(`${where}.${key}`);
-	if (value.from !== undefined) out.from = text(value.from, `${where}.from`);
-	if (value.join !== undefined) out.join = texts(value.join, `${where}.join`, true);
-	if (value.first_of !== undefined) out.first_of = texts(value.first_of, `${where}.first_of`, true);
-	if (value.first_word !== undefined) out.first_word = flag(value.first_word, `${where}.first_word`);
-	if (value.values !== undefined) {
-		if (!isRecord(value.values)) throw bad(`${where}.values`, `must be an object of "file value": "stored value", not ${shown(value.values)}`);
-		out.values = Object.fromEntries(Object.entries(value.values).map(([k, v]) => [k, text(v, `${where}.values[${JSON.stringify(k)}]`)]));
+/** Keys the schema does not use, as paths, so the summary can say they were left out. */
+function unknownKeys(value: unknown, entries: v.ObjectEntries, where: string, out: string[]): void {
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
+	for (const [key, inner] of Object.entries(value)) {
+		if (!Object.hasOwn(entries, key)) out.push(where ? `${where}.${key}` : key);
+		else if (key === 'columns' && !where) for (const [name, source] of Object.entries(inner ?? {})) unknownKeys(source, SOURCE_ENTRIES, `columns.${name}`, out);
+		else if (key === 'otherwise' && where) unknownKeys(inner, SOURCE_ENTRIES, `${where}.otherwise`, out);
 	}
-	if (value.format !== undefined) out.format = Array.isArray(value.format) ? texts(value.format, `${where}.format`) : text(value.format, `${where}.format`);
-	if (value.after !== undefined) {
-		if (!isRecord(value.after)) throw bad(`${where}.after`, `must be {"column": "created_at", "unit": "minutes"}, not ${shown(value.after)}`);
-		out.after = { column: text(value.after.column, `${where}.after.column`), unit: oneOf(value.after.unit, DURATION_UNITS, `${where}.after.unit`) };
-	}
-	if (value.basis !== undefined) out.basis = oneOf(value.basis, DURATION_BASES, `${where}.basis`);
-	if (value.zero_is_empty !== undefined) out.zero_is_empty = flag(value.zero_is_empty, `${where}.zero_is_empty`);
-	if (value.lookup !== undefined) {
-		const lookup = value.lookup;
-		if (!isRecord(lookup)) throw bad(`${where}.lookup`, `must be {"table": ..., "key": ..., "value": ...}, not ${shown(lookup)}`);
-		out.lookup = { table: text(lookup.table, `${where}.lookup.table`), key: text(lookup.key, `${where}.lookup.key`), value: text(lookup.value, `${where}.lookup.value`) };
-	}
-	if (value.otherwise !== undefined) out.otherwise = checkSource(value.otherwise, `${where}.otherwise`, ignored);
-	if (value.default !== undefined) out.default = text(value.default, `${where}.default`);
-	return out;
 }
+const SOURCE_ENTRIES = (sourceObject as unknown as { entries: v.ObjectEntries }).entries;
 
 /**
- * A mapping that arrived as JSON (a query parameter, a saved row), checked key by key, so that a
- * wrong type says where it is instead of failing deep in the SQL compiler. Keys a mapping does not
- * use are left out and named in `ignored`.
+ * A mapping that arrived as JSON (a query parameter, a saved row, a file), checked against the
+ * schema above, so that a wrong type says where it is instead of failing deep in the SQL compiler.
+ * Keys a mapping does not use are left out and named in `ignored`.
  */
 export function checkMapping(value: unknown): { mapping: ColumnMapping; ignored: string[] } {
-	if (!isRecord(value)) throw bad('the mapping', `must be an object with "columns", not ${shown(value)}`);
-	if (!isRecord(value.columns)) throw bad('"columns"', `must be an object of canonical column → source, not ${shown(value.columns)}`);
-	const ignored = Object.keys(value).filter((k) => !MAPPING_KEYS.includes(k));
-	const mapping: ColumnMapping = { name: typeof value.name === 'string' && value.name.trim() ? value.name : 'custom', columns: {} };
-	if (value.kind !== undefined) mapping.kind = oneOf(value.kind, ['cases', 'feedback'] as const, '"kind"');
-	for (const [name, source] of Object.entries(value.columns)) mapping.columns[name] = checkSource(source, `columns.${name}`, ignored);
-	const timestamps = CASE_COLUMNS.filter((c) => c.type === 'timestamp').map((c) => c.name);
-	for (const [name, source] of Object.entries(mapping.columns)) {
-		for (let n: ColumnSource | undefined = source; n !== undefined && typeof n !== 'string'; n = n.otherwise) {
-			if (n.after && !['submitted_at', ...timestamps].includes(n.after.column)) throw bad(`columns.${name}.after.column`, `must name a time column such as created_at, not ${shown(n.after.column)}`);
-		}
-	}
-	if (value.lenient !== undefined) mapping.lenient = flag(value.lenient, '"lenient"');
-	if (value.null_values !== undefined) mapping.null_values = texts(value.null_values, '"null_values"');
-	if (value.duplicates !== undefined) mapping.duplicates = oneOf(value.duplicates, ['reject', 'merge', 'join'] as const, '"duplicates"');
-	if (value.not_a_record !== undefined) {
-		const n = value.not_a_record;
-		if (!isRecord(n)) throw bad('"not_a_record"', `must be {"header": ..., "values": [...], "reason": ...}, not ${shown(n)}`);
-		mapping.not_a_record = { header: text(n.header, 'not_a_record.header'), values: texts(n.values, 'not_a_record.values'), reason: text(n.reason, 'not_a_record.reason') };
-	}
-	if (value.lookups !== undefined) {
-		if (!isRecord(value.lookups)) throw bad('"lookups"', `must be an object such as {"accounts": {"key": "Id"}}, not ${shown(value.lookups)}`);
-		mapping.lookups = {};
-		for (const [name, l] of Object.entries(value.lookups)) {
-			if (!isRecord(l)) throw bad(`lookups.${name}`, `must be {"key": "<key header>"}, not ${shown(l)}`);
-			mapping.lookups[name] = { key: text(l.key, `lookups.${name}.key`), ...(l.description !== undefined ? { description: text(l.description, `lookups.${name}.description`) } : {}) };
-		}
-	}
-	return { mapping, ignored };
+	const result = check(columnMapping, value);
+	if (!result.ok) throw bad(result.problem);
+	const ignored: string[] = [];
+	unknownKeys(value, columnMapping.entries, '', ignored);
+	return { mapping: result.value as ColumnMapping, ignored };
 }
 
 /** checkMapping over JSON text (a query parameter). */
@@ -367,10 +348,7 @@ export interface MappingPreview {
 	warnings: string[];
 }
 
-export interface PreviewFailure {
-	error: string;
-	hint?: string;
-	code?: string;
+export interface PreviewFailure extends Problem {
 	/** The file's headers when the file could be read but the mapping could not be used. */
 	headers?: string[];
 }
@@ -401,9 +379,9 @@ export async function fetchMappingPreview(file: File, request: PreviewRequest, s
 		response = await fetch(`/api/imports/preview?${params}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream', 'x-file-name': encodeURIComponent(file.name) }, body, signal });
 	} catch (error) {
 		if (signal?.aborted) throw error;
-		return { ok: false, failure: { error: 'The preview could not reach the server.', hint: 'Check that the Caselens server is running and try again.' } };
+		return { ok: false, failure: { code: 'unreachable', message: 'The preview could not reach the server.', hint: 'Check that the Caselens server is running and try again.' } };
 	}
 	const answer = (await response.json().catch(() => null)) as MappingPreview | PreviewFailure | null;
-	if (answer === null) return { ok: false, failure: { error: `The server answered ${response.status} ${response.statusText} without a preview.`, hint: 'Try again; if it persists, check the server log.' } };
+	if (answer === null) return { ok: false, failure: { code: 'no_preview', message: `The server answered ${response.status} ${response.statusText} without a preview.`, hint: 'Try again; if it persists, check the server log.' } };
 	return response.ok ? { ok: true, preview: answer as MappingPreview } : { ok: false, failure: answer as PreviewFailure };
 }

@@ -1,4 +1,5 @@
 import type { BatchSummaryView } from '$lib/imports/batch-summary';
+import { asProblem, type Problem } from '$lib/core/errors';
 
 export interface UploadOptions {
 	kind: 'cases' | 'feedback';
@@ -17,11 +18,8 @@ export interface UploadProgress {
 	message: string;
 }
 
-export interface UploadFailure {
-	error: string;
-	hint?: string;
-	code?: string;
-}
+/** Why the upload did not land (src/lib/core/errors.ts): the server's own Problem, or one written here when no answer came. */
+export type UploadFailure = Problem;
 
 const SERVER_STAGES: Record<string, number> = { checking: 0.65, loading: 0.75, validating: 0.88, writing: 0.95, done: 1 };
 
@@ -35,9 +33,10 @@ export async function uploadFile(file: File, options: UploadOptions, onProgress:
 	for (const [name, lookup] of Object.entries(options.lookups ?? {})) {
 		onProgress({ fraction: 0, message: `Sending the second file "${lookup.name}" (${name})` });
 		const response = await fetch('/api/imports/lookup', { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: lookup });
-		const answer = (await response.json().catch(() => ({}))) as { token?: string } & Partial<UploadFailure>;
-		if (!response.ok || !answer.token) throw { error: answer.error ?? `The second file "${lookup.name}" could not be sent (HTTP ${response.status}).`, hint: answer.hint, code: answer.code } satisfies UploadFailure;
-		held.push(`${name}:${answer.token}`);
+		const answer: unknown = await response.json().catch(() => ({}));
+		const token = (answer as { token?: unknown }).token;
+		if (!response.ok || typeof token !== 'string') throw (asProblem(answer) ?? { code: 'upload_failed', message: `The second file "${lookup.name}" could not be sent (HTTP ${response.status}).`, hint: 'Try again; if it persists, check the server log.' }) satisfies UploadFailure;
+		held.push(`${name}:${token}`);
 	}
 	if (held.length) params.set('lookups', held.join(','));
 	if (options.preset) params.set('preset', options.preset);
@@ -58,14 +57,14 @@ export async function uploadFile(file: File, options: UploadOptions, onProgress:
 			for (const line of complete) {
 				seen += line.length + 1;
 				if (!line.trim()) continue;
-				const message = JSON.parse(line) as { progress?: { stage: string; message: string }; summary?: BatchSummaryView } & Partial<UploadFailure>;
+				const message = JSON.parse(line) as { progress?: { stage: string; message: string }; summary?: BatchSummaryView; problem?: unknown };
 				if (message.progress) onProgress({ fraction: SERVER_STAGES[message.progress.stage] ?? 0.7, message: message.progress.message });
 				else if (message.summary) {
 					settled = true;
 					resolve(message.summary);
-				} else if (message.error) {
+				} else if (asProblem(message.problem)) {
 					settled = true;
-					reject(message as UploadFailure);
+					reject(asProblem(message.problem));
 				}
 			}
 		};
@@ -76,13 +75,15 @@ export async function uploadFile(file: File, options: UploadOptions, onProgress:
 		xhr.onload = () => {
 			handleLines();
 			if (settled) return;
+			let answer: unknown = null;
 			try {
-				reject(JSON.parse(xhr.responseText) as UploadFailure);
+				answer = JSON.parse(xhr.responseText);
 			} catch {
-				reject({ error: `The server answered ${xhr.status} ${xhr.statusText}.`, hint: 'Try again; if it persists, check the server log.' } satisfies UploadFailure);
+				// Not JSON (a proxy's page): said below.
 			}
+			reject(asProblem(answer) ?? ({ code: 'upload_failed', message: `The server answered ${xhr.status} ${xhr.statusText}.`, hint: 'Try again; if it persists, check the server log.' } satisfies UploadFailure));
 		};
-		xhr.onerror = () => reject({ error: 'The upload could not reach the server.', hint: 'Check that the Caselens server is running and try again.' } satisfies UploadFailure);
+		xhr.onerror = () => reject({ code: 'unreachable', message: 'The upload could not reach the server.', hint: 'Check that the Caselens server is running and try again.' } satisfies UploadFailure);
 		xhr.send(file);
 	});
 }

@@ -1,4 +1,6 @@
-import { fail, redirect } from '@sveltejs/kit';
+import { failWith } from '$lib/core/http-errors.server';
+import { AppError } from '$lib/core/errors';
+import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDatabase } from '$lib/core/db/database.server';
 import { allowLoginAttempt } from '$lib/core/auth/login-throttle.server';
@@ -19,16 +21,16 @@ export const actions: Actions = {
 		const password = String(form.get('password') ?? '');
 		const next = safeNext(String(form.get('next') ?? '/'));
 		if (!allowLoginAttempt(getClientAddress())) {
-			return fail(429, { username, message: 'Too many sign-in attempts from this address. Wait a minute and try again.' });
+			return failWith(new AppError('too_many_attempts', 'Too many sign-in attempts from this address.', 'Wait a minute and try again.', 429), { username });
 		}
 		const { db } = await getDatabase();
 		const result = await attemptLogin(db, username, password);
 		if (!result.ok) {
-			const message =
+			const refusal =
 				result.reason === 'locked'
-					? `This account is locked after repeated failed sign-ins until ${result.lockedUntil?.toISOString().slice(11, 16)} UTC. Try again later, or ask an administrator to reset the password.`
-					: 'The user name or password is wrong.';
-			return fail(result.reason === 'locked' ? 423 : 400, { username, message });
+					? new AppError('locked', `This account is locked after repeated failed sign-ins until ${result.lockedUntil?.toISOString().slice(11, 16)} UTC.`, 'Try again later, or ask an administrator to reset the password.', 423)
+					: new AppError('wrong_credentials', 'The user name or password is wrong.', '');
+			return failWith(refusal, { username });
 		}
 		const session = await createSession(db, result.user.userId);
 		cookies.set(SESSION_COOKIE, session.token, {

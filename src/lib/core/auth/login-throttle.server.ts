@@ -1,10 +1,11 @@
+import { loginAttemptsPerMinute } from '../config.server';
+
 /**
  * A per-address limit on login attempts, in memory: it slows password guessing across many
  * accounts, which the per-account lockout (users.ts) alone does not.
  */
 const WINDOW_MS = 60_000;
-// CASELENS_LOGIN_ATTEMPTS_PER_MINUTE raises it where many people share one address (or in tests).
-const MAX_ATTEMPTS = Number(process.env.CASELENS_LOGIN_ATTEMPTS_PER_MINUTE) || 20;
+const MAX_ATTEMPTS = loginAttemptsPerMinute();
 const attempts = new Map<string, number[]>();
 let lastSweep = 0;
 

@@ -1,3 +1,4 @@
+import { AppError } from '../errors';
 import { withLock } from '../keyed-lock';
 import type { Kysely } from 'kysely';
 import { isRole, ROLES, type Role, type SessionUser } from './roles';
@@ -9,12 +10,12 @@ import { hashPassword, passwordProblem, verifyPassword } from './passwords.serve
 /** Which form field a refusal is about, so a page can show it next to that field. */
 export type AccountField = 'username' | 'display_name' | 'role' | 'password' | 'status';
 
-export class AccountError extends Error {
+export class AccountError extends AppError {
 	constructor(
 		message: string,
 		readonly field?: AccountField
 	) {
-		super(message);
+		super('account_refused', message, 'Nothing was changed.');
 	}
 }
 

@@ -5,7 +5,8 @@ import { Kysely, Migrator, sql } from 'kysely';
 import { DuckDBDialect } from './kysely-duckdb';
 import { migrationProvider } from './migrations/index';
 import type { Database } from './schema';
-import { IngestError } from '../../imports/ingest-error';
+import { AppError } from '../errors';
+import { configuredDbPath, memoryLimit } from '../config.server';
 
 export interface OpenDatabase {
 	db: Kysely<Database>;
@@ -15,11 +16,6 @@ export interface OpenDatabase {
 	close(): Promise<void>;
 }
 
-export const DEFAULT_DB_PATH = 'data/caselens.duckdb';
-
-export function configuredDbPath(): string {
-	return process.env.CASELENS_DB || DEFAULT_DB_PATH;
-}
 
 /**
  * Turns DuckDB's open failures into sentences a user can act on. DuckDB allows one writer process
@@ -30,18 +26,20 @@ function explainOpenError(error: unknown, path: string): Error {
 	const text = error instanceof Error ? error.message : String(error);
 	if (/lock/i.test(text)) {
 		const pid = /PID (\d+)/.exec(text)?.[1];
-		return new IngestError(
+		return new AppError(
 			'database_locked',
 			`The database file ${path} is in use by another process${pid ? ` (PID ${pid})` : ''}. DuckDB allows one writer per file.`,
-			'If the Caselens server is running, import through its upload page or let the CLI forward to it (it does so automatically when the server is on this machine); otherwise stop the other process, or use --db to work on another file.'
+			'If the Caselens server is running, import through its upload page or let the CLI forward to it (it does so automatically when the server is on this machine); otherwise stop the other process, or use --db to work on another file.',
+			503
 		);
 	}
 	const code = (error as NodeJS.ErrnoException | undefined)?.code;
 	if (/permission denied|read-only|cannot open file|IO Error/i.test(text) || ['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST'].includes(code ?? '')) {
-		return new IngestError(
+		return new AppError(
 			'database_unwritable',
 			`The database file ${path} cannot be opened for writing: ${text.split('\n')[0]}`,
-			'Check that the file and its folder are writable by this user, or point CASELENS_DB / --db at a writable location.'
+			'Check that the file and its folder are writable by this user, or point CASELENS_DB / --db at a writable location.',
+			503
 		);
 	}
 	return error instanceof Error ? error : new Error(text);
@@ -56,7 +54,7 @@ export async function openDatabase(path: string = configuredDbPath()): Promise<O
 		if (absolute !== ':memory:') mkdirSync(dirname(absolute), { recursive: true });
 		// A bounded memory limit makes DuckDB spill large imports to disk instead of growing the
 		// process without limit on a shared machine.
-		instance = await DuckDBInstance.create(absolute, { memory_limit: process.env.CASELENS_MEMORY_LIMIT || '1GB' });
+		instance = await DuckDBInstance.create(absolute, { memory_limit: memoryLimit() });
 	} catch (error) {
 		throw explainOpenError(error, absolute);
 	}

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { AppError } from '../errors';
 import { join, resolve } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { openDatabase, type OpenDatabase } from './database.server';
@@ -49,12 +50,9 @@ export interface ExportSummary extends ExportManifest {
 }
 
 /** Why a folder cannot take an export; the CLI shows `message` and `hint` as they are. */
-export class ExportRefused extends Error {
-	constructor(
-		message: string,
-		readonly hint: string
-	) {
-		super(message);
+export class ExportRefused extends AppError {
+	constructor(message: string, hint: string) {
+		super('export_refused', message, hint, 409);
 		this.name = 'ExportRefused';
 	}
 }

@@ -1,3 +1,4 @@
+import { AppError } from '../errors';
 import { withLock } from '../keyed-lock';
 import type { Kysely } from 'kysely';
 import type { PolicyDocument } from './model';
@@ -23,9 +24,14 @@ export async function policyHistory(db: Kysely<Database>): Promise<Omit<PolicyVe
 }
 
 /** The edit was made on a version that is no longer the current one. */
-export class PolicyConflict extends Error {
+export class PolicyConflict extends AppError {
 	constructor(readonly current: { version: number; created_by: string; created_at: Date }) {
-		super(`The policy was changed by ${current.created_by} at ${current.created_at.toISOString().slice(0, 16).replace('T', ' ')} UTC (version ${current.version}) after this form was loaded. Reload the page to see that version, then make your change again.`);
+		super(
+			'conflict',
+			`The policy was changed by ${current.created_by} at ${current.created_at.toISOString().slice(0, 16).replace('T', ' ')} UTC (version ${current.version}) after this form was loaded.`,
+			'Reload the page to see that version, then make your change again.',
+			409
+		);
 	}
 }
 

@@ -55,6 +55,17 @@ export interface SpeedTarget {
 	channels: Record<string, number>;
 }
 
+export type SpeedMeasure = 'first_response' | 'resolution';
+export const SPEED_MEASURES: readonly SpeedMeasure[] = ['first_response', 'resolution'];
+export const TARGET_NAME: Record<SpeedMeasure, string> = { first_response: 'first-response target', resolution: 'resolution target' };
+
+/** The target as the pages say it: "24 business hours (chat 1 business hour, phone 1 business hour)". */
+export function describeTarget(t: SpeedTarget): string {
+	const unit = (h: number) => `${h} ${t.basis === 'business_hours' ? 'business ' : ''}hour${h === 1 ? '' : 's'}`;
+	const own = Object.entries(t.channels).map(([ch, h]) => `${ch} ${unit(h)}`);
+	return `${unit(t.hours)}${own.length ? ` (${own.join(', ')})` : ''}`;
+}
+
 /** Counts of one group into an Attainment. */
 export function attainment(within: number, breached: number, openBreached: number, pending: number): Attainment {
 	return { within, breached, open_breached: openBreached, pending, share: within + breached > 0 ? within / (within + breached) : null };

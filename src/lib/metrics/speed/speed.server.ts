@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { DIMENSION_COLUMNS, type FilterDimension, type Filters } from '../filters/model';
 import { kmSummary, type KmQuantileResult } from '../../core/stats/kaplan-meier';
 import type { Database } from '../../core/db/schema';
@@ -6,16 +6,14 @@ import { currentPolicy } from '../../core/policy/policy.server';
 import { caseFilterSql } from '../filters/case-filter-sql.server';
 import { snapshotTime } from '../filters/snapshot.server';
 import { cachedByData, cachedReport } from '../filters/data-version.server';
-import { attainment, bracketDistribution, TARGET_BASES, type AttainmentPair, type BracketDistribution, type SpeedBasis, type SpeedStats, type SpeedTarget, type TargetBasis } from './model';
+import { attainment, bracketDistribution, TARGET_BASES, type AttainmentPair, type BracketDistribution, type SpeedBasis, type SpeedMeasure, type SpeedStats, type SpeedTarget, type TargetBasis } from './model';
 import publishedPolicy from '../../../../config/policy.json';
 import { businessCalendars, describeCalendar, type BusinessCalendars } from '../../core/business-hours/model';
 import { businessClockSql, calendarDays, calendarIndexSql, calendarJoinSql, calendarSql } from '../../core/business-hours/business-hours.server';
 import { resolveToday } from '../filters/period.server';
 import { archiveCoverage, columnFix, missingColumn, noCases } from '../coverage.server';
 import { firstNotTestable, noneMatch, notTestable, type NotTestable } from '../model';
-export type { SpeedStats } from './model';
-
-export type SpeedMeasure = 'first_response' | 'resolution';
+export type { SpeedMeasure, SpeedStats } from './model';
 export type TrendGrain = 'day' | 'week' | 'month';
 
 export const SPEED_DEFINITIONS: Record<SpeedMeasure, string> = {
@@ -265,11 +263,82 @@ function firstCaseTime(db: Kysely<Database>): Promise<Date | null> {
 	});
 }
 
+/** The column of targetClockSql that measures on `basis`. */
+const CLOCK_COLUMN: Record<TargetBasis, 'cal' | 'bh'> = { calendar: 'cal', business_hours: 'bh' };
+
 /**
- * Within target and breached, on both bases, per group, per trend period and overall, in one scan:
- * the business time of each case is two ASOF lookups in its region's calendar
+ * The one definition of a breach, over a row of targetClockSql: answered after the target, or still
+ * open and already older than it at the snapshot. The share within target and the case list's
+ * `breached=` filter both read it, so the list holds exactly the cases the Speed page counts.
+ * Business time never runs faster than the clock on the wall (a day's open stretches may not
+ * overlap, src/lib/core/business-hours/model.ts), so a case within the target in calendar time is
+ * within it in business time too: testing that first lets the list skip the calendar lookups of
+ * most cases.
+ */
+function breachedOn(basis: TargetBasis): RawBuilder<boolean> {
+	return basis === 'calendar' ? sql<boolean>`cal > target_s` : sql<boolean>`(cal > target_s AND bh > target_s)`;
+}
+
+/**
+ * One row per case in `where` (over `cases c`), timed against the measure's target: `cal` and
+ * `bh`, the calendar and business seconds from opening to the event or, still open, to the
+ * snapshot; `happened`; `target_s`, the target of the case's channel in seconds; and the `carry`
+ * columns. The business time of each case is two lookups in its region's calendar
  * (src/lib/core/business-hours/business-hours.server.ts).
  */
+async function targetClockSql(
+	db: Kysely<Database>,
+	options: { measure: SpeedMeasure; where: RawBuilder<boolean>; carry: RawBuilder<unknown> },
+	target: SpeedTarget,
+	calendars: BusinessCalendars,
+	snapshot: Date
+): Promise<RawBuilder<unknown>> {
+	const event = sql.ref(`c.${EVENT_COLUMN[options.measure]}`);
+	const first = (await firstCaseTime(db)) ?? snapshot;
+	const days = calendarDays(first, snapshot);
+	const channels = Object.entries(target.channels);
+	const targetSeconds = channels.length
+		? sql`CASE ${sql.join(channels.map(([ch, h]) => sql`WHEN c.channel = ${ch} THEN ${h * 3600}::DOUBLE`), sql` `)} ELSE ${target.hours * 3600}::DOUBLE END`
+		: sql`${target.hours * 3600}::DOUBLE`;
+	const t1 = sql`coalesce(${event}, ${snapshot}::TIMESTAMP)`;
+	// Materialized: inlined, the calendar's window sums were computed again for each of the two lookups.
+	return sql`
+		WITH cal AS MATERIALIZED (${calendarSql(calendars, days.from, days.to)}),
+		d AS (
+			SELECT ${options.carry},
+				greatest(epoch(${t1} - c.created_at), 0) AS cal, ${event} IS NOT NULL AS happened,
+				coalesce(${sql.ref(`c.${BASIS_COLUMN[options.measure]}`)} = 'business_hours', false) AS recorded_business,
+				${targetSeconds} AS target_s, ${calendarIndexSql(calendars, sql.ref('c.region'))} AS k, c.created_at AS t0, ${t1} AS t1
+			FROM cases c WHERE ${options.where}
+		)
+		SELECT d.*,
+			-- A time the export already gave in business hours is taken as it is.
+			CASE WHEN recorded_business THEN cal ELSE ${businessClockSql(calendars, 'b', sql.ref('d.t1'))} - ${businessClockSql(calendars, 'a', sql.ref('d.t0'))} END AS bh
+		FROM d ${calendarJoinSql('a', sql.ref('d.k'), sql.ref('d.t0'))} ${calendarJoinSql('b', sql.ref('d.k'), sql.ref('d.t1'))}`;
+}
+
+/**
+ * `condition`: `c.case_id` is one of the cases in `where` that the Speed page counts as breached
+ * for `measure`, on the policy's basis and against the same snapshot (a younger open case is not);
+ * `target`: the policy's target it was measured against. Null when the policy sets no target for
+ * the measure. For the case list's `breached=` filter (src/lib/cases/case-list.server.ts).
+ */
+export async function breachedCasesSql(
+	db: Kysely<Database>,
+	measure: SpeedMeasure,
+	where: RawBuilder<boolean>,
+	snapshot: Date | null
+): Promise<{ target: SpeedTarget; condition: RawBuilder<boolean> } | null> {
+	const policy = (await currentPolicy(db)).policy;
+	const target = speedTarget(policy, measure);
+	if (!target) return null;
+	if (!snapshot) return { target, condition: sql<boolean>`false` };
+	const clock = await targetClockSql(db, { measure, where, carry: sql`c.case_id` }, target, businessCalendars(policy), snapshot);
+	// IN over an uncorrelated subquery: the calendar is built and joined once, not per listed case.
+	return { target, condition: sql<boolean>`c.case_id IN (SELECT t.case_id FROM (${clock}) t WHERE ${breachedOn(target.basis)})` };
+}
+
+/** Within target and breached, on both bases, per group, per trend period and overall, in one scan. */
 async function attainmentByGroup(
 	db: Kysely<Database>,
 	options: { measure: SpeedMeasure; filters: Filters; by?: FilterDimension | null; grain: TrendGrain; today: Date },
@@ -277,40 +346,22 @@ async function attainmentByGroup(
 	calendars: BusinessCalendars,
 	snapshot: Date
 ): Promise<{ overall: AttainmentPair; groups: Map<string, AttainmentPair>; periods: Map<string, AttainmentPair> }> {
-	const event = sql.ref(`c.${EVENT_COLUMN[options.measure]}`);
 	const groupCol = options.by ? sql.ref(`c.${DIMENSION_COLUMNS[options.by]}`) : sql<string>`NULL::VARCHAR`;
-	const first = (await firstCaseTime(db)) ?? snapshot;
-	const days = calendarDays(first, snapshot);
-	const channels = Object.entries(target.channels);
-	const targetSeconds = channels.length
-		? sql`CASE ${sql.join(channels.map(([ch, h]) => sql`WHEN c.channel = ${ch} THEN ${h * 3600}::DOUBLE`), sql` `)} ELSE ${target.hours * 3600}::DOUBLE END`
-		: sql`${target.hours * 3600}::DOUBLE`;
-	const counts = (b: string) => {
-		const s = sql.raw(b);
-		return sql`count(*) FILTER (WHERE happened AND ${s} <= target_s) AS ${sql.raw(`${b}_within`)},
-			count(*) FILTER (WHERE ${s} > target_s) AS ${sql.raw(`${b}_breached`)},
-			count(*) FILTER (WHERE NOT happened AND ${s} > target_s) AS ${sql.raw(`${b}_open_breached`)},
-			count(*) FILTER (WHERE NOT happened AND ${s} <= target_s) AS ${sql.raw(`${b}_pending`)}`;
+	const carry = sql`${groupCol} AS grp, date_trunc(${options.grain}, c.created_at)::DATE AS period`;
+	const clock = await targetClockSql(db, { measure: options.measure, where: caseFilterSql(options.filters, options.today), carry }, target, calendars, snapshot);
+	// Within and pending are the cases not breached, so the four counts split the cases by the one definition.
+	const counts = (basis: TargetBasis) => {
+		const b = CLOCK_COLUMN[basis];
+		const breached = breachedOn(basis);
+		return sql`count(*) FILTER (WHERE happened AND NOT ${breached}) AS ${sql.raw(`${b}_within`)},
+			count(*) FILTER (WHERE ${breached}) AS ${sql.raw(`${b}_breached`)},
+			count(*) FILTER (WHERE NOT happened AND ${breached}) AS ${sql.raw(`${b}_open_breached`)},
+			count(*) FILTER (WHERE NOT happened AND NOT ${breached}) AS ${sql.raw(`${b}_pending`)}`;
 	};
 	type Row = { grp: string | null; period: string | null; g: number } & Record<`${'cal' | 'bh'}_${'within' | 'breached' | 'open_breached' | 'pending'}`, number>;
-	const t1 = sql`coalesce(${event}, ${snapshot}::TIMESTAMP)`;
-	// Materialized: inlined, the calendar's window sums were computed again for each of the two lookups.
 	const { rows } = await sql<Row>`
-		WITH cal AS MATERIALIZED (${calendarSql(calendars, days.from, days.to)}),
-		d AS (
-			SELECT ${groupCol} AS grp, date_trunc(${options.grain}, c.created_at)::DATE AS period,
-				greatest(epoch(${t1} - c.created_at), 0) AS cal, ${event} IS NOT NULL AS happened,
-				coalesce(${sql.ref(`c.${BASIS_COLUMN[options.measure]}`)} = 'business_hours', false) AS recorded_business,
-				${targetSeconds} AS target_s, ${calendarIndexSql(calendars, sql.ref('c.region'))} AS k, c.created_at AS t0, ${t1} AS t1
-			FROM cases c WHERE ${caseFilterSql(options.filters, options.today)}
-		),
-		j AS (
-			SELECT grp, period, happened, target_s, cal,
-				-- A time the export already gave in business hours is taken as it is.
-				CASE WHEN recorded_business THEN cal ELSE ${businessClockSql(calendars, 'b', sql.ref('d.t1'))} - ${businessClockSql(calendars, 'a', sql.ref('d.t0'))} END AS bh
-			FROM d ${calendarJoinSql('a', sql.ref('d.k'), sql.ref('d.t0'))} ${calendarJoinSql('b', sql.ref('d.k'), sql.ref('d.t1'))}
-		)
-		SELECT grp, strftime(period, '%Y-%m-%d') AS period, GROUPING(grp, period) AS g, ${counts('cal')}, ${counts('bh')}
+		WITH j AS (${clock})
+		SELECT grp, strftime(period, '%Y-%m-%d') AS period, GROUPING(grp, period) AS g, ${counts('calendar')}, ${counts('business_hours')}
 		FROM j GROUP BY GROUPING SETS ((grp), (period), ())`.execute(db);
 	const pair = (r: Row): AttainmentPair => ({
 		calendar: attainment(Number(r.cal_within), Number(r.cal_breached), Number(r.cal_open_breached), Number(r.cal_pending)),

@@ -1,4 +1,5 @@
-import { fail } from '@sveltejs/kit';
+import { failWith } from '$lib/core/http-errors.server';
+import { AppError } from '$lib/core/errors';
 import type { Actions, PageServerLoad } from './$types';
 import { getDatabase } from '$lib/core/db/database.server';
 import { flattenPolicy, policyFromForm } from '$lib/core/policy/model';
@@ -19,14 +20,14 @@ export const actions: Actions = {
 		const values = new Map<string, string>();
 		for (const [key, value] of form.entries()) if (typeof value === 'string') values.set(key, value);
 		const { policy, errors } = policyFromForm(current.policy, values);
-		if (errors.length) return fail(400, { errors });
+		if (errors.length) return failWith(new AppError('bad_policy', `The policy was not saved: ${errors.length === 1 ? 'one field needs' : `${errors.length} fields need`} a change.`, 'Correct the fields listed and save again; nothing was changed.'), { errors });
 		const expected = Number(form.get('__version'));
-		if (!Number.isInteger(expected) || expected < 1) return fail(400, { errors: ['The form does not say which policy version it edits. Reload the page and save again.'] });
+		if (!Number.isInteger(expected) || expected < 1) return failWith(new AppError('bad_request', 'The form does not say which policy version it edits.', 'Reload the page and save again.'));
 		try {
 			const version = await updatePolicy(db, policy, String(form.get('__note') ?? '').slice(0, 500), locals.user?.username ?? 'unknown', expected);
 			return { saved: version };
 		} catch (error) {
-			if (error instanceof PolicyConflict) return fail(409, { errors: [error.message] });
+			if (error instanceof PolicyConflict) return failWith(error);
 			throw error;
 		}
 	}

@@ -1,4 +1,6 @@
-import { fail, type ActionFailure } from '@sveltejs/kit';
+import type { ActionFailure } from '@sveltejs/kit';
+import { AppError, type Problem } from '$lib/core/errors';
+import { failWith } from '$lib/core/http-errors.server';
 import type { Actions, PageServerLoad } from './$types';
 import { getDatabase } from '$lib/core/db/database.server';
 import { generatePassword } from '$lib/core/auth/passwords.server';
@@ -16,12 +18,13 @@ interface Refusal {
 	/** The account a row's form was about; absent for the add form. */
 	username?: string;
 	field?: AccountField;
-	error: string;
+	problem: Problem;
 	values?: Record<string, string>;
 }
 
-function refuse(status: number, refusal: Refusal): ActionFailure<Refusal> {
-	return fail(status, refusal);
+function refuse(refusal: Omit<Refusal, 'problem'> & { message: string; hint?: string }): ActionFailure<Refusal> {
+	const { message, hint = '', ...rest } = refusal;
+	return failWith(new AppError('bad_request', message, hint), rest);
 }
 
 /** The form's text fields, trimmed; a file where text belongs counts as empty. */
@@ -32,11 +35,11 @@ async function fields(request: Request, names: readonly string[]): Promise<Recor
 
 /** Runs a change for one account's row, turning a service refusal into that row's message. */
 async function rowChange<T>(action: Action, username: string, change: () => Promise<T>): Promise<T | ActionFailure<Refusal>> {
-	if (!username) return refuse(400, { action, field: 'username', error: 'User name: the form does not say which account. Reload the page and try again.' });
+	if (!username) return refuse({ action, field: 'username', message: 'User name: the form does not say which account.', hint: 'Reload the page and try again.' });
 	try {
 		return await change();
 	} catch (error) {
-		if (error instanceof AccountError) return refuse(400, { action, username, field: error.field, error: error.message });
+		if (error instanceof AccountError) return failWith(error, { action, username, field: error.field });
 		throw error;
 	}
 }
@@ -45,7 +48,7 @@ export const actions: Actions = {
 	add: async ({ request, locals }) => {
 		const values = await fields(request, ['username', 'display_name', 'role']);
 		const missing = (['username', 'role'] as const).find((name) => !values[name]);
-		if (missing) return refuse(400, { action: 'add', field: missing, error: missing === 'username' ? 'User name: required.' : 'Role: choose one.', values });
+		if (missing) return refuse({ action: 'add', field: missing, message: missing === 'username' ? 'User name: required.' : 'Role: choose one.', values });
 		const password = generatePassword();
 		const { db } = await getDatabase();
 		try {
@@ -53,7 +56,7 @@ export const actions: Actions = {
 			// The only time this password leaves the server: it is not stored in clear anywhere.
 			return { action: 'add' as const, username: user.username, password, done: `Added ${user.username} (${user.role}).` };
 		} catch (error) {
-			if (error instanceof AccountError) return refuse(400, { action: 'add', field: error.field, error: error.message, values });
+			if (error instanceof AccountError) return failWith(error, { action: 'add' as const, field: error.field, values });
 			throw error;
 		}
 	},
@@ -69,7 +72,7 @@ export const actions: Actions = {
 
 	status: async ({ request, locals }) => {
 		const { username, status } = await fields(request, ['username', 'status']);
-		if (status !== 'active' && status !== 'deactivated') return refuse(400, { action: 'status', username, field: 'status', error: 'Status: must be active or deactivated.' });
+		if (status !== 'active' && status !== 'deactivated') return refuse({ action: 'status', username, field: 'status', message: 'Status: must be active or deactivated.' });
 		const { db } = await getDatabase();
 		return rowChange('status', username, async () => {
 			const result = await setActive(db, username, status === 'active', locals.user?.username ?? 'unknown');

@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { getDatabase } from '$lib/core/db/database.server';
-import { errorResponse } from '$lib/core/http-errors.server';
+import { errorResponse, problemOf } from '$lib/core/http-errors.server';
 import { IngestError } from '$lib/imports/ingest-error';
 import { listBatches } from '$lib/imports/batches.server';
 import { runImport } from '$lib/imports/run-import.server';
@@ -15,7 +15,8 @@ export const GET: RequestHandler = async () => {
 /**
  * The file is the raw request body (streamed to disk, never buffered whole); options travel in
  * the query string and the file name in X-File-Name. With `Accept: application/x-ndjson` the
- * response streams progress lines and ends with {"summary": ...} or {"error": ...}.
+ * response streams progress lines ({"progress": ...}) and ends with {"summary": ...} or
+ * {"problem": {code, message, hint}} (src/lib/core/errors.ts).
  */
 export const POST: RequestHandler = async ({ request, url, locals }) => {
 	const token = serverEntry()?.token;
@@ -57,8 +58,7 @@ export const POST: RequestHandler = async ({ request, url, locals }) => {
 				const summary = await runImport(importRequest, (p) => send({ progress: p }));
 				send({ summary });
 			} catch (error) {
-				const response = errorResponse(error);
-				send(await response.json());
+				send({ problem: problemOf(error).problem });
 			}
 			controller.close();
 		}

@@ -1,4 +1,5 @@
-import { fail, redirect } from '@sveltejs/kit';
+import { failWith } from '$lib/core/http-errors.server';
+import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { canWriteFriction } from '$lib/friction/items';
 import { getDatabase } from '$lib/core/db/database.server';
@@ -21,7 +22,7 @@ export const actions: Actions = {
 		try {
 			created = await createItem(db, { kind: text('kind'), subject: text('subject'), source: text('source') || null, title: text('title'), scope: text('scope'), owner: text('owner') || locals.user?.username }, locals.user?.username ?? 'unknown');
 		} catch (error) {
-			if (error instanceof FrictionItemError) return fail(400, { message: error.message });
+			if (error instanceof FrictionItemError) return failWith(error);
 			throw error;
 		}
 		redirect(303, `/friction/items/${created.item_id}`);

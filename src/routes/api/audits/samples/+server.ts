@@ -1,4 +1,6 @@
 import { json } from '@sveltejs/kit';
+import { errorResponse } from '$lib/core/http-errors.server';
+import { AppError } from '$lib/core/errors';
 import type { RequestHandler } from './$types';
 import { getDatabase } from '$lib/core/db/database.server';
 import { parseSampleRequest } from '$lib/audits/sample-request';
@@ -12,7 +14,7 @@ export const GET: RequestHandler = async ({ url }) => {
 	const id = idFrom(url.searchParams.get('id'));
 	if (id === null) return json(await listSamples(db));
 	const sample = await getSample(db, id);
-	return sample ? json(sample) : json({ error: `There is no sample ${id}.`, code: 'not_found' }, { status: 404 });
+	return sample ? json(sample) : errorResponse(new AuditError(404, `There is no sample ${id}.`, 'GET /api/audits/samples lists the samples with their ids.'));
 };
 
 /**
@@ -31,15 +33,14 @@ export const POST: RequestHandler = async ({ request, url, locals }) => {
 			for (const [key, value] of (await request.formData()).entries()) if (typeof value === 'string') params.append(key, value);
 		}
 	} catch {
-		return json({ error: 'The request body is not valid JSON or form data.', code: 'bad_request' }, { status: 400 });
+		return errorResponse(new AppError('bad_request', 'The request body is not valid JSON or form data.', 'Send the parameters as a JSON object, a form, or in the query string.'));
 	}
 	const { request: sampleRequest, errors } = parseSampleRequest(params);
-	if (!sampleRequest) return json({ error: errors.join(' '), code: 'bad_request' }, { status: 400 });
+	if (!sampleRequest) return errorResponse(new AppError('bad_request', errors.join(' '), 'Correct the parameters named; the audits "New sample" form shows each with its range.'));
 	const { db } = await getDatabase();
 	try {
 		return json(await drawAuditSample(db, sampleRequest, user.username), { status: 201 });
 	} catch (e) {
-		if (e instanceof AuditError) return json({ error: e.message, code: 'refused' }, { status: e.status });
-		throw e;
+		return errorResponse(e);
 	}
 };

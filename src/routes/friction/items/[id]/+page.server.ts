@@ -1,4 +1,6 @@
-import { fail, redirect } from '@sveltejs/kit';
+import { failWith } from '$lib/core/http-errors.server';
+import { AppError } from '$lib/core/errors';
+import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { canWriteFriction } from '$lib/friction/items';
 import { maskPersonalData } from '$lib/core/mask-personal-data';
@@ -27,13 +29,13 @@ export const actions: Actions = {
 	default: async ({ params, request, locals }) => {
 		const { db } = await getDatabase();
 		const id = itemId(params.id);
-		if (id === null) return fail(404, { message: 'There is no such friction item.' });
+		if (id === null) return failWith(new AppError('not_found', 'There is no such friction item.', 'Open it from the list of friction items.', 404));
 		const form = await request.formData();
 		const field = (name: string) => (form.has(name) ? String(form.get(name) ?? '') : undefined);
 		try {
 			await updateItem(db, id, { status: field('status'), owner: field('owner'), fix_date: field('fix_date'), note: field('note') }, locals.user?.username ?? 'unknown');
 		} catch (error) {
-			if (error instanceof FrictionItemError) return fail(400, { message: error.message });
+			if (error instanceof FrictionItemError) return failWith(error);
 			throw error;
 		}
 		return { saved: true };
