@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, inject, test } from 'vitest';
 import { useBrowser, screenshot, watchErrors } from './chromium';
 import { account, loginAs, sessionCookie } from './session';
@@ -127,6 +128,44 @@ describe('friction', () => {
 		expect(await page.getByTestId('item-status').locator('.value').innerText()).toBe('Reported back');
 		await screenshot(page, 'friction-item');
 
+		expect(errors).toEqual([]);
+		await page.close();
+	});
+
+	test('a product manager reads the report, opens a theme with its trend and least satisfied comments, and downloads the Markdown', async () => {
+		const page = await browser().newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+		const errors = watchErrors(page);
+		await loginAs(page, baseUrl, 'viewer');
+		await page.goto(`${baseUrl}/friction/report?range=all`);
+		await page.getByTestId('friction-report').waitFor();
+		// The report's first theme, as the product manager would pick it.
+		const first = page.getByTestId('report-themes').locator('tbody tr').first();
+		const name = (await first.locator('td.theme a').innerText()).trim();
+		const count = Number((await first.locator('td').nth(2).innerText()).replaceAll(',', ''));
+		await first.locator('td.theme a').click();
+		await page.waitForURL(/\/friction\/themes\//);
+		expect(await page.locator('h1').innerText()).toContain(name);
+		expect(await page.getByTestId('theme-description').innerText()).toContain(`${count.toLocaleString('en')} comments hold this theme`);
+		// Its trend: one bar per period, adding up to the theme's count.
+		const chart = page.getByTestId('theme-trend-chart');
+		await chart.locator('canvas').waitFor();
+		const counts = ((await chart.getAttribute('data-counts')) ?? '').split(',').map(Number);
+		expect(counts.reduce((a, b) => a + b, 0)).toBe(count);
+		// The least satisfied comments first: ratings never go down the list, and unrated ones come last.
+		const ratings = (await page.getByTestId('theme-worst-examples').getByTestId('example-csat').allInnerTexts()).map((t) => (t === 'no rating' ? 6 : Number(t.replace('CSAT ', ''))));
+		expect(ratings.length).toBeGreaterThan(0);
+		expect(ratings).toEqual([...ratings].sort((a, b) => a - b));
+		expect(ratings[0]).toBeLessThanOrEqual(2);
+		expect(await page.getByTestId('theme-worst-examples').innerText()).not.toMatch(/[\w.]+@example\.com/);
+		await screenshot(page, 'friction-theme-worst-examples');
+		// Back to the report, and the Markdown to paste into the product team's tracker.
+		await page.goBack();
+		await page.getByTestId('friction-report').waitFor();
+		const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Markdown' }).click()]);
+		expect(download.suggestedFilename()).toMatch(/\.md$/);
+		const markdown = readFileSync(await download.path(), 'utf8');
+		expect(markdown).toMatch(/^# Friction report/);
+		expect(markdown).toContain(name);
 		expect(errors).toEqual([]);
 		await page.close();
 	});
