@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { FILTER_DIMENSIONS } from '../lib/metrics/filters/model';
 
 export class UsageError extends Error {}
 
@@ -17,3 +18,18 @@ export function positiveInteger(value: string | undefined, name: string, fallbac
 	if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number, got "${value}"`);
 	return n;
 }
+
+/** The pages' filters as options (--region V, repeatable), one per filter dimension. */
+export const FILTER_OPTIONS = Object.fromEntries(FILTER_DIMENSIONS.map((d) => [d, { type: 'string', multiple: true }] as const));
+
+/** What every reading command takes to choose its scope the way the pages' filter bar does, plus --db and --json. */
+export const SCOPE_OPTIONS = {
+	range: { type: 'string' },
+	anchor: { type: 'string' },
+	from: { type: 'string' },
+	to: { type: 'string' },
+	batch: { type: 'string', multiple: true },
+	db: { type: 'string' },
+	json: { type: 'boolean', default: false },
+	...FILTER_OPTIONS
+} as const;

@@ -1,10 +1,9 @@
 import { appConfig } from '../../lib/core/config.server';
-import { FILTER_DIMENSIONS } from '../../lib/metrics/filters/model';
 import { parseSampleRequest, RISK_FLAGS, sampleRequestToParams, STRATIFY_DIMENSIONS } from '../../lib/audits/sample-request';
 import { AuditError } from '../../lib/audits/audit-error';
 import { auditResults, type AuditResults } from '../../lib/audits/results.server';
 import { drawAuditSample, type DrawnSample } from '../../lib/audits/sampling.server';
-import { parse, UsageError } from '../args';
+import { parse, SCOPE_OPTIONS, UsageError } from '../args';
 import { localActor, onDatabaseOrServer, ServerRefusal } from '../server-handoff';
 
 export const auditHelp = `caselens audit sample|results [options] [--json]
@@ -23,7 +22,6 @@ export const auditHelp = `caselens audit sample|results [options] [--json]
   --db PATH  --json
   While the server holds the database (DuckDB lets one process open the file), both go through it.`;
 
-const FILTER_OPTIONS = Object.fromEntries(FILTER_DIMENSIONS.map((d) => [d, { type: 'string', multiple: true }] as const));
 const WEIGHT_OPTIONS = Object.fromEntries(RISK_FLAGS.map((f) => [`weight-${f}`, { type: 'string' }] as const));
 
 function formatSample(s: DrawnSample): string {
@@ -52,14 +50,7 @@ export async function auditCommand(args: string[]): Promise<number> {
 		note: { type: 'string' },
 		grain: { type: 'string' },
 		sample: { type: 'string' },
-		range: { type: 'string' },
-		anchor: { type: 'string' },
-		from: { type: 'string' },
-		to: { type: 'string' },
-		batch: { type: 'string', multiple: true },
-		db: { type: 'string' },
-		json: { type: 'boolean', default: false },
-		...FILTER_OPTIONS,
+		...SCOPE_OPTIONS,
 		...WEIGHT_OPTIONS
 	});
 	const what = positionals[0];

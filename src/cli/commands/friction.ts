@@ -1,9 +1,8 @@
 import { appConfig } from '../../lib/core/config.server';
-import { FILTER_DIMENSIONS } from '../../lib/metrics/filters/model';
 import { formatPValue, formatRatio, formatShare } from '../../lib/core/format';
 import { STRUCTURAL_LABELS } from '../../lib/friction/structural-metrics';
 import { frictionOptions, frictionReport, reportMarkdown, type FrictionReport } from '../../lib/friction/report.server';
-import { parse, UsageError } from '../args';
+import { parse, SCOPE_OPTIONS, UsageError } from '../args';
 import { onDatabaseOrServer } from '../server-handoff';
 
 export const frictionHelp = `caselens friction [filters] [--source comments|subjects] [--period DAYS] [--json | --markdown]
@@ -24,21 +23,13 @@ repeat contact, escalation) and the tracked items with their before/after.
   --db PATH
 While the server holds the database, the report is read from those two addresses.`;
 
-const FILTER_OPTIONS = Object.fromEntries(FILTER_DIMENSIONS.map((d) => [d, { type: 'string', multiple: true }] as const));
 
 export async function frictionCommand(args: string[]): Promise<number> {
 	const { values, positionals } = parse(args, {
 		source: { type: 'string' },
 		period: { type: 'string' },
-		range: { type: 'string' },
-		anchor: { type: 'string' },
-		from: { type: 'string' },
-		to: { type: 'string' },
-		batch: { type: 'string', multiple: true },
-		db: { type: 'string' },
-		json: { type: 'boolean', default: false },
-		markdown: { type: 'boolean', default: false },
-		...FILTER_OPTIONS
+		...SCOPE_OPTIONS,
+		markdown: { type: 'boolean', default: false }
 	});
 	if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
 	if (values.source !== undefined && values.source !== 'comments' && values.source !== 'subjects') throw new UsageError('--source is comments or subjects');

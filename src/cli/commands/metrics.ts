@@ -11,7 +11,7 @@ import { speedReport, type SpeedReport } from '../../lib/metrics/speed/speed.ser
 import { formatChange, formatHours, formatPoints, formatShare } from '../../lib/core/format';
 import { describeNotTestable } from '../../lib/metrics/model';
 import { BASIS_LABEL } from '../../lib/metrics/speed/model';
-import { parse, UsageError } from '../args';
+import { parse, SCOPE_OPTIONS, UsageError } from '../args';
 import { onDatabaseOrServer } from '../server-handoff';
 import { METRICS, METRIC_NAMES, type MetricName } from '../../lib/metrics/registry.server';
 
@@ -38,7 +38,6 @@ A number the data cannot support prints "Not testable" with the reason and the f
 "not_testable": {"status": "not_testable", "reason": ..., "fix": ...}).
 While the server holds the database, the numbers are read from its JSON endpoints.`;
 
-const FILTER_OPTIONS = Object.fromEntries(FILTER_DIMENSIONS.map((d) => [d, { type: 'string', multiple: true }] as const));
 
 type Report = SpeedReport | ComplianceReport | CsatReport | ConsistencyReport | FairnessReport;
 
@@ -105,14 +104,7 @@ export async function metricsCommand(args: string[]): Promise<number> {
 		measure: { type: 'string' },
 		dimension: { type: 'string' },
 		grain: { type: 'string' },
-		range: { type: 'string' },
-		anchor: { type: 'string' },
-		from: { type: 'string' },
-		to: { type: 'string' },
-		batch: { type: 'string', multiple: true },
-		db: { type: 'string' },
-		json: { type: 'boolean', default: false },
-		...FILTER_OPTIONS
+		...SCOPE_OPTIONS
 	});
 	const kind = positionals[0] as Kind;
 	if (!(KINDS as readonly string[]).includes(kind)) throw new UsageError(`say which metrics: ${KINDS.join(', ')}`);

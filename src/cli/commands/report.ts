@@ -1,9 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { appConfig } from '../../lib/core/config.server';
-import { FILTER_DIMENSIONS } from '../../lib/metrics/filters/model';
 import { digestOptions, parseIsoWeek, WEEK_FORMAT_HINT } from '../../lib/digest/model';
 import { digestFile, isDigestFormat, type DigestFile } from '../../lib/digest/files.server';
-import { parse, UsageError } from '../args';
+import { FILTER_OPTIONS, parse, UsageError } from '../args';
 import { onDatabaseOrServer } from '../server-handoff';
 
 export const reportHelp = `caselens report weekly [--week W] [--format md|html] [--out FILE] [--db PATH] [filters]
@@ -22,7 +21,6 @@ or gone, and rising friction themes. For a cron job or a mail tool.
   --db PATH
 While the server holds the database, the digest is read from /reports/weekly/report.md (.html).`;
 
-const FILTER_OPTIONS = Object.fromEntries(FILTER_DIMENSIONS.map((d) => [d, { type: 'string', multiple: true }] as const));
 
 export async function reportCommand(args: string[]): Promise<number> {
 	const { values, positionals } = parse(args, {

@@ -459,11 +459,8 @@ async function loadBatch(trx: Transaction<Database>, ctx: LoadContext): Promise<
 		status: 'committed',
 		kind,
 		file_name: ctx.fileName,
-		size_bytes: sniff.sizeBytes,
-		sha256: sniff.sha256,
+		...fileFacts(sniff),
 		format: ctx.formatLabel,
-		encoding: sniff.encoding,
-		delimiter: sniff.delimiter ?? null,
 		mapping: ctx.origin,
 		rows_read: rowsRead,
 		accepted: acceptedCount,
@@ -493,11 +490,8 @@ async function loadBatch(trx: Transaction<Database>, ctx: LoadContext): Promise<
 			status: 'committed',
 			file_name: ctx.fileName,
 			archive_path: archivePath,
-			size_bytes: sniff.sizeBytes,
-			sha256: sniff.sha256,
+			...fileFacts(sniff),
 			format: ctx.formatLabel,
-			encoding: sniff.encoding,
-			delimiter: sniff.delimiter ?? null,
 			mapping_name: ctx.origin,
 			mapping: JSON.stringify(ctx.mapping),
 			rows_read: rowsRead,
@@ -789,17 +783,18 @@ async function unknownCurrencyWarnings(trx: Transaction<Database>, kind: ImportK
 	return rows.map((r) => `${r.n} rows have currency "${r.currency}" with no exchange rate: their order value is left out of reporting-currency figures (add the rate to the currency_rates table)`);
 }
 
+/** What the batch records about the file itself, as the summary and the batch row both name it. */
+function fileFacts(sniff: SniffResult) {
+	return { size_bytes: sniff.sizeBytes, sha256: sniff.sha256, format: sniff.format, encoding: sniff.encoding, delimiter: sniff.delimiter ?? null };
+}
+
 function duplicateSummary(kind: ImportKind, fileName: string, sniff: SniffResult, duplicateOf: number, timings: Record<string, number>): BatchSummary {
 	return {
 		batch_id: null,
 		status: 'duplicate',
 		kind,
 		file_name: fileName,
-		size_bytes: sniff.sizeBytes,
-		sha256: sniff.sha256,
-		format: sniff.format,
-		encoding: sniff.encoding,
-		delimiter: sniff.delimiter ?? null,
+		...fileFacts(sniff),
 		mapping: '',
 		rows_read: 0,
 		accepted: 0,
@@ -843,11 +838,7 @@ async function startBatch(db: Kysely<Database>, options: IngestOptions, fileName
 			kind: options.kind,
 			status: 'running',
 			file_name: fileName,
-			size_bytes: sniff.sizeBytes,
-			sha256: sniff.sha256,
-			format: sniff.format,
-			encoding: sniff.encoding,
-			delimiter: sniff.delimiter ?? null,
+			...fileFacts(sniff),
 			mapping_name: mapping,
 			rows_read: 0,
 			accepted: 0,
