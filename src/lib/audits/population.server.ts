@@ -10,6 +10,9 @@ import { snapshotTime } from '../metrics/filters/snapshot.server';
 import { resolveToday } from '../metrics/filters/period.server';
 import { archiveCoverage, missingColumn } from '../metrics/coverage.server';
 import { currentPolicy } from '../core/policy/policy.server';
+import { currentTemplate } from './templates.server';
+import { isAutoCheckId, type AutoCheckId } from './auto-checks/model';
+import { checkContext, failedChecks } from './auto-checks/checks-sql.server';
 
 export interface PopulationCase extends PopulationUnit {
 	flags: RiskFlag[];
@@ -34,6 +37,9 @@ function riskFlagSql(flag: RiskFlag, ctx: { firstResponseHours: number; snapshot
 			return sql<boolean>`epoch(coalesce(c.first_response_at, ${ctx.snapshot}::TIMESTAMP) - c.created_at) / 3600.0 > ${ctx.firstResponseHours}`;
 		case 'escalated':
 			return sql<boolean>`coalesce(c.escalated, false)`;
+		case 'auto_checks':
+			// Computed apart (failingAutoChecks): the checks need joins this one-table scan does not have.
+			return sql<boolean>`false`;
 		case 'compliance':
 			// A rule the archive cannot test (no outcome column: every old claim would look stale) raises no flag.
 			return sql<boolean>`(${sql.join(
@@ -41,6 +47,19 @@ function riskFlagSql(flag: RiskFlag, ctx: { firstResponseHours: number; snapshot
 				sql` OR `
 			)})`;
 	}
+}
+
+/**
+ * Cases that fail at least one automatic check the current scorecard declares (testable checks
+ * only), among those matching `where`. Only asked for when the flag carries a weight: a case flagged
+ * with weight 0 would count as flagged without being drawn more often.
+ */
+async function failingAutoChecks(db: Kysely<Database>, where: RawBuilder<boolean>, now: Date): Promise<Set<string>> {
+	const template = await currentTemplate(db);
+	const declared = [...template.body.categories, ...template.body.critical_items].map((i) => i.auto_check).filter((id): id is AutoCheckId => isAutoCheckId(id));
+	if (!declared.length) return new Set();
+	const failed = await failedChecks(db, await checkContext(db, now), [...new Set(declared)], where);
+	return new Set(failed.keys());
 }
 
 /**
@@ -62,6 +81,7 @@ export async function loadPopulation(db: Kysely<Database>, request: SampleReques
 	const { rows } = await sql<Record<string, unknown> & { case_id: string; stratum: string; recent: boolean }>`
 		SELECT c.case_id, ${stratum} AS stratum, ${request.excludeDays > 0 ? recent : sql`false`} AS recent, ${flags}
 		FROM cases c WHERE ${sql.join(where, sql` AND `)}`.execute(db);
+	const autoFailed = (request.riskWeights?.auto_checks ?? 0) > 0 ? await failingAutoChecks(db, sql<boolean>`(${sql.join(where, sql` AND `)})`, snap ?? now) : new Set<string>();
 	const units: PopulationCase[] = [];
 	let excluded = 0;
 	for (const row of rows) {
@@ -69,7 +89,7 @@ export async function loadPopulation(db: Kysely<Database>, request: SampleReques
 			excluded += 1;
 			continue;
 		}
-		const caseFlags = RISK_FLAGS.filter((f) => row[f] === true);
+		const caseFlags = RISK_FLAGS.filter((f) => (f === 'auto_checks' ? autoFailed.has(row.case_id) : row[f] === true));
 		const size = 1 + caseFlags.reduce((s, f) => s + (request.riskWeights?.[f] ?? 0), 0);
 		units.push({ caseId: row.case_id, stratum: row.stratum, size, flags: caseFlags });
 	}

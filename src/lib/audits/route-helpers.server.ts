@@ -1,4 +1,6 @@
-import { error, fail, type ActionFailure } from '@sveltejs/kit';
+import { error, type ActionFailure } from '@sveltejs/kit';
+import type { Problem } from '../core/errors';
+import { failWith } from '../core/http-errors.server';
 import type { SessionUser } from '../core/auth/roles';
 import { AuditError } from './audit-error';
 
@@ -16,21 +18,26 @@ export function idFrom(value: string | null | undefined | FormDataEntryValue): n
 }
 
 /** Runs an action; a refusal from the audit services becomes a form failure with its message. */
-export async function refusalsAsFailures<T>(run: () => Promise<T>): Promise<T | ActionFailure<{ error: string }>> {
+export async function refusalsAsFailures<T>(run: () => Promise<T>): Promise<T | ActionFailure<{ problem: Problem }>> {
 	try {
 		return await run();
 	} catch (e) {
-		if (e instanceof AuditError) return fail(e.status, { error: e.message });
+		if (e instanceof AuditError) return failWith(e);
 		throw e;
 	}
 }
 
+/** A form that does not say what it is about: the page shows it like any other refusal. */
+export function badForm(message: string, hint = 'Reload the page and try again.'): ActionFailure<{ problem: Problem }> {
+	return failWith(new AuditError(400, message, hint));
+}
+
 /** Runs a service call; a refusal comes back as a value to show, anything else is thrown. */
-export async function attempt<T>(run: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; status: AuditError['status']; error: string }> {
+export async function attempt<T>(run: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; refusal: AuditError }> {
 	try {
 		return { ok: true, value: await run() };
 	} catch (e) {
-		if (e instanceof AuditError) return { ok: false, status: e.status, error: e.message };
+		if (e instanceof AuditError) return { ok: false, refusal: e };
 		throw e;
 	}
 }

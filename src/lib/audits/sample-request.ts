@@ -20,7 +20,7 @@ export type StratifyDimension = (typeof STRATIFY_DIMENSIONS)[number];
 
 export const CASE_STATUSES = ['open', 'pending', 'solved', 'closed'] as const;
 
-export const RISK_FLAGS = ['low_csat', 'reopened', 'slow', 'escalated', 'compliance'] as const;
+export const RISK_FLAGS = ['low_csat', 'reopened', 'slow', 'escalated', 'compliance', 'auto_checks'] as const;
 export type RiskFlag = (typeof RISK_FLAGS)[number];
 export type RiskWeights = Record<RiskFlag, number>;
 
@@ -29,11 +29,16 @@ export const RISK_FLAG_LABELS: Record<RiskFlag, string> = {
 	reopened: 'Reopened at least once',
 	slow: 'First response later than the policy target (or none yet past it)',
 	escalated: 'Escalated',
-	compliance: 'Breaks a compliance rule'
+	compliance: 'Breaks a compliance rule',
+	auto_checks: "Fails an automatic check the scorecard declares (see Automatic checks)"
 };
 
-/** A case's risk size is 1 + the weights of its flags: a weight of 3 makes a flagged case 4 times as likely to be drawn as an unflagged one. */
-export const DEFAULT_RISK_WEIGHTS: RiskWeights = { low_csat: 3, reopened: 2, slow: 2, escalated: 2, compliance: 3 };
+/**
+ * A case's risk size is 1 + the weights of its flags: a weight of 3 makes a flagged case 4 times as
+ * likely to be drawn as an unflagged one. Failed automatic checks start at 0 (off): a sample stored
+ * before the flag existed names no weight for it, and drawing it again must give the same cases.
+ */
+export const DEFAULT_RISK_WEIGHTS: RiskWeights = { low_csat: 3, reopened: 2, slow: 2, escalated: 2, compliance: 3, auto_checks: 0 };
 
 export const MAX_SAMPLE_SIZE = 5000;
 export const MAX_SEED = 4294967295;

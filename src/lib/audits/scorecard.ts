@@ -4,7 +4,15 @@
  *
  *   score = 100 * sum_c w_c * (r_c - min_c) / (max_c - min_c) / sum_c w_c
  *   score = 0 when any critical item fails.
+ *
+ * An item may declare an automatic check (`auto_check`, an id of src/lib/audits/auto-checks/model.ts):
+ * the check then runs on every case and the Automatic checks page measures how well it agrees with
+ * the reviewers. For that comparison a category rating passes from `pass_from` up (default: the
+ * middle of the scale rounded up, "3 · meets standard" on 1-5); a critical item passes when it is
+ * not failed. Declaring a check changes no score, so versions with and without one stay comparable.
  */
+import { AUTO_CHECKS, isAutoCheckId } from './auto-checks/model';
+
 export interface RatingScale {
 	min: number;
 	max: number;
@@ -18,12 +26,18 @@ export interface ScorecardCategory {
 	weight: number;
 	scale: RatingScale;
 	help: string;
+	/** An automatic check the rating is compared with (an AutoCheckId; stored text, checked by templateProblems). */
+	auto_check?: string;
+	/** The lowest rating that counts as a pass against the automatic check. */
+	pass_from?: number;
 }
 
 export interface CriticalItem {
 	id: string;
 	label: string;
 	help: string;
+	/** An automatic check whose fail means this item fails (an AutoCheckId). */
+	auto_check?: string;
 }
 
 export interface ScorecardBody {
@@ -44,7 +58,7 @@ export const DEFAULT_TEMPLATE_NAME = 'default';
 export const DEFAULT_SCORECARD: ScorecardBody = {
 	categories: [
 		{ id: 'agent_conduct', label: 'Agent conduct', weight: 20, scale: FIVE, help: 'Courteous, clear and respectful; owns the case; no blame shifting. 3 = polite and clear; 5 = also anticipates the next question.' },
-		{ id: 'policy_accuracy', label: 'Policy accuracy', weight: 30, scale: FIVE, help: 'What the customer was told and decided matches the published policy (return window, refund time, free returns). Check the compliance findings beside the case.' },
+		{ id: 'policy_accuracy', label: 'Policy accuracy', weight: 30, scale: FIVE, help: 'What the customer was told and decided matches the published policy (return window, refund time, free returns). Check the compliance findings beside the case.', auto_check: 'policy_compliance', pass_from: 3 },
 		{ id: 'procedural_consistency', label: 'Procedural consistency', weight: 20, scale: FIVE, help: 'The standard steps for this category were followed in order (verification, evidence, decision, confirmation), as any other agent would.' },
 		{ id: 'fairness_of_conclusion', label: 'Fairness of conclusion', weight: 20, scale: FIVE, help: 'The outcome is the one a similar case gets elsewhere: same problem, same resolution, whatever the region, order value or customer.' },
 		{
@@ -52,12 +66,14 @@ export const DEFAULT_SCORECARD: ScorecardBody = {
 			label: 'Response speed',
 			weight: 10,
 			scale: { min: 1, max: 3, labels: ['1 · missed the target', '2 · within target', '3 · well within target'] },
-			help: "First response and resolution against the policy targets shown beside the case; waiting on the customer does not count against the agent."
+			help: "First response and resolution against the policy targets shown beside the case; waiting on the customer does not count against the agent.",
+			auto_check: 'first_response_within_target',
+			pass_from: 2
 		}
 	],
 	critical_items: [
 		{ id: 'privacy_breach', label: 'Personal data disclosed', help: "Another customer's data, or this customer's data to someone not entitled to it. Fails the review." },
-		{ id: 'policy_misinformation', label: 'Policy misstated to the customer’s loss', help: 'The customer was told something contrary to the policy that changed the outcome, e.g. an in-window return refused. Fails the review.' },
+		{ id: 'policy_misinformation', label: 'Policy misstated to the customer’s loss', help: 'The customer was told something contrary to the policy that changed the outcome, e.g. an in-window return refused. Fails the review.', auto_check: 'in_window_return_honoured' },
 		{ id: 'abusive_conduct', label: 'Abusive or discriminatory conduct', help: 'Insulting, threatening or discriminatory language. Fails the review.' }
 	]
 };
@@ -107,8 +123,34 @@ export function templateProblems(body: ScorecardBody): string[] {
 		if (!(c.weight > 0 && Number.isFinite(c.weight))) problems.push(`${c.label}: the weight must be a positive number.`);
 		if (!(Number.isInteger(c.scale.min) && Number.isInteger(c.scale.max) && c.scale.max > c.scale.min && c.scale.max - c.scale.min <= 10)) problems.push(`${c.label}: the scale must run between two whole numbers, at most 10 points apart.`);
 		else if (c.scale.labels.length !== c.scale.max - c.scale.min + 1) problems.push(`${c.label}: give one label per point (${c.scale.max - c.scale.min + 1}).`);
+		else if (c.pass_from !== undefined && !(Number.isInteger(c.pass_from) && c.pass_from > c.scale.min && c.pass_from <= c.scale.max)) problems.push(`${c.label}: "pass_from" must be a whole number from ${c.scale.min + 1} to ${c.scale.max} (some rating must fail and some pass).`);
+	}
+	for (const c of [...body.categories, ...body.critical_items]) {
+		if (c.auto_check !== undefined && !isAutoCheckId(c.auto_check)) problems.push(`${c.label}: "${c.auto_check}" is not an automatic check; use one of ${Object.keys(AUTO_CHECKS).join(', ')}.`);
 	}
 	return problems;
+}
+
+/** The lowest passing rating of a category, against an automatic check. */
+export function passFrom(c: ScorecardCategory): number {
+	return c.pass_from ?? Math.ceil((c.scale.min + c.scale.max) / 2);
+}
+
+/** What counts as a human pass of an item, in words: "rated 3 · meets standard or higher", "not failed". */
+export function humanPassRule(item: ScorecardCategory | CriticalItem): string {
+	if (!('scale' in item)) return 'not failed';
+	const from = passFrom(item);
+	return `rated ${item.scale.labels[from - item.scale.min] ?? from} or higher`;
+}
+
+/**
+ * Whether the reviewer passed an item: a category rated at least passFrom, a critical item not
+ * failed; null when the category is not rated (nothing to compare).
+ */
+export function humanPasses(item: ScorecardCategory | CriticalItem, scores: ReviewScores): boolean | null {
+	if (!('scale' in item)) return scores.critical[item.id] !== true;
+	const r = scores.ratings[item.id];
+	return typeof r === 'number' ? r >= passFrom(item) : null;
 }
 
 /** Ratings and critical items from a submitted form (fields rating.<id> and critical.<id>); values outside the scale are refused. */

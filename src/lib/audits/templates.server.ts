@@ -43,12 +43,22 @@ export function parseTemplateText(text: string): ScorecardBody {
 	try {
 		const raw = JSON.parse(text) as Partial<ScorecardBody>;
 		if (!raw || typeof raw !== 'object' || !Array.isArray(raw.categories) || !Array.isArray(raw.critical_items ?? [])) throw new Error('shape');
+		// An automatic check and its pass threshold are optional (src/lib/audits/scorecard.ts); templateProblems checks them.
+		const autoCheck = (item: { auto_check?: unknown }) => (item.auto_check === undefined || item.auto_check === null || item.auto_check === '' ? {} : { auto_check: String(item.auto_check) });
 		body = {
-			categories: raw.categories.map((c) => ({ id: String(c.id ?? ''), label: String(c.label ?? ''), weight: Number(c.weight), help: String(c.help ?? ''), scale: { min: Number(c.scale?.min), max: Number(c.scale?.max), labels: Array.isArray(c.scale?.labels) ? c.scale.labels.map(String) : [] } })),
-			critical_items: (raw.critical_items ?? []).map((i) => ({ id: String(i.id ?? ''), label: String(i.label ?? ''), help: String(i.help ?? '') }))
+			categories: raw.categories.map((c) => ({
+				id: String(c.id ?? ''),
+				label: String(c.label ?? ''),
+				weight: Number(c.weight),
+				help: String(c.help ?? ''),
+				scale: { min: Number(c.scale?.min), max: Number(c.scale?.max), labels: Array.isArray(c.scale?.labels) ? c.scale.labels.map(String) : [] },
+				...autoCheck(c),
+				...(c.pass_from === undefined || c.pass_from === null ? {} : { pass_from: Number(c.pass_from) })
+			})),
+			critical_items: (raw.critical_items ?? []).map((i) => ({ id: String(i.id ?? ''), label: String(i.label ?? ''), help: String(i.help ?? ''), ...autoCheck(i) }))
 		};
 	} catch {
-		throw new AuditError(400, 'The template must be JSON with "categories" (id, label, weight, scale {min, max, labels}, help) and "critical_items" (id, label, help).');
+		throw new AuditError(400, 'The template must be JSON with "categories" (id, label, weight, scale {min, max, labels}, help; optional auto_check and pass_from) and "critical_items" (id, label, help; optional auto_check).');
 	}
 	const problems = templateProblems(body);
 	if (problems.length) throw new AuditError(400, problems.join(' '));

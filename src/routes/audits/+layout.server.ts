@@ -6,6 +6,7 @@ const TABS = [
 	{ href: '/audits/new', label: 'Draw a sample' },
 	{ href: '/audits/queue', label: 'My reviews' },
 	{ href: '/audits/results', label: 'Results' },
+	{ href: '/audits/auto-checks', label: 'Automatic checks' },
 	{ href: '/audits/calibration', label: 'Calibration' },
 	{ href: '/audits/disputes', label: 'Disputes' },
 	{ href: '/audits/scorecards', label: 'Scorecard' }

@@ -83,6 +83,7 @@ export const ACCESS_RULES: Record<string, RouteRule> = {
 	'/audits/review': { read: AUDIT_ROLES, write: ['admin', 'qa_manager', 'reviewer'], why: 'reviewers open only their own reviews and change them until submitted (checked in the service); others read submitted ones' },
 	'/audits/reviews.csv': { read: AUDIT_READERS, why: 'submitted reviews as CSV' },
 	'/audits/results': { read: AUDIT_ROLES, why: 'the quality score for everyone who audits' },
+	'/audits/auto-checks': { read: AUDIT_ROLES, why: 'automatic checks on every case and their agreement with the reviewers, for everyone who audits' },
 	'/audits/scorecards': { read: AUDIT_ROLES, write: AUDIT_MANAGERS, why: 'reviewers read the scorecard and its help; QA managers version it' },
 	'/audits/calibration': { read: AUDIT_ROLES, write: AUDIT_MANAGERS, why: 'QA managers run calibration sessions; panels see the agreement' },
 	'/audits/disputes': { read: AUDIT_READERS, write: [...new Set([...rolesFor('disputes.raise'), ...rolesFor('disputes.resolve')])], why: 'leads raise disputes, QA managers resolve them (checked in the service)' },

@@ -279,6 +279,14 @@ function breachedOn(basis: TargetBasis): RawBuilder<boolean> {
 	return basis === 'calendar' ? sql<boolean>`cal > target_s` : sql<boolean>`(cal > target_s AND bh > target_s)`;
 }
 
+/** A case's target in seconds: its channel's where the policy sets one, else the measure's (c is the cases table). */
+export function targetSecondsSql(target: SpeedTarget): RawBuilder<number> {
+	const channels = Object.entries(target.channels);
+	return channels.length
+		? sql<number>`CASE ${sql.join(channels.map(([ch, h]) => sql`WHEN c.channel = ${ch} THEN ${h * 3600}::DOUBLE`), sql` `)} ELSE ${target.hours * 3600}::DOUBLE END`
+		: sql<number>`${target.hours * 3600}::DOUBLE`;
+}
+
 /**
  * One row per case in `where` (over `cases c`), timed against the measure's target: `cal` and
  * `bh`, the calendar and business seconds from opening to the event or, still open, to the
@@ -296,10 +304,7 @@ async function targetClockSql(
 	const event = sql.ref(`c.${EVENT_COLUMN[options.measure]}`);
 	const first = (await firstCaseTime(db)) ?? snapshot;
 	const days = calendarDays(first, snapshot);
-	const channels = Object.entries(target.channels);
-	const targetSeconds = channels.length
-		? sql`CASE ${sql.join(channels.map(([ch, h]) => sql`WHEN c.channel = ${ch} THEN ${h * 3600}::DOUBLE`), sql` `)} ELSE ${target.hours * 3600}::DOUBLE END`
-		: sql`${target.hours * 3600}::DOUBLE`;
+	const targetSeconds = targetSecondsSql(target);
 	const t1 = sql`coalesce(${event}, ${snapshot}::TIMESTAMP)`;
 	// Materialized: inlined, the calendar's window sums were computed again for each of the two lookups.
 	return sql`

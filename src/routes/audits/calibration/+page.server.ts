@@ -1,4 +1,5 @@
-import { error, fail, redirect } from '@sveltejs/kit';
+import { failWith } from '$lib/core/http-errors.server';
+import { error, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDatabase } from '$lib/core/db/database.server';
 import { calibrationReport, createCalibrationSession, listCalibrationSessions } from '$lib/audits/calibration.server';
@@ -38,7 +39,7 @@ export const actions: Actions = {
 				user.username
 			)
 		);
-		if (!result.ok) return fail(result.status, { error: result.error });
+		if (!result.ok) return failWith(result.refusal);
 		redirect(303, `/audits/calibration?id=${result.value}`);
 	}
 };

@@ -1,10 +1,12 @@
-import { fail, redirect } from '@sveltejs/kit';
+import { failWith } from '$lib/core/http-errors.server';
+import { AuditError } from '$lib/audits/audit-error';
+import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDatabase } from '$lib/core/db/database.server';
 import { scoresFromForm } from '$lib/audits/scorecard';
 import { listDisputes, raiseDispute, resolveDispute } from '$lib/audits/disputes.server';
 import { openReview } from '$lib/audits/reviews.server';
-import { attempt, currentUser, idFrom, refusalsAsFailures } from '$lib/audits/route-helpers.server';
+import { attempt, badForm, currentUser, idFrom, refusalsAsFailures } from '$lib/audits/route-helpers.server';
 import { can } from '$lib/core/auth/access-rules';
 
 export const load: PageServerLoad = async ({ locals }) => {
@@ -31,30 +33,30 @@ export const actions: Actions = {
 		const user = currentUser(locals);
 		const form = await request.formData();
 		const reviewId = idFrom(form.get('review_id'));
-		if (reviewId === null) return fail(400, { error: 'Which review? The form needs review_id.' });
+		if (reviewId === null) return badForm('Which review? The form needs review_id.');
 		const { db } = await getDatabase();
 		const result = await attempt(() => raiseDispute(db, reviewId, String(form.get('reason') ?? ''), user));
-		if (!result.ok) return fail(result.status, { error: result.error });
+		if (!result.ok) return failWith(result.refusal);
 		redirect(303, `/audits/disputes#dispute-${result.value}`);
 	},
 	resolve: async ({ request, locals }) => {
 		const user = currentUser(locals);
 		const form = await request.formData();
 		const disputeId = idFrom(form.get('dispute_id'));
-		if (disputeId === null) return fail(400, { error: 'Which dispute? The form needs dispute_id.' });
+		if (disputeId === null) return badForm('Which dispute? The form needs dispute_id.');
 		const { db } = await getDatabase();
 		const note = String(form.get('note') ?? '');
 		return refusalsAsFailures(async () => {
 			if (form.get('decision') === 'change') {
 				const dispute = (await listDisputes(db)).find((d) => d.dispute_id === disputeId);
-				if (!dispute) return fail(404, { error: `There is no dispute ${disputeId}.` });
+				if (!dispute) return failWith(new AuditError(404, `There is no dispute ${disputeId}.`, 'Open it from the list of disputes.'));
 				const opened = await openReview(db, dispute.review_id, user);
 				const { scores, errors } = scoresFromForm(opened.template.body, form);
-				if (errors.length) return fail(400, { error: errors.join(' ') });
+				if (errors.length) return badForm(errors.join(' '), 'Rate every item of the scorecard, then resolve again.');
 				await resolveDispute(db, disputeId, { decision: 'change', note, scores }, user);
 			} else if (form.get('decision') === 'uphold') {
 				await resolveDispute(db, disputeId, { decision: 'uphold', note }, user);
-			} else return fail(400, { error: 'Choose: uphold the review or change it.' });
+			} else return badForm('Choose: uphold the review or change it.', 'Pick one of the two and resolve again.');
 			return { resolved: disputeId };
 		});
 	}

@@ -1,4 +1,6 @@
-import { fail, redirect } from '@sveltejs/kit';
+import { failWith } from '$lib/core/http-errors.server';
+import { AuditError } from '$lib/audits/audit-error';
+import { redirect } from '@sveltejs/kit';
 import { sql } from 'kysely';
 import type { Actions, PageServerLoad } from './$types';
 import { getDatabase } from '$lib/core/db/database.server';
@@ -25,10 +27,10 @@ export const actions: Actions = {
 		for (const [key, value] of form.entries()) if (typeof value === 'string') params.append(key, value);
 		const { request: sampleRequest, errors } = parseSampleRequest(params);
 		const values = Object.fromEntries(params);
-		if (!sampleRequest) return fail(400, { errors, values });
+		if (!sampleRequest) return failWith(new AuditError(400, `The sample was not drawn: ${errors.length === 1 ? 'one field needs' : `${errors.length} fields need`} a change.`, 'Correct the fields listed and draw again.'), { errors, values });
 		const { db } = await getDatabase();
 		const result = await attempt(() => drawAuditSample(db, sampleRequest, user.username));
-		if (!result.ok) return fail(result.status, { errors: [result.error], values });
+		if (!result.ok) return failWith(result.refusal, { errors: [] as string[], values });
 		redirect(303, `/audits/sample?id=${result.value.sample_id}`);
 	}
 };

@@ -1,11 +1,11 @@
-import { error, fail, redirect } from '@sveltejs/kit';
+import { error, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { getDatabase } from '$lib/core/db/database.server';
 import { scoreFormula, scoresFromForm } from '$lib/audits/scorecard';
 import { listDisputes } from '$lib/audits/disputes.server';
 import { reviewCaseContext } from '$lib/audits/review-case.server';
 import { nextInQueue, openReview, remainingInQueue, saveReview } from '$lib/audits/reviews.server';
-import { currentUser, idFrom, refusalsAsErrors, refusalsAsFailures } from '$lib/audits/route-helpers.server';
+import { badForm, currentUser, idFrom, refusalsAsErrors, refusalsAsFailures } from '$lib/audits/route-helpers.server';
 import { can } from '$lib/core/auth/access-rules';
 import { caseThread } from '$lib/conversations/thread.server';
 
@@ -38,13 +38,13 @@ export const load: PageServerLoad = async ({ url, locals }) => {
 async function save(event: RequestEvent, submit: boolean, thenNext = false) {
 	const user = currentUser(event.locals);
 	const id = idFrom(event.url.searchParams.get('id'));
-	if (id === null) return fail(400, { error: 'Which review? The address needs ?id=.' });
+	if (id === null) return badForm('Which review? The address needs ?id=.', 'Open the review from your queue.');
 	const { db } = await getDatabase();
 	const form = await event.request.formData();
 	const result = await refusalsAsFailures(async () => {
 		const opened = await openReview(db, id, user);
 		const { scores, errors } = scoresFromForm(opened.template.body, form);
-		if (errors.length) return fail(400, { error: errors.join(' ') });
+		if (errors.length) return badForm(errors.join(' '), 'Rate the items named, then submit again.');
 		const saved = await saveReview(db, id, user, { scores, notes: String(form.get('notes') ?? ''), submit });
 		if (!thenNext) return { saved: saved.status };
 		// One click to the next case of the reviewer's queue instead of eight.

@@ -1,8 +1,9 @@
-import { error, fail, redirect } from '@sveltejs/kit';
+import { failWith } from '$lib/core/http-errors.server';
+import { error, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDatabase } from '$lib/core/db/database.server';
 import { assignSample, auditWorkers, getSample } from '$lib/audits/sampling.server';
-import { attempt, currentUser, idFrom } from '$lib/audits/route-helpers.server';
+import { attempt, badForm, currentUser, idFrom } from '$lib/audits/route-helpers.server';
 import { can } from '$lib/core/auth/access-rules';
 
 export const load: PageServerLoad = async ({ url, locals }) => {
@@ -19,14 +20,14 @@ export const actions: Actions = {
 	assign: async ({ request, url, locals }) => {
 		const user = currentUser(locals);
 		const id = idFrom(url.searchParams.get('id'));
-		if (id === null) return fail(400, { error: 'Which sample? The address needs ?id=.' });
+		if (id === null) return badForm('Which sample? The address needs ?id=.', 'Open the sample from the Audits page.');
 		const form = await request.formData();
 		const reviewers = form.getAll('reviewer').filter((r): r is string => typeof r === 'string');
 		const method = form.get('method') === 'quota' ? 'quota' : 'round_robin';
 		const quotas = reviewers.map((r) => Number(form.get(`quota.${r}`) ?? 0));
 		const { db } = await getDatabase();
 		const result = await attempt(() => assignSample(db, id, { reviewers, method, quotas }, user.username));
-		if (!result.ok) return fail(result.status, { error: result.error });
+		if (!result.ok) return failWith(result.refusal);
 		return { assigned: result.value };
 	}
 };

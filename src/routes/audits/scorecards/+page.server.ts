@@ -1,4 +1,4 @@
-import { fail } from '@sveltejs/kit';
+import { failWith } from '$lib/core/http-errors.server';
 import type { Actions, PageServerLoad } from './$types';
 import { getDatabase } from '$lib/core/db/database.server';
 import { scoreFormula } from '$lib/audits/scorecard';
@@ -23,7 +23,7 @@ export const actions: Actions = {
 		const note = String(form.get('note') ?? '').slice(0, 500);
 		const { db } = await getDatabase();
 		const result = await attempt(() => saveTemplateVersion(db, parseTemplateText(text), note, user.username));
-		if (!result.ok) return fail(result.status, { error: result.error, text });
+		if (!result.ok) return failWith(result.refusal, { text });
 		return { saved: result.value.version };
 	}
 };

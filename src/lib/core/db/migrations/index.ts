@@ -7,6 +7,7 @@ import { exportColumnsMigration } from './0005-export-columns';
 import { frictionTermsMigration } from './0006-friction-terms';
 import { lastSignInMigration } from './0007-last-sign-in';
 import { messagesMigration } from './0008-messages';
+import { autoChecksMigration } from './0010-auto-checks';
 
 /**
  * Migrations are listed in code rather than read from a folder so that the bundled server and
@@ -21,7 +22,8 @@ const migrations: Record<string, Migration> = {
 	'0005_export_columns': exportColumnsMigration,
 	'0006_friction_terms': frictionTermsMigration,
 	'0007_last_sign_in': lastSignInMigration,
-	'0008_messages': messagesMigration
+	'0008_messages': messagesMigration,
+	'0010_auto_checks': autoChecksMigration
 };
 
 export const migrationProvider: MigrationProvider = {
