@@ -8,7 +8,7 @@ import { serverEntry } from './startup.server';
  * expensive scans then run once per import instead of on someone's first click. A reader who comes
  * while a view is being computed waits for that same computation, never for a second one.
  */
-export const WARM_VIEWS = ['/', '/speed', '/compliance', '/satisfaction', '/consistency', '/fairness', '/friction', '/friction/report'] as const;
+export const WARM_VIEWS = ['/', '/speed', '/compliance', '/satisfaction', '/consistency', '/fairness', '/friction', '/friction/report', '/audits/auto-checks'] as const;
 
 export interface WarmUpResult {
 	path: string;
