@@ -112,8 +112,8 @@ describe('demo conversations', () => {
 	it('loadDemo imports the messages after the cases: all accepted, every first response agrees', async () => {
 		const load = await loadDemo(f.db, { cases: 1500, seed: 42, end: END, archiveDir: join(f.dir, 'archive'), maxBytes: Number.MAX_SAFE_INTEGER, importedBy: 'test' });
 		expect(load.messages.rejected).toBe(0);
-		expect(load.messages.cases).toBe(1500);
-		expect(load.messages.first_response).toMatchObject({ compared: 1500, differ: 0 });
+		expect(load.messages.messages.cases).toBe(1500);
+		expect(load.messages.messages.first_response).toMatchObject({ compared: 1500, differ: 0 });
 		expect(load.cases.accepted).toBe(1500);
 	});
 });

@@ -61,10 +61,10 @@ describe('canonical messages', () => {
 			].join('\n') + '\n'
 		);
 		const s = await load(path);
-		expect(s.format).toBe('canonical');
-		expect([s.rows_read, s.accepted, s.rejected, s.cases, s.internal_notes]).toEqual([9, 5, 4, 2, 1]);
+		expect([s.format, s.messages.format, s.messages.detected]).toEqual(['csv', 'canonical', true]);
+		expect([s.rows_read, s.accepted, s.rejected, s.messages.cases, s.messages.internal_notes]).toEqual([9, 5, 4, 2, 1]);
 		await expectBalanced(s);
-		expect(s.roles).toEqual({ agent: 2, bot: 1, customer: 2 });
+		expect(s.messages.roles).toEqual({ agent: 2, bot: 1, customer: 2 });
 		const m1 = await thread('M1');
 		expect(m1.map((m) => [m.sequence, iso(m.sent_at), m.author_role, m.is_public, m.body])).toEqual([
 			[1, '2024-03-01T10:00:00.000Z', 'customer', true, 'My parcel, where is it?'],
@@ -87,7 +87,7 @@ describe('canonical messages', () => {
 		const reasons = Object.fromEntries(s.top_reasons.map((r) => [r.reason, r.count]));
 		expect(reasons['body is empty (required)']).toBe(2);
 		// Neither case is in the cases table: kept, and said.
-		expect(s.unknown_cases).toBe(2);
+		expect(s.messages.unknown_cases).toBe(2);
 		expect(s.warnings.join(' ')).toContain('not in the cases table');
 		const batch = await f.db.selectFrom('import_batches').selectAll().where('batch_id', '=', s.batch_id!).executeTakeFirstOrThrow();
 		expect([batch.kind, batch.status, batch.rows_read, batch.accepted, batch.rejected]).toEqual(['messages', 'committed', 9, 5, 4]);
@@ -117,7 +117,7 @@ describe('canonical messages', () => {
 		const first = await load(await f.file('r1.csv', 'case_id,sent_at,author_role,body\nR1,2024-01-01 10:00:00,customer,old one\nR1,2024-01-01 11:00:00,agent,old two\nR2,2024-01-01 10:00:00,customer,stays\n'));
 		const text = 'case_id,sent_at,author_role,body\nR1,2024-01-02 10:00:00,customer,new one\n';
 		const second = await load(await f.file('r2.csv', text));
-		expect([second.accepted, second.replaced_cases, second.replaced_messages]).toEqual([1, 1, 2]);
+		expect([second.accepted, second.messages.replaced_cases, second.replaced]).toEqual([1, 1, 2]);
 		expect((await thread('R1')).map((m) => [m.body, m.batch_id])).toEqual([['new one', second.batch_id]]);
 		expect((await thread('R2')).map((m) => [m.body, m.batch_id])).toEqual([['stays', first.batch_id]]);
 		const again = await load(await f.file('r2-renamed.csv', text));
@@ -139,8 +139,8 @@ describe('Zendesk ticket comments', () => {
 			JSON.stringify(ticket(9005, 502, [c(6, 502, 'bad time', 'x')]))
 		];
 		const s = await load(await f.file('comments.ndjson', lines.join('\n') + '\n'));
-		expect(s.format).toBe('zendesk_comments');
-		expect([s.rows_read, s.accepted, s.rejected, s.cases]).toEqual([7, 5, 2, 2]);
+		expect([s.format, s.messages.format]).toEqual(['ndjson', 'zendesk_comments']);
+		expect([s.rows_read, s.accepted, s.rejected, s.messages.cases]).toEqual([7, 5, 2, 2]);
 		await expectBalanced(s);
 		expect((await thread('9001')).map((m) => [m.author_role, m.is_public, m.author_name])).toEqual([
 			['customer', true, '501'],
@@ -198,10 +198,10 @@ describe('Twitter threads from reply links', () => {
 		for (const r of rows) threads.set(rootOf(r.tweet_id), [...(threads.get(rootOf(r.tweet_id)) ?? []), r]);
 
 		const s = await load(path);
-		expect(s.format).toBe('twitter');
+		expect(s.messages.format).toBe('twitter');
 		expect([s.rows_read, s.accepted, s.rejected]).toEqual([rows.length, rows.length, 0]);
-		expect(s.cases).toBe(threads.size);
-		expect(s.roles).toEqual({ customer: rows.filter((r) => r.inbound === 'True').length, agent: rows.filter((r) => r.inbound === 'False').length });
+		expect(s.messages.cases).toBe(threads.size);
+		expect(s.messages.roles).toEqual({ customer: rows.filter((r) => r.inbound === 'True').length, agent: rows.filter((r) => r.inbound === 'False').length });
 		await expectBalanced(s);
 		for (const [root, tweets] of threads) {
 			const stored = await thread(root);
@@ -224,7 +224,7 @@ describe('Twitter threads from reply links', () => {
 			'2,Brand,False,Tue Oct 31 22:21:47 +0000 2017,@cust sure (edited),,1'
 		].join('\n');
 		const s = await load(await f.file('tw.csv', csv + '\n'));
-		expect([s.rows_read, s.accepted, s.rejected, s.cases]).toEqual([6, 2, 4, 1]);
+		expect([s.rows_read, s.accepted, s.rejected, s.messages.cases]).toEqual([6, 2, 4, 1]);
 		expect((await thread('1')).map((m) => [m.author_role, m.body, iso(m.sent_at)])).toEqual([
 			['customer', '@Brand help', '2017-10-31T22:10:47.000Z'],
 			['agent', '@cust sure (edited)', '2017-10-31T22:21:47.000Z']
@@ -279,9 +279,9 @@ describe('first response derived from the thread', () => {
 			F6: null,
 			nothing: null
 		});
-		expect(s.first_response).toMatchObject({ compared: 5, same: 2, differ: 3, different_time: 1, only_case: 1, only_messages: 1 });
-		expect(s.first_response.examples.map((e) => e.case_id)).toEqual(['F2', 'F3', 'F4']);
-		expect(s.unknown_cases).toBe(1);
+		expect(s.messages.first_response).toMatchObject({ compared: 5, same: 2, differ: 3, different_time: 1, only_case: 1, only_messages: 1 });
+		expect(s.messages.first_response.examples.map((e) => e.case_id)).toEqual(['F2', 'F3', 'F4']);
+		expect(s.messages.unknown_cases).toBe(1);
 		expect(s.warnings.join(' ')).toMatch(/For 3 of 5 cases the first response the messages give .* differs/);
 		// Nothing was written to the cases.
 		const f3 = await f.db.selectFrom('cases').select('first_response_at').where('case_id', '=', 'F3').executeTakeFirstOrThrow();
@@ -348,6 +348,6 @@ describe('a messages import is one transaction', () => {
 		expect(Number(temps.rows[0].n)).toBe(0);
 		// The failed batch is not "already imported": the file loads afterwards.
 		const retry = await load(path);
-		expect([retry.status, retry.accepted, retry.rejected, retry.replaced_cases]).toEqual(['committed', 2, 1, 1]);
+		expect([retry.status, retry.accepted, retry.rejected, retry.messages.replaced_cases]).toEqual(['committed', 2, 1, 1]);
 	});
 });

@@ -1,5 +1,8 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { Database } from '../core/db/schema';
+import type { FirstResponseComparison } from './model';
+
+export type { FirstResponseComparison };
 
 /**
  * The first response a case's thread gives: the first public agent message after the first
@@ -37,21 +40,6 @@ export async function derivedFirstResponses(db: Kysely<Database>, caseIds: reado
 	return result;
 }
 
-export interface FirstResponseComparison {
-	/** Cases of the import that are in the cases table. */
-	compared: number;
-	/** Both empty, or within a minute of each other (help desks round reply times to minutes). */
-	same: number;
-	/** different_time + only_case + only_messages. */
-	differ: number;
-	different_time: number;
-	/** The case has a first_response_at, the thread no public agent reply after the customer's first message. */
-	only_case: number;
-	/** The thread has a reply, the case no first_response_at. */
-	only_messages: number;
-	/** Up to five differing cases. */
-	examples: { case_id: string; case_first_response_at: Date | null; derived_first_response_at: Date | null }[];
-}
 
 /** Compares the cases of one messages import with the first response their threads give; changes nothing. */
 export async function compareFirstResponses(db: Kysely<Database> | Transaction<Database>, batchId: number): Promise<FirstResponseComparison> {

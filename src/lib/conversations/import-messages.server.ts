@@ -5,18 +5,18 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../core/db/schema';
 import { recordAudit } from '../core/audit-log.server';
 import { archiveRawFile } from '../imports/archive.server';
-import type { RejectionGroup } from '../imports/batch-summary';
+import type { BatchSummaryView } from '../imports/batch-summary';
 import { normaliseHeader } from '../imports/canonical-columns';
 import { IngestError } from '../imports/ingest-error';
-import { rejectionGroups } from '../imports/ingest-file.server';
+import { rejectionGroups, type IngestStage } from '../imports/ingest-file.server';
 import { readableSource } from '../imports/readable-source.server';
 import { DEFAULT_MAX_LINE_BYTES, sha256File, sniffFile, type SniffResult } from '../imports/sniff-file.server';
 import { listLiteral, quoteIdent, quoteLiteral } from '../imports/sql-text.server';
 import { rawRowExpr, sourceSelect } from '../imports/stage-sql.server';
 import { makeTempDir } from '../imports/temp-files.server';
-import { compareFirstResponses, type FirstResponseComparison } from './first-response.server';
+import { compareFirstResponses } from './first-response.server';
 import { readZendeskUsers, STAGED_COLUMNS, stageTwitterThreads, stageZendeskComments } from './message-sources.server';
-import { AUTHOR_ROLES, MESSAGE_COLUMNS, type MessageColumn, type MessageFormat } from './model';
+import { AUTHOR_ROLES, detectMessageFormat, MESSAGE_COLUMNS, type MessageColumn, type MessageFormat, type MessagesOutcome } from './model';
 
 export interface MessageImportOptions {
 	path: string;
@@ -31,36 +31,30 @@ export interface MessageImportOptions {
 	archiveDir: string;
 	maxBytes: number;
 	maxLineBytes?: number;
-	onProgress?: (message: string) => void;
+	/** Each step as a sentence, with the stage of an import it belongs to (the upload page's progress bar reads the stage). */
+	onProgress?: (message: string, stage: IngestStage) => void;
 }
 
-/** The summary of one messages import (the case import's rules: rows read = accepted + rejected). */
-export interface MessageImportSummary {
+/**
+ * The summary of one messages import: the summary every import gives (imports/batch-summary.ts,
+ * so the upload page, the batch page and `caselens ingest --json` read it as they read a cases
+ * import's), with the case import's rule, rows read = accepted + rejected, and what only a
+ * messages import knows under `messages`.
+ */
+export interface MessageImportSummary extends BatchSummaryView {
 	batch_id: number | null;
 	status: 'committed' | 'duplicate';
 	kind: 'messages';
-	format: MessageFormat;
-	file_name: string;
+	/** The file's format as read (csv, json, ndjson), as for cases and feedback; the messages layout is `messages.format`. */
+	format: string;
+	encoding: string;
+	/** The messages layout, as the batch history records it (import_batches.mapping_name). */
+	mapping: string;
 	sha256: string;
 	size_bytes: number;
-	rows_read: number;
-	accepted: number;
-	rejected: number;
-	/** Cases with at least one accepted message in this import. */
-	cases: number;
-	/** Of those, cases that had messages from an earlier import, now replaced, and how many messages went. */
-	replaced_cases: number;
-	replaced_messages: number;
-	duplicate_of: number | null;
-	/** Accepted messages per author role. */
-	roles: Record<string, number>;
-	internal_notes: number;
-	/** Cases of this import not (yet) in the cases table: their threads are kept and show once the case is imported. */
-	unknown_cases: number;
-	top_reasons: RejectionGroup[];
-	warnings: string[];
-	/** The cases' first_response_at against the one derived from the messages (nothing is overwritten). */
-	first_response: FirstResponseComparison;
+	/** Messages of earlier imports that this one replaced (all the messages of its cases). */
+	replaced: number;
+	messages: MessagesOutcome;
 	timings_ms: Record<string, number>;
 }
 
@@ -127,13 +121,6 @@ function matchHeaders(headers: readonly string[], fileName: string): Map<Message
 	return found;
 }
 
-function detectFormat(headers: readonly string[]): MessageFormat {
-	const set = new Set(headers.map((h) => h.trim().toLowerCase()));
-	if (set.has('comments') && (set.has('ticket_id') || set.has('id'))) return 'zendesk_comments';
-	if (set.has('tweet_id') && set.has('in_response_to_tweet_id')) return 'twitter';
-	return 'canonical';
-}
-
 /** A source SELECT with the text columns the typed pass reads (see typedInsert), and the raw row of a rejected record. */
 interface TextSource {
 	select: string;
@@ -167,9 +154,10 @@ export async function importMessages(db: Kysely<Database>, options: MessageImpor
 	let batchId: number | undefined;
 	let identity = '';
 	try {
-		options.onProgress?.('Checking the messages file');
+		options.onProgress?.('Checking the messages file', 'checking');
 		sniff = await sniffFile(options.path, { maxBytes: options.maxBytes, maxLineBytes, encoding: 'auto', fileName });
-		const format = options.format && options.format !== 'auto' ? options.format : detectFormat(sniff.header ?? []);
+		const detected = !options.format || options.format === 'auto';
+		const format = detected ? detectMessageFormat(sniff.header ?? []) : (options.format as MessageFormat);
 		// The roles of a Zendesk import depend on the users file too: the same comments with another users file are another import.
 		identity = options.usersPath ? createHash('sha256').update(`${sniff.sha256}\0${await sha256File(options.usersPath)}`).digest('hex') : sniff.sha256;
 		lap('check');
@@ -181,7 +169,7 @@ export async function importMessages(db: Kysely<Database>, options: MessageImpor
 			.where('status', '=', 'committed')
 			.orderBy('batch_id')
 			.executeTakeFirst();
-		if (previous) return duplicateSummary(fileName, format, sniff, identity, previous.batch_id, timings);
+		if (previous) return duplicateSummary(fileName, { format, detected }, sniff, identity, previous.batch_id, timings);
 
 		let source: TextSource;
 		const warnings: string[] = [];
@@ -193,7 +181,7 @@ export async function importMessages(db: Kysely<Database>, options: MessageImpor
 				throw new IngestError('unknown_format', `${fileName} is ${sniff.format.toUpperCase()}, which the ${format} format does not come in.`, format === 'twitter' ? 'Give the thread export as CSV.' : 'Give the ticket comments as JSON (an array of tickets) or NDJSON (one ticket per line).');
 			}
 			const out = join(await work(), 'staged.csv');
-			options.onProgress?.(format === 'twitter' ? 'Building threads from reply links' : 'Reading tickets and their comments');
+			options.onProgress?.(format === 'twitter' ? 'Building threads from reply links' : 'Reading tickets and their comments', 'loading');
 			const staged =
 				format === 'twitter'
 					? await stageTwitterThreads(options.path, out)
@@ -208,9 +196,9 @@ export async function importMessages(db: Kysely<Database>, options: MessageImpor
 		archiving.catch(() => undefined); // awaited inside the transaction
 		const id = batchId;
 		const sniffed = sniff;
-		options.onProgress?.('Loading messages');
-		const summary = await db.transaction().execute((trx) => loadMessages(trx, { batchId: id, options, fileName, format, sniff: sniffed, identity, source, warnings, archiving, startedAt, timings, lap }));
-		options.onProgress?.(`Messages batch ${summary.batch_id}: ${summary.accepted} accepted, ${summary.rejected} rejected`);
+		options.onProgress?.('Loading messages', 'writing');
+		const summary = await db.transaction().execute((trx) => loadMessages(trx, { batchId: id, options, fileName, format, detected, sniff: sniffed, identity, source, warnings, archiving, startedAt, timings, lap }));
+		options.onProgress?.(`Messages batch ${summary.batch_id}: ${summary.accepted} accepted, ${summary.rejected} rejected`, 'done');
 		return summary;
 	} catch (error) {
 		const failure = error instanceof Error ? error : new Error(String(error));
@@ -255,6 +243,7 @@ interface LoadContext {
 	options: MessageImportOptions;
 	fileName: string;
 	format: MessageFormat;
+	detected: boolean;
 	sniff: SniffResult;
 	identity: string;
 	source: TextSource;
@@ -324,6 +313,9 @@ async function loadMessages(trx: Transaction<Database>, ctx: LoadContext): Promi
 		(await sql<{ author_role: string; n: number }>`SELECT author_role, count(*) AS n FROM messages WHERE batch_id = ${batchId} GROUP BY 1 ORDER BY 1`.execute(trx)).rows.map((r) => [r.author_role, Number(r.n)])
 	);
 	const topReasons = await rejectionGroups(trx, batchId);
+	const sampleCases = (
+		await sql<{ case_id: string }>`SELECT DISTINCT m.case_id FROM messages m JOIN cases c ON c.case_id = m.case_id WHERE m.batch_id = ${batchId} ORDER BY 1 LIMIT 5`.execute(trx)
+	).rows.map((r) => r.case_id);
 	const firstResponse = await compareFirstResponses(trx, batchId);
 	ctx.lap('compare');
 	const warnings = [...ctx.warnings];
@@ -332,35 +324,35 @@ async function loadMessages(trx: Transaction<Database>, ctx: LoadContext): Promi
 	if (firstResponse.differ > 0) {
 		warnings.push(`For ${firstResponse.differ.toLocaleString('en')} of ${firstResponse.compared.toLocaleString('en')} cases the first response the messages give (first public agent message after the first customer message) differs from the case's first_response_at by a minute or more, or only one of them exists; the cases were not changed.`);
 	}
-	const summary: MessageImportSummary = {
-		batch_id: batchId,
-		status: 'committed',
-		kind: 'messages',
+	const outcome: MessagesOutcome = {
 		format: ctx.format,
-		file_name: ctx.fileName,
-		sha256: ctx.identity,
-		size_bytes: ctx.sniff.sizeBytes,
-		rows_read: rowsRead,
-		accepted,
-		rejected: storedRejects,
+		detected: ctx.detected,
 		cases: Number(counts.cases),
 		replaced_cases: Number(replaced.cases),
-		replaced_messages: Number(replaced.messages),
-		duplicate_of: null,
 		roles,
 		internal_notes: Number(counts.internal),
 		unknown_cases: unknown,
+		sample_cases: sampleCases,
+		first_response: firstResponse
+	};
+	const summary: MessageImportSummary = {
+		...summaryBase(ctx.fileName, ctx.format, ctx.sniff, ctx.identity, ctx.timings),
+		batch_id: batchId,
+		status: 'committed',
+		rows_read: rowsRead,
+		accepted,
+		rejected: storedRejects,
+		replaced: Number(replaced.messages),
 		top_reasons: topReasons,
 		warnings,
-		first_response: firstResponse,
-		timings_ms: ctx.timings
+		messages: outcome
 	};
 	const archivePath = await ctx.archiving;
 	await recordAudit(trx, {
 		actor: ctx.options.importedBy,
 		action: 'import',
 		target: `batch ${batchId}: ${ctx.fileName}`,
-		after: { kind: 'messages', format: ctx.format, sha256: ctx.identity, rows_read: rowsRead, accepted, rejected: storedRejects, replaced_cases: summary.replaced_cases }
+		after: { kind: 'messages', format: ctx.format, sha256: ctx.identity, rows_read: rowsRead, accepted, rejected: storedRejects, replaced_cases: outcome.replaced_cases }
 	});
 	await trx
 		.updateTable('import_batches')
@@ -371,9 +363,9 @@ async function loadMessages(trx: Transaction<Database>, ctx: LoadContext): Promi
 			rows_read: rowsRead,
 			accepted,
 			rejected: storedRejects,
-			replaced: summary.replaced_messages,
+			replaced: summary.replaced,
 			// The fields the Imports page reads (imports/batches.server.ts), plus what only this import knows.
-			derived: JSON.stringify({ columns: {}, merged: 0, unknown_values: {}, blank_cells: {}, top_reasons: topReasons, warnings, messages: { cases: summary.cases, replaced_cases: summary.replaced_cases, roles, first_response: firstResponse } }),
+			derived: JSON.stringify({ columns: {}, merged: 0, unknown_values: {}, blank_cells: {}, top_reasons: topReasons, warnings, messages: outcome }),
 			timings: JSON.stringify(ctx.timings),
 			finished_at: new Date()
 		})
@@ -416,29 +408,51 @@ function typedInsert(table: string, source: TextSource): string {
 		)`;
 }
 
-function duplicateSummary(fileName: string, format: MessageFormat, sniff: SniffResult, identity: string, duplicateOf: number, timings: Record<string, number>): MessageImportSummary {
+/** The fields every messages summary has, with the counts at zero and nothing of a column mapping (a messages file has none). */
+function summaryBase(fileName: string, format: MessageFormat, sniff: SniffResult, identity: string, timings: Record<string, number>): Omit<MessageImportSummary, 'messages'> {
 	return {
 		batch_id: null,
-		status: 'duplicate',
+		status: 'committed',
 		kind: 'messages',
-		format,
 		file_name: fileName,
+		format: sniff.format,
+		encoding: sniff.encoding,
+		delimiter: sniff.delimiter ?? null,
+		mapping: format,
 		sha256: identity,
 		size_bytes: sniff.sizeBytes,
 		rows_read: 0,
 		accepted: 0,
 		rejected: 0,
-		cases: 0,
-		replaced_cases: 0,
-		replaced_messages: 0,
-		duplicate_of: duplicateOf,
-		roles: {},
-		internal_notes: 0,
-		unknown_cases: 0,
+		duplicates_in_file: 0,
+		merged: 0,
+		replaced: 0,
+		duplicate_of: null,
+		derived: {},
+		unknown_values: {},
+		blank_cells: {},
 		top_reasons: [],
-		warnings: [`This exact file (sha256 ${identity.slice(0, 12)}…) was already imported as messages batch ${duplicateOf}; nothing was changed.`],
-		first_response: { compared: 0, same: 0, differ: 0, different_time: 0, only_case: 0, only_messages: 0, examples: [] },
+		warnings: [],
 		timings_ms: timings
+	};
+}
+
+function duplicateSummary(fileName: string, layout: { format: MessageFormat; detected: boolean }, sniff: SniffResult, identity: string, duplicateOf: number, timings: Record<string, number>): MessageImportSummary {
+	return {
+		...summaryBase(fileName, layout.format, sniff, identity, timings),
+		status: 'duplicate',
+		duplicate_of: duplicateOf,
+		warnings: [`This exact file (sha256 ${identity.slice(0, 12)}…) was already imported as messages batch ${duplicateOf}; nothing was changed.`],
+		messages: {
+			...layout,
+			cases: 0,
+			replaced_cases: 0,
+			roles: {},
+			internal_notes: 0,
+			unknown_cases: 0,
+			sample_cases: [],
+			first_response: { compared: 0, same: 0, differ: 0, different_time: 0, only_case: 0, only_messages: 0, examples: [] }
+		}
 	};
 }
 

@@ -235,11 +235,12 @@ export function threadRoots(parentOf: ReadonlyMap<string, string>): Map<string, 
 export async function stageTwitterThreads(path: string, out: string): Promise<StagedFile> {
 	const parsed = Papa.parse<string[]>((await readFile(path, 'utf8')).replace(/^\uFEFF/, ''), { skipEmptyLines: true });
 	const [header = [], ...records] = parsed.data;
+	const names = { id: 'tweet_id', author: 'author_id', inbound: 'inbound', created: 'created_at', text: 'text', parent: 'in_response_to_tweet_id' } as const;
 	const index = (name: string) => header.findIndex((h) => h.trim().toLowerCase() === name);
-	const col = { id: index('tweet_id'), author: index('author_id'), inbound: index('inbound'), created: index('created_at'), text: index('text'), parent: index('in_response_to_tweet_id') };
-	const missing = Object.entries(col).filter(([, i]) => i < 0);
+	const col = { id: index(names.id), author: index(names.author), inbound: index(names.inbound), created: index(names.created), text: index(names.text), parent: index(names.parent) };
+	const missing = (Object.keys(col) as (keyof typeof col)[]).filter((k) => col[k] < 0).map((k) => names[k]);
 	if (missing.length) {
-		throw new IngestError('missing_column', `The Twitter file lacks ${missing.map(([k]) => k).join(', ')}.`, 'Give the thread export with tweet_id, author_id, inbound, created_at, text and in_response_to_tweet_id.');
+		throw new IngestError('missing_column', `The Twitter file lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}.`, 'Give the thread export with tweet_id, author_id, inbound, created_at, text and in_response_to_tweet_id.');
 	}
 	const splitErrors = new Map<number, string>();
 	for (const e of parsed.errors) if (e.row !== undefined && e.row > 0) splitErrors.set(e.row - 1, `the CSV reader could not split this record: ${e.message}`);

@@ -12,6 +12,56 @@ export type AuthorRole = (typeof AUTHOR_ROLES)[number];
 export const MESSAGE_FORMATS = ['canonical', 'zendesk_comments', 'twitter'] as const;
 export type MessageFormat = (typeof MESSAGE_FORMATS)[number];
 
+/**
+ * The format a file's columns (CSV header, keys of the first JSON record) say it is: Zendesk
+ * comments by their `comments` list, tweets by their reply link, anything else canonical. The
+ * import decides with it when no format is named; the upload page shows the same guess.
+ */
+export function detectMessageFormat(headers: readonly string[]): MessageFormat {
+	const set = new Set(headers.map((h) => h.trim().toLowerCase()));
+	if (set.has('comments') && (set.has('ticket_id') || set.has('id'))) return 'zendesk_comments';
+	if (set.has('tweet_id') && set.has('in_response_to_tweet_id')) return 'twitter';
+	return 'canonical';
+}
+
+/** The first response a case's thread gives, against the case's own first_response_at (first-response.server.ts). */
+export interface FirstResponseComparison {
+	/** Cases of the import that are in the cases table. */
+	compared: number;
+	/** Both empty, or within a minute of each other (help desks round reply times to minutes). */
+	same: number;
+	/** different_time + only_case + only_messages. */
+	differ: number;
+	different_time: number;
+	/** The case has a first_response_at, the thread no public agent reply after the customer's first message. */
+	only_case: number;
+	/** The thread has a reply, the case no first_response_at. */
+	only_messages: number;
+	/** Up to five differing cases. */
+	examples: { case_id: string; case_first_response_at: Date | null; derived_first_response_at: Date | null }[];
+}
+
+/** What only a messages import reports, beside the counts every batch has (imports/batch-summary.ts). */
+export interface MessagesOutcome {
+	/** The layout the file was read as. */
+	format: MessageFormat;
+	/** True when the format was recognised from the file's columns, false when it was named. */
+	detected: boolean;
+	/** Cases with at least one accepted message in this import. */
+	cases: number;
+	/** Of those, cases that had messages from an earlier import, now replaced (the batch's `replaced` counts the messages). */
+	replaced_cases: number;
+	/** Accepted messages per author role. */
+	roles: Record<string, number>;
+	internal_notes: number;
+	/** Cases of this import not (yet) in the cases table: their threads are kept and show once the case is imported. */
+	unknown_cases: number;
+	/** Up to five case ids of this import that are in the cases table, to open their threads. */
+	sample_cases: string[];
+	/** The cases' first_response_at against the one derived from the messages (nothing is overwritten). */
+	first_response: FirstResponseComparison;
+}
+
 export interface MessageColumn {
 	name: 'case_id' | 'sent_at' | 'author_role' | 'body' | 'sequence' | 'author_name' | 'public' | 'message_id';
 	required?: boolean;
@@ -39,6 +89,15 @@ export const ROLE_LABELS: Record<AuthorRole, string> = { customer: 'Customer', a
 
 export function roleLabel(role: string): string {
 	return (ROLE_LABELS as Record<string, string>)[role] ?? role;
+}
+
+/** Counts per author role in the thread's own order (customer, agent, system, bot), for summaries. */
+export function rolesInOrder(roles: Record<string, number>): [string, number][] {
+	const rank = (role: string) => {
+		const at = (AUTHOR_ROLES as readonly string[]).indexOf(role);
+		return at < 0 ? AUTHOR_ROLES.length : at;
+	};
+	return Object.entries(roles).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
 /**

@@ -1,3 +1,5 @@
+import type { MessagesOutcome } from '../conversations/model';
+
 /** What one column of an import did not take as-is from the file, counted over accepted rows. */
 export interface ColumnProvenance {
 	how: string;
@@ -45,4 +47,6 @@ export interface BatchSummaryView {
 	warnings: string[];
 	/** The satisfaction ratings of the same file, loaded as feedback in the same import. */
 	feedback?: BatchSummaryView;
+	/** A messages import (kind "messages"): its format, threads, roles and the first-response check. */
+	messages?: MessagesOutcome;
 }

@@ -2,13 +2,15 @@ import type { BatchSummaryView } from '$lib/imports/batch-summary';
 import { asProblem, type Problem } from '$lib/core/errors';
 
 export interface UploadOptions {
-	kind: 'cases' | 'feedback';
+	kind: 'cases' | 'feedback' | 'messages';
+	/** Messages only: the file's layout (auto, canonical, zendesk-comments, tweets: conversations/import-options.ts). */
+	format?: string;
 	preset?: string;
 	mapping?: unknown;
 	encoding?: string;
 	/** For a workbook: the sheet to read (empty = the one with the most rows). */
 	sheet?: string;
-	/** Second files the mapping looks values up in, by lookup name: sent first, then named by token. */
+	/** Second files the mapping looks values up in (for messages, "users": Zendesk's users export), by name: sent first, then named by token. */
 	lookups?: Record<string, File>;
 }
 
@@ -39,6 +41,7 @@ export async function uploadFile(file: File, options: UploadOptions, onProgress:
 		held.push(`${name}:${token}`);
 	}
 	if (held.length) params.set('lookups', held.join(','));
+	if (options.format && options.format !== 'auto') params.set('format', options.format);
 	if (options.preset) params.set('preset', options.preset);
 	if (options.sheet) params.set('sheet', options.sheet);
 	if (options.mapping) params.set('mapping', JSON.stringify(options.mapping));

@@ -37,6 +37,8 @@ export const POST: RequestHandler = async ({ request, url, locals }) => {
 		encoding: url.searchParams.get('encoding'),
 		sheet: url.searchParams.get('sheet'),
 		lookups: url.searchParams.get('lookups'),
+		// kind=messages only: the layout of the messages file (conversations/import-options.ts).
+		format: url.searchParams.get('format'),
 		// The account behind the request: the signed-in user, or the system user who ran the CLI.
 		importedBy: viaCli ? `${locals.user?.username} (through the server)` : (locals.user?.username ?? 'unknown'),
 		source: viaCli ? ('api' as const) : ('upload' as const)
