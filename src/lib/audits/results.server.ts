@@ -122,6 +122,8 @@ export async function auditResults(db: Kysely<Database>, options: { by?: string;
 		...hajekShare(
 			observe((r) => {
 				const c = bodyOf(r).categories.find((x) => x.id === id);
+				// A category marked N/A is stored without a rating (checkReviewScores in scorecard.ts), so the
+				// review is outside the category's domain: not in its n, not a zero. A dispute that rates it later counts.
 				const v = r.ratings ? (JSON.parse(r.ratings) as Record<string, number | null>)[id] : null;
 				return c && typeof v === 'number' ? (100 * (v - c.scale.min)) / (c.scale.max - c.scale.min) : null;
 			}),

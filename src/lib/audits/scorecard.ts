@@ -2,8 +2,13 @@
  * Scorecard templates and the review score. Browser-safe and pure: the review page shows the
  * same formula the server applies.
  *
- *   score = 100 * sum_c w_c * (r_c - min_c) / (max_c - min_c) / sum_c w_c
+ *   score = 100 * sum_c w_c * (r_c - min_c) / (max_c - min_c) / sum_c w_c, over the rated categories
  *   score = 0 when any critical item fails.
+ *
+ * A category may allow "not applicable" (`na_allowed`): a category marked N/A leaves the sums, so
+ * the weights of the categories that were rated renormalise to their own total. A category or
+ * critical item may list root causes (`root_causes`): when it fails (a category rated below
+ * `passFrom`, a critical item ticked), the reviewer picks one of them before submitting.
  *
  * An item may declare an automatic check (`auto_check`, an id of src/lib/audits/auto-checks/model.ts):
  * the check then runs on every case and the Automatic checks page measures how well it agrees with
@@ -11,7 +16,8 @@
  * middle of the scale rounded up, "3 · meets standard" on 1-5); a critical item passes when it is
  * not failed. Declaring a check changes no score, so versions with and without one stay comparable.
  */
-import { AUTO_CHECKS, isAutoCheckId } from './auto-checks/model';
+import { AUTO_CHECK_IDS } from './auto-checks/model';
+import { strictObject, v, check } from '../core/validate';
 
 export interface RatingScale {
 	min: number;
@@ -26,10 +32,14 @@ export interface ScorecardCategory {
 	weight: number;
 	scale: RatingScale;
 	help: string;
-	/** An automatic check the rating is compared with (an AutoCheckId; stored text, checked by templateProblems). */
+	/** An automatic check the rating is compared with (an AutoCheckId; stored text, checked by scorecardSchema). */
 	auto_check?: string;
-	/** The lowest rating that counts as a pass against the automatic check. */
+	/** The lowest rating that counts as a pass against the automatic check, and below which a root cause is asked. */
 	pass_from?: number;
+	/** The reviewer may mark the category not applicable; it then leaves the score. */
+	na_allowed?: boolean;
+	/** Why the category failed, one chosen per failed review; none listed = none asked. */
+	root_causes?: string[];
 }
 
 export interface CriticalItem {
@@ -38,6 +48,8 @@ export interface CriticalItem {
 	help: string;
 	/** An automatic check whose fail means this item fails (an AutoCheckId). */
 	auto_check?: string;
+	/** Why the item failed, one chosen per failure; none listed = none asked. */
+	root_causes?: string[];
 }
 
 export interface ScorecardBody {
@@ -45,10 +57,16 @@ export interface ScorecardBody {
 	critical_items: CriticalItem[];
 }
 
-/** What a reviewer enters: a rating per category (null = not yet rated) and each critical item (true = failed). */
+/**
+ * What a reviewer enters: a rating per category (null = not yet rated, or N/A), each critical item
+ * (true = failed), the categories marked N/A and a root cause per failed item. `na` and
+ * `root_causes` are optional so reviews saved before them read as none.
+ */
 export interface ReviewScores {
 	ratings: Record<string, number | null>;
 	critical: Record<string, boolean>;
+	na?: string[];
+	root_causes?: Record<string, string>;
 }
 
 const FIVE: RatingScale = { min: 1, max: 5, labels: ['1 · unacceptable', '2 · below standard', '3 · meets standard', '4 · good', '5 · exemplary'] };
@@ -79,57 +97,46 @@ export const DEFAULT_SCORECARD: ScorecardBody = {
 };
 
 export interface ScoreResult {
-	/** 0-100, or null while a rating is missing. */
+	/** 0-100, or null while a rating is missing (or every category is N/A). */
 	score: number | null;
 	complete: boolean;
 	missing: string[];
 	critical_failed: string[];
+	/** Categories left out as not applicable. */
+	na: string[];
+}
+
+/** Whether the reviewer marked the category N/A; only a category that allows it can be. */
+export function isNa(c: ScorecardCategory, scores: ReviewScores): boolean {
+	return c.na_allowed === true && (scores.na ?? []).includes(c.id);
 }
 
 export function reviewScore(body: ScorecardBody, scores: ReviewScores): ScoreResult {
-	const missing = body.categories.filter((c) => typeof scores.ratings[c.id] !== 'number').map((c) => c.id);
+	const na = body.categories.filter((c) => isNa(c, scores)).map((c) => c.id);
+	const rated = body.categories.filter((c) => !na.includes(c.id));
+	const missing = rated.filter((c) => typeof scores.ratings[c.id] !== 'number').map((c) => c.id);
 	const criticalFailed = body.critical_items.filter((i) => scores.critical[i.id] === true).map((i) => i.id);
-	if (criticalFailed.length) return { score: 0, complete: missing.length === 0, missing, critical_failed: criticalFailed };
-	if (missing.length) return { score: null, complete: false, missing, critical_failed: [] };
+	if (criticalFailed.length) return { score: 0, complete: missing.length === 0, missing, critical_failed: criticalFailed, na };
+	if (missing.length || rated.length === 0) return { score: null, complete: false, missing, critical_failed: [], na };
 	let weighted = 0;
 	let weights = 0;
-	for (const c of body.categories) {
+	for (const c of rated) {
 		const r = scores.ratings[c.id] as number;
 		weighted += (c.weight * (r - c.scale.min)) / (c.scale.max - c.scale.min);
 		weights += c.weight;
 	}
-	return { score: (100 * weighted) / weights, complete: true, missing: [], critical_failed: [] };
+	return { score: (100 * weighted) / weights, complete: true, missing: [], critical_failed: [], na };
 }
 
 /** The formula with this template's weights, for the review page. */
 export function scoreFormula(body: ScorecardBody): string {
 	const total = body.categories.reduce((a, c) => a + c.weight, 0);
 	const terms = body.categories.map((c) => `${c.weight} × (${c.label.toLowerCase()} − ${c.scale.min}) / ${c.scale.max - c.scale.min}`);
-	return `score = 100 × [${terms.join(' + ')}] / ${total}; 0 if any critical item fails`;
+	const na = body.categories.some((c) => c.na_allowed) ? '; a category marked N/A leaves both sums, so the rated weights renormalise to their own total' : '';
+	return `score = 100 × [${terms.join(' + ')}] / ${total}${na}; 0 if any critical item fails`;
 }
 
-/** Problems with a template body, in words; empty when it can be used. */
-export function templateProblems(body: ScorecardBody): string[] {
-	const problems: string[] = [];
-	if (!body.categories.length) problems.push('A scorecard needs at least one category.');
-	const ids = new Set<string>();
-	for (const c of [...body.categories, ...body.critical_items]) {
-		if (!/^[a-z][a-z0-9_]{0,39}$/.test(c.id)) problems.push(`"${c.id}" is not a usable id (lower-case letters, digits, underscores).`);
-		if (ids.has(c.id)) problems.push(`The id "${c.id}" is used twice.`);
-		ids.add(c.id);
-		if (!c.label.trim()) problems.push(`"${c.id}" needs a label.`);
-	}
-	for (const c of body.categories) {
-		if (!(c.weight > 0 && Number.isFinite(c.weight))) problems.push(`${c.label}: the weight must be a positive number.`);
-		if (!(Number.isInteger(c.scale.min) && Number.isInteger(c.scale.max) && c.scale.max > c.scale.min && c.scale.max - c.scale.min <= 10)) problems.push(`${c.label}: the scale must run between two whole numbers, at most 10 points apart.`);
-		else if (c.scale.labels.length !== c.scale.max - c.scale.min + 1) problems.push(`${c.label}: give one label per point (${c.scale.max - c.scale.min + 1}).`);
-		else if (c.pass_from !== undefined && !(Number.isInteger(c.pass_from) && c.pass_from > c.scale.min && c.pass_from <= c.scale.max)) problems.push(`${c.label}: "pass_from" must be a whole number from ${c.scale.min + 1} to ${c.scale.max} (some rating must fail and some pass).`);
-	}
-	for (const c of [...body.categories, ...body.critical_items]) {
-		if (c.auto_check !== undefined && !isAutoCheckId(c.auto_check)) problems.push(`${c.label}: "${c.auto_check}" is not an automatic check; use one of ${Object.keys(AUTO_CHECKS).join(', ')}.`);
-	}
-	return problems;
-}
+export const NA_RULE = 'N/A: a category marked not applicable is left out of the score; the weights of the categories that were rated are renormalised over their own total (e.g. with weights 20, 30 and 50 and the 50 marked N/A, the other two count 40% and 60%). In results, an N/A review does not count in that category’s n.';
 
 /** The lowest passing rating of a category, against an automatic check. */
 export function passFrom(c: ScorecardCategory): number {
@@ -153,11 +160,28 @@ export function humanPasses(item: ScorecardCategory | CriticalItem, scores: Revi
 	return typeof r === 'number' ? r >= passFrom(item) : null;
 }
 
-/** Ratings and critical items from a submitted form (fields rating.<id> and critical.<id>); values outside the scale are refused. */
+/** A category rated below its passFrom, or a critical item ticked: the items a root cause is asked for. */
+export function failedItems(body: ScorecardBody, scores: ReviewScores): string[] {
+	const categories = body.categories.filter((c) => !isNa(c, scores) && humanPasses(c, scores) === false).map((c) => c.id);
+	return [...categories, ...body.critical_items.filter((i) => scores.critical[i.id] === true).map((i) => i.id)];
+}
+
+/**
+ * Ratings, critical items, N/A marks and root causes from a submitted form (fields rating.<id>,
+ * critical.<id>, na.<id>, root_cause.<id>); ratings outside the scale are refused. A category marked
+ * N/A keeps no rating, so a rating chosen before the mark does not count.
+ */
 export function scoresFromForm(body: ScorecardBody, form: { get(name: string): unknown }): { scores: ReviewScores; errors: string[] } {
 	const errors: string[] = [];
 	const ratings: Record<string, number | null> = {};
+	const na: string[] = [];
+	const rootCauses: Record<string, string> = {};
 	for (const c of body.categories) {
+		if (form.get(`na.${c.id}`) === 'na') {
+			na.push(c.id);
+			ratings[c.id] = null;
+			continue;
+		}
 		const raw = form.get(`rating.${c.id}`);
 		if (raw === null || raw === undefined || raw === '') {
 			ratings[c.id] = null;
@@ -171,10 +195,195 @@ export function scoresFromForm(body: ScorecardBody, form: { get(name: string): u
 	}
 	const critical: Record<string, boolean> = {};
 	for (const i of body.critical_items) critical[i.id] = form.get(`critical.${i.id}`) === 'fail';
-	return { scores: { ratings, critical }, errors };
+	for (const item of [...body.categories, ...body.critical_items]) {
+		const cause = form.get(`root_cause.${item.id}`);
+		if (typeof cause === 'string' && cause !== '') rootCauses[item.id] = cause;
+	}
+	return { scores: { ratings, critical, na, root_causes: rootCauses }, errors };
+}
+
+/**
+ * What a review may store, or the first problem in words. N/A only where the category allows it;
+ * a root cause only from the item's list. On submit, every failed item with a list needs one.
+ * Root causes of items that did not fail are dropped (the rating changed after one was picked).
+ */
+export function checkReviewScores(body: ScorecardBody, scores: ReviewScores, submit: boolean): { ok: true; scores: ReviewScores } | { ok: false; problem: string } {
+	for (const id of scores.na ?? []) {
+		const c = body.categories.find((x) => x.id === id);
+		if (!c) return { ok: false, problem: `"${id}" is not a category of this scorecard, so it cannot be marked N/A.` };
+		if (!c.na_allowed) return { ok: false, problem: `${c.label} cannot be marked N/A: this scorecard version requires a rating for it.` };
+	}
+	const failed = failedItems(body, scores);
+	const causes: Record<string, string> = {};
+	for (const item of [...body.categories, ...body.critical_items]) {
+		const cause = scores.root_causes?.[item.id];
+		const list = item.root_causes ?? [];
+		if (cause !== undefined && failed.includes(item.id)) {
+			if (!list.includes(cause)) return { ok: false, problem: list.length ? `${item.label}: "${cause}" is not one of its root causes (${list.join(', ')}).` : `${item.label} lists no root causes, so none can be chosen.` };
+			causes[item.id] = cause;
+		} else if (submit && failed.includes(item.id) && list.length) return { ok: false, problem: `${item.label} failed: choose its root cause (${list.join(', ')}) before submitting.` };
+	}
+	for (const id of Object.keys(scores.root_causes ?? {})) {
+		if (![...body.categories, ...body.critical_items].some((i) => i.id === id)) return { ok: false, problem: `"${id}" is not an item of this scorecard, so it takes no root cause.` };
+	}
+	// An N/A category keeps no rating, whatever was sent: results read a missing rating as "not in this category's n".
+	const na = scores.na ?? [];
+	const ratings = Object.fromEntries(Object.entries(scores.ratings).map(([id, r]) => [id, na.includes(id) ? null : r]));
+	return { ok: true, scores: { ...scores, ratings, na, root_causes: causes } };
 }
 
 export function parseScorecard(json: string): ScorecardBody {
 	const body = JSON.parse(json) as ScorecardBody;
 	return { categories: body.categories ?? [], critical_items: body.critical_items ?? [] };
+}
+
+// ---- Scorecard definitions as input: one schema for the JSON editor and the form builder ----
+
+const ID_RULE = 'must be lower-case letters, digits and underscores, starting with a letter (at most 40)';
+const itemId = v.pipe(v.string('must be text'), v.regex(/^[a-z][a-z0-9_]{0,39}$/, ID_RULE));
+const itemLabel = v.pipe(v.string('must be text'), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(200, 'must be at most 200 characters'));
+const helpText = v.optional(v.pipe(v.string('must be text'), v.maxLength(2000, 'must be at most 2000 characters')), '');
+const rootCauseList = v.optional(
+	v.pipe(
+		v.array(v.pipe(v.string('must be text'), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(120, 'must be at most 120 characters')), 'must be a list of texts'),
+		v.maxLength(40, 'must list at most 40 root causes'),
+		v.check((list) => new Set(list).size === list.length, 'must not list a root cause twice')
+	)
+);
+const autoCheck = v.optional(v.picklist(AUTO_CHECK_IDS, `must be one of ${AUTO_CHECK_IDS.join(', ')}`));
+const wholeNumber = v.pipe(v.number('must be a whole number'), v.integer('must be a whole number'));
+
+const scaleSchema = v.pipe(
+	strictObject({ min: wholeNumber, max: wholeNumber, labels: v.array(v.pipe(v.string('must be text'), v.trim(), v.minLength(1, 'must not be empty')), 'must be a list of texts') }),
+	v.check((s) => s.max > s.min && s.max - s.min <= 10, 'must run from min up to a larger max, at most 10 points apart'),
+	v.forward(
+		v.check((s) => s.labels.length === s.max - s.min + 1, 'must give one label per point from min to max'),
+		['labels']
+	)
+);
+
+const categorySchema = v.pipe(
+	strictObject({
+		id: itemId,
+		label: itemLabel,
+		weight: v.pipe(v.number('must be a positive number'), v.check((n) => Number.isFinite(n) && n > 0, 'must be a positive number')),
+		scale: scaleSchema,
+		help: helpText,
+		auto_check: autoCheck,
+		pass_from: v.optional(wholeNumber),
+		na_allowed: v.optional(v.boolean('must be true or false')),
+		root_causes: rootCauseList
+	}),
+	v.forward(
+		v.check((c) => c.pass_from === undefined || (c.pass_from > c.scale.min && c.pass_from <= c.scale.max), 'must lie above the lowest rating and at most the highest (some rating must fail and some pass)'),
+		['pass_from']
+	)
+);
+
+const criticalSchema = strictObject({ id: itemId, label: itemLabel, help: helpText, auto_check: autoCheck, root_causes: rootCauseList });
+
+/** A scorecard definition; ids are unique across categories and critical items (a review stores its answers by id). */
+export const scorecardSchema = v.pipe(
+	strictObject({
+		categories: v.pipe(v.array(categorySchema, 'must be a list'), v.minLength(1, 'must hold at least one category'), v.maxLength(40, 'must hold at most 40 categories')),
+		critical_items: v.optional(v.pipe(v.array(criticalSchema, 'must be a list'), v.maxLength(40, 'must hold at most 40 items')), [])
+	}),
+	v.check((b) => duplicateId(b) === null, (issue) => `The id "${duplicateId(issue.input as ScorecardBody)}" is used twice; every category and critical item needs its own id`)
+);
+
+function duplicateId(body: ScorecardBody): string | null {
+	const seen = new Set<string>();
+	for (const item of [...body.categories, ...body.critical_items]) {
+		if (seen.has(item.id)) return item.id;
+		seen.add(item.id);
+	}
+	return null;
+}
+
+/** A definition checked by scorecardSchema, or the sentence naming its first wrong field ("categories[1].weight must be a positive number"). */
+export function checkScorecard(input: unknown): { ok: true; body: ScorecardBody } | { ok: false; problem: string } {
+	const result = check(scorecardSchema, input);
+	if (!result.ok) return { ok: false, problem: result.problem };
+	// Drop empty optional lists so a definition reads the same from the form and from JSON.
+	const tidy = <T extends { root_causes?: string[] }>(item: T): T => {
+		if (item.root_causes && item.root_causes.length === 0) {
+			const { root_causes: _drop, ...rest } = item;
+			return rest as T;
+		}
+		return item;
+	};
+	return { ok: true, body: { categories: result.value.categories.map(tidy), critical_items: result.value.critical_items.map(tidy) } };
+}
+
+/** What the builder's fields hold; the form and FormData both offer these. */
+export interface FieldSource {
+	get(name: string): unknown;
+	getAll(name: string): unknown[];
+	keys(): Iterable<string>;
+}
+
+/** Field names of the builder form (src/routes/audits/scorecards/+page.svelte): category.<k>.<field>, critical.<k>.<field>. */
+export function fieldName(kind: 'category' | 'critical', index: number, field: string): string {
+	return `${kind}.${index}.${field}`;
+}
+
+function indices(form: FieldSource, kind: 'category' | 'critical'): number[] {
+	const found = new Set<number>();
+	const pattern = new RegExp(`^${kind}\\.(\\d{1,3})\\.id$`);
+	for (const key of form.keys()) {
+		const m = pattern.exec(key);
+		if (m) found.add(Number(m[1]));
+	}
+	return [...found].sort((a, b) => a - b);
+}
+
+function text(form: FieldSource, name: string): string {
+	const raw = form.get(name);
+	return typeof raw === 'string' ? raw : '';
+}
+
+/** A number field: empty is absent ("is required" or the default), text that is no number stays text so the refusal shows it. */
+function numberField(form: FieldSource, name: string): number | string | undefined {
+	const raw = text(form, name).trim();
+	if (raw === '') return undefined;
+	const n = Number(raw);
+	return Number.isFinite(n) ? n : raw;
+}
+
+/** One root cause a line; blank lines are ignored. */
+export function rootCauseLines(value: string): string[] {
+	return value
+		.split(/\r?\n/)
+		.map((l) => l.trim())
+		.filter(Boolean);
+}
+
+/**
+ * The builder form as a definition, unchecked (checkScorecard checks it like JSON). Optional
+ * fields appear only when set, so a definition saved from the form equals the same one as JSON.
+ */
+export function scorecardFromForm(form: FieldSource): unknown {
+	const optional = (key: string, value: unknown) => (value === undefined || value === '' || (Array.isArray(value) && value.length === 0) ? {} : { [key]: value });
+	// What categories and critical items share, in the order a definition lists them.
+	const item = (f: (field: string) => string) => ({ id: text(form, f('id')).trim(), label: text(form, f('label')) });
+	const tail = (f: (field: string) => string) => ({ ...optional('auto_check', text(form, f('auto_check'))) });
+	const causes = (f: (field: string) => string) => optional('root_causes', rootCauseLines(text(form, f('root_causes'))));
+	const categories = indices(form, 'category').map((k) => {
+		const f = (field: string) => fieldName('category', k, field);
+		return {
+			...item(f),
+			weight: numberField(form, f('weight')),
+			scale: { min: numberField(form, f('scale_min')), max: numberField(form, f('scale_max')), labels: form.getAll(f('scale_label')).map(String) },
+			help: text(form, f('help')),
+			...tail(f),
+			...optional('pass_from', numberField(form, f('pass_from'))),
+			...(form.get(f('na_allowed')) === 'on' ? { na_allowed: true } : {}),
+			...causes(f)
+		};
+	});
+	const critical_items = indices(form, 'critical').map((k) => {
+		const f = (field: string) => fieldName('critical', k, field);
+		return { ...item(f), help: text(form, f('help')), ...tail(f), ...causes(f) };
+	});
+	return { categories, critical_items };
 }

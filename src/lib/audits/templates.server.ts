@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { DEFAULT_SCORECARD, DEFAULT_TEMPLATE_NAME, parseScorecard, templateProblems, type ScorecardBody } from './scorecard';
+import { checkScorecard, DEFAULT_SCORECARD, DEFAULT_TEMPLATE_NAME, parseScorecard, type ScorecardBody } from './scorecard';
 import { recordAudit } from '../core/audit-log.server';
 import type { Database } from '../core/db/schema';
 import { AuditError } from './audit-error';
@@ -37,47 +37,38 @@ export async function templateVersions(db: Kysely<Database>, name = DEFAULT_TEMP
 	return db.selectFrom('scorecard_templates').select(['template_id', 'name', 'version', 'note', 'created_at', 'created_by']).where('name', '=', name).orderBy('version', 'desc').execute();
 }
 
-/** Parses and checks a template body given as JSON text; throws AuditError(400) with every problem. */
+const DEFINITION_HINT = 'Categories take id, label, weight, scale {min, max, labels}, help and optionally auto_check, pass_from, na_allowed and root_causes; critical items take id, label, help and optionally auto_check and root_causes.';
+
+/** A definition from the JSON editor or the builder form, checked by scorecardSchema; throws AuditError(400) naming the first wrong field. */
+export function checkedDefinition(input: unknown): ScorecardBody {
+	const result = checkScorecard(input);
+	if (!result.ok) throw new AuditError(400, `The scorecard is not valid: ${result.problem}.`, DEFINITION_HINT);
+	return result.body;
+}
+
+/** Parses and checks a template body given as JSON text; throws AuditError(400) naming the first wrong field. */
 export function parseTemplateText(text: string): ScorecardBody {
-	let body: ScorecardBody;
+	let raw: unknown;
 	try {
-		const raw = JSON.parse(text) as Partial<ScorecardBody>;
-		if (!raw || typeof raw !== 'object' || !Array.isArray(raw.categories) || !Array.isArray(raw.critical_items ?? [])) throw new Error('shape');
-		// An automatic check and its pass threshold are optional (src/lib/audits/scorecard.ts); templateProblems checks them.
-		const autoCheck = (item: { auto_check?: unknown }) => (item.auto_check === undefined || item.auto_check === null || item.auto_check === '' ? {} : { auto_check: String(item.auto_check) });
-		body = {
-			categories: raw.categories.map((c) => ({
-				id: String(c.id ?? ''),
-				label: String(c.label ?? ''),
-				weight: Number(c.weight),
-				help: String(c.help ?? ''),
-				scale: { min: Number(c.scale?.min), max: Number(c.scale?.max), labels: Array.isArray(c.scale?.labels) ? c.scale.labels.map(String) : [] },
-				...autoCheck(c),
-				...(c.pass_from === undefined || c.pass_from === null ? {} : { pass_from: Number(c.pass_from) })
-			})),
-			critical_items: (raw.critical_items ?? []).map((i) => ({ id: String(i.id ?? ''), label: String(i.label ?? ''), help: String(i.help ?? ''), ...autoCheck(i) }))
-		};
-	} catch {
-		throw new AuditError(400, 'The template must be JSON with "categories" (id, label, weight, scale {min, max, labels}, help; optional auto_check and pass_from) and "critical_items" (id, label, help; optional auto_check).');
+		raw = JSON.parse(text);
+	} catch (e) {
+		throw new AuditError(400, `The scorecard is not valid JSON (${e instanceof Error ? e.message : 'unreadable'}).`, DEFINITION_HINT);
 	}
-	const problems = templateProblems(body);
-	if (problems.length) throw new AuditError(400, problems.join(' '));
-	return body;
+	return checkedDefinition(raw);
 }
 
 /** Adds a version; earlier versions stay, and reviews keep the version they were scored with. */
 export async function saveTemplateVersion(db: Kysely<Database>, body: ScorecardBody, note: string, actor: string, name = DEFAULT_TEMPLATE_NAME): Promise<ScorecardTemplate> {
-	const problems = templateProblems(body);
-	if (problems.length) throw new AuditError(400, problems.join(' '));
+	const checked = checkedDefinition(body);
 	return db.transaction().execute(async (trx) => {
 		const current = await trx.selectFrom('scorecard_templates').selectAll().where('name', '=', name).orderBy('version', 'desc').limit(1).executeTakeFirst();
 		const version = (current?.version ?? 0) + 1;
 		const row = await trx
 			.insertInto('scorecard_templates')
-			.values({ name, version, body: JSON.stringify(body), note: note || null, created_at: new Date(), created_by: actor })
+			.values({ name, version, body: JSON.stringify(checked), note: note || null, created_at: new Date(), created_by: actor })
 			.returningAll()
 			.executeTakeFirstOrThrow();
-		await recordAudit(trx, { actor, action: 'audit.template.version', target: `scorecard ${name} v${version}`, before: current ? JSON.parse(current.body) : undefined, after: body });
+		await recordAudit(trx, { actor, action: 'audit.template.version', target: `scorecard ${name} v${version}`, before: current ? JSON.parse(current.body) : undefined, after: checked });
 		return toTemplate(row);
 	});
 }

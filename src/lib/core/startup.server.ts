@@ -5,6 +5,7 @@ import { purgeExpiredSessions } from './auth/sessions.server';
 import { demoAccountLines, loadDemo } from '../demo/load-demo.server';
 import { registerServer, type ServerEntry } from './server-registry.server';
 import { describeRecovery, recoverInterruptedImports } from '../imports/recovery.server';
+import { drawDueSamples } from '../audits/recurring.server';
 
 let entry: ServerEntry | undefined;
 
@@ -45,6 +46,14 @@ export async function startServer(): Promise<void> {
 	// Expired sessions are refused anyway; purging keeps the table (and a stolen copy of it) small.
 	await purgeExpiredSessions(db);
 	setInterval(() => void purgeExpiredSessions(db).catch((error) => console.error('Caselens: could not purge expired sessions:', error)), 60 * 60_000).unref();
+	// Recurring audit samples due while the server was down are drawn now, and then hourly, so a
+	// reviewer's weekly assignment appears without anyone opening the Audits page.
+	const drawDue = () =>
+		drawDueSamples(db)
+			.then((drawn) => drawn.length && console.log(`Caselens: ${drawn.length} recurring audit sample${drawn.length === 1 ? '' : 's'} drawn.`))
+			.catch((error) => console.error('Caselens: could not draw the recurring audit samples:', error));
+	await drawDue();
+	setInterval(() => void drawDue(), 60 * 60_000).unref();
 	if ((await countUsers(db)) === 0) {
 		console.log('Caselens: there are no accounts yet. Create the first administrator with: npx caselens user add NAME --role admin');
 	}

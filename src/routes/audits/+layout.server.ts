@@ -5,6 +5,7 @@ const TABS = [
 	{ href: '/audits', label: 'Overview' },
 	{ href: '/audits/new', label: 'Draw a sample' },
 	{ href: '/audits/queue', label: 'My reviews' },
+	{ href: '/audits/mine', label: 'Reviews of my cases' },
 	{ href: '/audits/results', label: 'Results' },
 	{ href: '/audits/auto-checks', label: 'Automatic checks' },
 	{ href: '/audits/calibration', label: 'Calibration' },

@@ -27,8 +27,15 @@ export const ACTION_RULES = {
 	'calibration.create': { roles: ['admin', 'qa_manager'], why: 'QA managers run calibration sessions' },
 	'scorecards.edit': { roles: ['admin', 'qa_manager'], why: 'QA managers version the scorecard' },
 	'disputes.raise': { roles: ['admin', 'lead'], why: 'support leads dispute a review of their agent' },
+	'disputes.raise_own': { roles: ['agent'], why: 'an agent disputes one item of a review of their own case (the agent link is checked in the service)' },
 	'disputes.resolve': { roles: ['admin', 'qa_manager'], why: 'QA managers decide disputes' },
 	'reviews.open_others': { roles: ['admin', 'qa_manager', 'lead'], why: 'reviewers open only their own reviews' },
+	'reviews.read_own_agent': { roles: ['agent'], why: 'an agent reads the submitted reviews of their own cases only (acknowledgements.server.ts checks the agent link)' },
+	'reviews.acknowledge': { roles: ['agent'], why: 'an agent acknowledges having read a review of their own case' },
+	'acknowledgements.read': { roles: ['admin', 'qa_manager', 'lead'], why: 'leads follow whether their agents read their reviews' },
+	'agents.link': { roles: ['admin'], why: 'which agent an account is decides which reviews it reads, like a role' },
+	'calibration.reference': { roles: ['admin', 'qa_manager'], why: 'the reference answer of a calibration session is the QA manager’s (or a consensus they record)' },
+	'recurring.manage': { roles: ['admin', 'qa_manager'], why: 'a recurring sample is a saved draw with assignments, a QA task' },
 	'friction.write': { roles: ['admin', 'qa_manager', 'lead'], why: 'leads (and managers) flag and own friction items' },
 	'friction.own': { roles: ['lead', 'qa_manager', 'admin'], why: 'support leads own items; managers may take one' },
 	'policy.edit': { roles: ['admin'], why: 'only administrators change the policy' },
@@ -56,6 +63,7 @@ const FRICTION_WRITERS = rolesFor('friction.write');
 const AUDIT_ROLES: readonly Role[] = ['admin', 'qa_manager', 'reviewer', 'lead'];
 const AUDIT_READERS: readonly Role[] = ['admin', 'qa_manager', 'lead'];
 const AUDIT_MANAGERS = rolesFor('samples.assign');
+const AGENTS = rolesFor('reviews.read_own_agent');
 
 export const ACCESS_RULES: Record<string, RouteRule> = {
 	'/login': { read: 'public', write: 'public', why: 'signing in' },
@@ -75,7 +83,8 @@ export const ACCESS_RULES: Record<string, RouteRule> = {
 	'/friction/report.csv': { read: EVERYONE, why: 'the friction report as CSV; personal data masked for everyone' },
 	'/friction/report.md': { read: EVERYONE, why: 'the friction report as Markdown; personal data masked for everyone' },
 	'/api/friction': { read: EVERYONE, why: 'the friction report as JSON; personal data masked for everyone' },
-	'/audits': { read: ['admin', 'qa_manager', 'reviewer', 'lead'], why: 'audit work; product teams do not see agent reviews' },
+	'/audits': { read: [...AUDIT_ROLES, ...AGENTS], write: [...new Set([...rolesFor('recurring.manage'), ...rolesFor('agents.link')])], why: 'audit work (agents get a link to their own reviews); product teams do not see agent reviews; QA managers save recurring samples, admins link agent accounts' },
+	'/audits/mine': { read: AGENTS, write: AGENTS, why: 'an agent reads, acknowledges and disputes the reviews of their own cases (the agent link is checked in the service)' },
 	'/audits/new': { read: AUDIT_MANAGERS, write: AUDIT_MANAGERS, why: 'QA managers draw audit samples' },
 	'/audits/sample': { read: AUDIT_READERS, write: AUDIT_MANAGERS, why: 'leads read samples; QA managers assign them to reviewers' },
 	'/audits/sample.csv': { read: AUDIT_READERS, why: 'the sample with its inclusion probabilities, as CSV' },

@@ -169,6 +169,67 @@ export interface AuditLogTable {
 	after_json: string | null;
 }
 
+/** Calibration references, agent links, acknowledgements, recurring samples (migrations/0012-calibration-agents.ts). */
+export interface CalibrationReferencesTable {
+	session_id: number;
+	case_id: string;
+	/** 'manager' (the QA manager's own answer) or 'consensus' (agreed after discussion). */
+	source: string;
+	ratings: string;
+	critical: string;
+	score: number | null;
+	recorded_by: string;
+	recorded_at: Timestamp;
+}
+
+export interface AgentLinksTable {
+	username: string;
+	agent_id: string;
+	linked_by: string;
+	linked_at: Timestamp;
+}
+
+export interface ReviewAcknowledgementsTable {
+	review_id: number;
+	agent_id: string;
+	username: string;
+	acknowledged_at: Timestamp;
+}
+
+export interface RecurringSamplesTable {
+	rule_id: Generated<number>;
+	name: string;
+	params: string;
+	reviewers: string;
+	every_days: number;
+	due_days: number;
+	next_draw_at: Timestamp;
+	active: boolean;
+	created_by: string;
+	created_at: Timestamp;
+}
+
+export interface RecurringDrawsTable {
+	rule_id: number;
+	period_start: Timestamp;
+	sample_id: number | null;
+	drawn_at: Timestamp;
+	due_at: Timestamp;
+	error: string | null;
+}
+
+/** audit_disputes with the disputed item (NULL: the whole review), added by 0012-calibration-agents.ts. */
+export interface AuditDisputesWithItemTable extends AuditDisputesTable {
+	item_id: string | null;
+}
+
+/** What a reviewer records beyond ratings, JSON text (migrations/0011-review-details.ts); null on reviews saved before. */
+export interface ReviewDetailsColumns {
+	na: string | null;
+	root_causes: string | null;
+	pins: string | null;
+}
+
 export interface Database {
 	cases: CasesTable;
 	feedback: FeedbackTable;
@@ -185,13 +246,18 @@ export interface Database {
 	audit_sample_strata: AuditSampleStrataTable;
 	audit_sample_cases: AuditSampleCasesTable;
 	scorecard_templates: ScorecardTemplatesTable;
-	audit_reviews: AuditReviewsTable;
-	audit_review_history: AuditReviewHistoryTable;
+	audit_reviews: AuditReviewsTable & ReviewDetailsColumns;
+	audit_review_history: AuditReviewHistoryTable & ReviewDetailsColumns;
 	calibration_sessions: CalibrationSessionsTable;
-	audit_disputes: AuditDisputesTable;
+	audit_disputes: AuditDisputesWithItemTable;
 	friction_items: FrictionItemsTable;
 	friction_item_events: FrictionItemEventsTable;
 	messages: MessagesTable;
+	calibration_references: CalibrationReferencesTable;
+	agent_links: AgentLinksTable;
+	review_acknowledgements: ReviewAcknowledgementsTable;
+	recurring_samples: RecurringSamplesTable;
+	recurring_draws: RecurringDrawsTable;
 }
 
 export type BatchId = Generated<number>;

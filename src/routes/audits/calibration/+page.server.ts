@@ -2,9 +2,10 @@ import { failWith } from '$lib/core/http-errors.server';
 import { error, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDatabase } from '$lib/core/db/database.server';
-import { calibrationReport, createCalibrationSession, listCalibrationSessions } from '$lib/audits/calibration.server';
+import { calibrationReport, createCalibrationSession, graderTrend, listCalibrationSessions, recordReference, REFERENCE_SOURCES, type ReferenceSource } from '$lib/audits/calibration.server';
+import { scoresFromForm } from '$lib/audits/scorecard';
 import { auditWorkers, listSamples } from '$lib/audits/sampling.server';
-import { attempt, currentUser, idFrom } from '$lib/audits/route-helpers.server';
+import { attempt, badForm, currentUser, idFrom, refusalsAsFailures } from '$lib/audits/route-helpers.server';
 import { can } from '$lib/core/auth/access-rules';
 
 export const load: PageServerLoad = async ({ url, locals }) => {
@@ -14,8 +15,9 @@ export const load: PageServerLoad = async ({ url, locals }) => {
 	const report = id === null ? null : await calibrationReport(db, id);
 	if (id !== null && !report) error(404, `There is no calibration session ${id}.`);
 	const canCreate = can(role, 'calibration.create');
-	const [sessions, samples, workers] = await Promise.all([listCalibrationSessions(db), canCreate ? listSamples(db) : Promise.resolve([]), canCreate ? auditWorkers(db) : Promise.resolve([])]);
-	return { report, sessions, samples: samples.map((s) => ({ sample_id: s.sample_id, size: s.size, design: s.design })), workers, canCreate };
+	const grain = url.searchParams.get('grain') === 'month' ? 'month' : 'session';
+	const [sessions, samples, workers, grader] = await Promise.all([listCalibrationSessions(db), canCreate ? listSamples(db) : Promise.resolve([]), canCreate ? auditWorkers(db) : Promise.resolve([]), graderTrend(db, grain)]);
+	return { report, sessions, samples: samples.map((s) => ({ sample_id: s.sample_id, size: s.size, design: s.design })), workers, canCreate, canReference: can(role, 'calibration.reference'), grader, grain };
 };
 
 export const actions: Actions = {
@@ -41,5 +43,23 @@ export const actions: Actions = {
 		);
 		if (!result.ok) return failWith(result.refusal);
 		redirect(303, `/audits/calibration?id=${result.value}`);
+	},
+	reference: async ({ request, locals, url }) => {
+		const user = currentUser(locals);
+		const form = await request.formData();
+		const sessionId = idFrom(url.searchParams.get('id'));
+		const caseId = String(form.get('case_id') ?? '');
+		const source = String(form.get('source') ?? '');
+		if (sessionId === null || !caseId) return badForm('Which session and case? Open the session and record the reference from its table.');
+		if (!(REFERENCE_SOURCES as readonly string[]).includes(source)) return badForm('Say whose answer this is: the QA manager’s or the consensus.', 'Pick one and record again.');
+		const { db } = await getDatabase();
+		return refusalsAsFailures(async () => {
+			const report = await calibrationReport(db, sessionId);
+			if (!report) return badForm(`There is no calibration session ${sessionId}.`, 'Open it from the list of sessions.');
+			const { scores, errors } = scoresFromForm(report.template.body, form);
+			if (errors.length) return badForm(errors.join(' '), 'Rate every item, then record again.');
+			await recordReference(db, sessionId, caseId, { source: source as ReferenceSource, scores }, user);
+			return { referenced: caseId };
+		});
 	}
 };

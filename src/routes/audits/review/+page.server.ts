@@ -1,10 +1,10 @@
 import { error, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { getDatabase } from '$lib/core/db/database.server';
-import { scoreFormula, scoresFromForm } from '$lib/audits/scorecard';
+import { NA_RULE, scoreFormula, scoresFromForm } from '$lib/audits/scorecard';
 import { listDisputes } from '$lib/audits/disputes.server';
 import { reviewCaseContext } from '$lib/audits/review-case.server';
-import { nextInQueue, openReview, remainingInQueue, saveReview } from '$lib/audits/reviews.server';
+import { messageRef, nextInQueue, openReview, pinsFromForm, remainingInQueue, saveReview } from '$lib/audits/reviews.server';
 import { badForm, currentUser, idFrom, refusalsAsErrors, refusalsAsFailures } from '$lib/audits/route-helpers.server';
 import { can } from '$lib/core/auth/access-rules';
 import { caseThread } from '$lib/conversations/thread.server';
@@ -22,7 +22,11 @@ export const load: PageServerLoad = async ({ url, locals }) => {
 		review: { review_id: r.review_id, kind: r.kind, sample_id: r.sample_id, session_id: r.session_id, case_id: r.case_id, reviewer: r.reviewer, status: r.status, score: opened.scores ? r.score : null, notes: opened.scores ? r.notes : null, submitted_at: r.submitted_at, updated_at: r.updated_at },
 		template: { name: opened.template.name, version: opened.template.version, body: opened.template.body },
 		formula: scoreFormula(opened.template.body),
+		naRule: opened.template.body.categories.some((c) => c.na_allowed) ? NA_RULE : null,
 		scores: opened.scores,
+		pins: opened.pins.map((p) => ({ ...p, ref: messageRef(p.case_id, p.sequence) })),
+		/** Option values of the thread's messages, by sequence, for pinning. */
+		messageRefs: Object.fromEntries(thread.messages.map((m) => [m.sequence, messageRef(opened.review.case_id, m.sequence)])),
 		canEdit: opened.canEdit,
 		/** The review submitted just before this one through "Submit and next". */
 		after: idFrom(url.searchParams.get('after')),
@@ -44,8 +48,9 @@ async function save(event: RequestEvent, submit: boolean, thenNext = false) {
 	const result = await refusalsAsFailures(async () => {
 		const opened = await openReview(db, id, user);
 		const { scores, errors } = scoresFromForm(opened.template.body, form);
-		if (errors.length) return badForm(errors.join(' '), 'Rate the items named, then submit again.');
-		const saved = await saveReview(db, id, user, { scores, notes: String(form.get('notes') ?? ''), submit });
+		const pinned = pinsFromForm(form);
+		if (errors.length || pinned.errors.length) return badForm([...errors, ...pinned.errors].join(' '), 'Fix the items named, then save again.');
+		const saved = await saveReview(db, id, user, { scores, notes: String(form.get('notes') ?? ''), pins: pinned.pins, submit });
 		if (!thenNext) return { saved: saved.status };
 		// One click to the next case of the reviewer's queue instead of eight.
 		const next = await nextInQueue(db, user.username, id);

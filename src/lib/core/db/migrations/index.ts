@@ -8,6 +8,8 @@ import { frictionTermsMigration } from './0006-friction-terms';
 import { lastSignInMigration } from './0007-last-sign-in';
 import { messagesMigration } from './0008-messages';
 import { autoChecksMigration } from './0010-auto-checks';
+import { reviewDetailsMigration } from './0011-review-details';
+import { calibrationAgentsMigration } from './0012-calibration-agents';
 
 /**
  * Migrations are listed in code rather than read from a folder so that the bundled server and
@@ -23,7 +25,9 @@ const migrations: Record<string, Migration> = {
 	'0006_friction_terms': frictionTermsMigration,
 	'0007_last_sign_in': lastSignInMigration,
 	'0008_messages': messagesMigration,
-	'0010_auto_checks': autoChecksMigration
+	'0010_auto_checks': autoChecksMigration,
+	'0011_review_details': reviewDetailsMigration,
+	'0012_calibration_agents': calibrationAgentsMigration
 };
 
 export const migrationProvider: MigrationProvider = {
