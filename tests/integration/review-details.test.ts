@@ -6,6 +6,7 @@ import { AuditError } from '../../src/lib/audits/audit-error';
 import { listAudit } from '../../src/lib/core/audit-log.server';
 import { auditResults } from '../../src/lib/audits/results.server';
 import { openReview, pinsFromForm, reviewerQueue, saveReview } from '../../src/lib/audits/reviews.server';
+import { raiseDispute, resolveDispute } from '../../src/lib/audits/disputes.server';
 import { assignSample, drawAuditSample } from '../../src/lib/audits/sampling.server';
 import { saveTemplateVersion } from '../../src/lib/audits/templates.server';
 import { addUser } from '../../src/lib/core/auth/users.server';
@@ -157,6 +158,31 @@ describe('pinned comments', () => {
 		expect([history.action, JSON.parse(history.pins ?? '[]')[0].sequence]).toEqual(['save_draft', 1]);
 		const log = await listAudit(f.db, { action: 'audit.review.save_draft' });
 		expect(JSON.parse(log.rows[0].after_json ?? '{}').pins[0].comment).toBe('Customer asked twice; the agent never acknowledged it.');
+	});
+});
+
+describe('disputes of a review with N/A and root causes', () => {
+	test('a changed review keeps its N/A marks, and root causes only for the items that still fail', async () => {
+		const lead = await addUser(f.db, { username: 'lead1', role: 'lead', password: 'lead1-password-1' }, 'test');
+		const id = reviews[3].review_id;
+		await saveReview(f.db, id, users.rev1, { scores: { ratings: { tone: 4, refund_steps: null, resolution: 1 }, critical: {}, na: ['refund_steps'], root_causes: { resolution: 'Knowledge gap' } }, notes: '', submit: true });
+		const row = () => f.db.selectFrom('audit_reviews').select(['na', 'root_causes', 'score']).where('review_id', '=', id).executeTakeFirstOrThrow();
+		// Tone raised to 5, resolution still failed: weights 20 and 50 over the rated categories only.
+		const first = await raiseDispute(f.db, id, 'Tone was better than rated.', lead, new Date(), 'tone');
+		await resolveDispute(f.db, first, { decision: 'change', note: 'Agreed on tone.', scores: { ratings: { tone: 5, refund_steps: null, resolution: 1 }, critical: {}, na: ['refund_steps'] } }, users.qa);
+		const afterFirst = await row();
+		expect(JSON.parse(afterFirst.na ?? '[]')).toEqual(['refund_steps']);
+		expect(JSON.parse(afterFirst.root_causes ?? '{}')).toEqual({ resolution: 'Knowledge gap' });
+		expect(afterFirst.score).toBeCloseTo((100 * 20) / 70, 9);
+		// Resolution now passes: its cause goes.
+		const second = await raiseDispute(f.db, id, 'The resolution was right after all.', lead, new Date(), 'resolution');
+		await resolveDispute(f.db, second, { decision: 'change', note: 'Agreed on the resolution.', scores: { ratings: { tone: 5, refund_steps: null, resolution: 3 }, critical: {}, na: ['refund_steps'] } }, users.qa);
+		const afterSecond = await row();
+		expect(JSON.parse(afterSecond.root_causes ?? '{}')).toEqual({});
+		expect(afterSecond.score).toBeCloseTo(100, 9);
+		// N/A where the scorecard does not allow it is refused, naming the category.
+		const third = await raiseDispute(f.db, id, 'Tone does not apply here.', lead, new Date(), 'tone');
+		await expect(resolveDispute(f.db, third, { decision: 'change', note: 'Try N/A on tone.', scores: { ratings: { tone: null, refund_steps: null, resolution: 3 }, critical: {}, na: ['tone', 'refund_steps'] } }, users.qa)).rejects.toMatchObject({ status: 400, message: expect.stringContaining('Tone cannot be marked N/A') });
 	});
 });
 

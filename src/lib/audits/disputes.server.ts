@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { SessionUser } from '../core/auth/roles';
-import { reviewScore, type ReviewScores } from './scorecard';
+import { checkReviewScores, failedItems, reviewScore, type ReviewScores } from './scorecard';
 import { recordAudit } from '../core/audit-log.server';
 import type { Database } from '../core/db/schema';
 import { AuditError } from './audit-error';
@@ -65,13 +65,20 @@ export async function resolveDispute(db: Kysely<Database>, disputeId: number, de
 			return;
 		}
 		const template = await templateOf(trx, review.template_id);
-		const result = reviewScore(template.body, decision.scores);
-		if (!result.complete) throw new AuditError(400, 'Rate every category for the changed review.');
+		// The reviewer's root causes stay with the items that still fail; an item the change passes loses its cause.
+		const earlierCauses: Record<string, string> = review.root_causes ? JSON.parse(review.root_causes) : {};
+		const scores = { ...decision.scores, root_causes: Object.fromEntries(failedItems(template.body, decision.scores).filter((id) => earlierCauses[id]).map((id) => [id, earlierCauses[id]])) };
+		const checked = checkReviewScores(template.body, scores, false);
+		if (!checked.ok) throw new AuditError(400, checked.problem);
+		const result = reviewScore(template.body, scores);
+		if (!result.complete) throw new AuditError(400, 'Rate every category for the changed review (or mark it N/A where the scorecard allows).');
 		const revision = review.revision + 1;
-		const ratings = JSON.stringify(decision.scores.ratings);
-		const critical = JSON.stringify(decision.scores.critical);
-		await trx.updateTable('audit_reviews').set({ ratings, critical, score: result.score, critical_failed: result.critical_failed.length > 0, revision, updated_at: now }).where('review_id', '=', review.review_id).execute();
-		await trx.insertInto('audit_review_history').values({ review_id: review.review_id, revision, at: now, actor: user.username, action: `dispute_change (dispute ${disputeId})`, status: review.status, reviewer: review.reviewer, template_id: review.template_id, ratings, critical, notes: review.notes, score: result.score }).execute();
+		const ratings = JSON.stringify(scores.ratings);
+		const critical = JSON.stringify(scores.critical);
+		const na = JSON.stringify(scores.na ?? []);
+		const rootCauses = JSON.stringify(scores.root_causes);
+		await trx.updateTable('audit_reviews').set({ ratings, critical, na, root_causes: rootCauses, score: result.score, critical_failed: result.critical_failed.length > 0, revision, updated_at: now }).where('review_id', '=', review.review_id).execute();
+		await trx.insertInto('audit_review_history').values({ review_id: review.review_id, revision, at: now, actor: user.username, action: `dispute_change (dispute ${disputeId})`, status: review.status, reviewer: review.reviewer, template_id: review.template_id, ratings, critical, na, root_causes: rootCauses, pins: review.pins, notes: review.notes, score: result.score }).execute();
 		await trx.updateTable('audit_disputes').set({ status: 'changed', resolved_by: user.username, resolved_at: now, resolution_note: note, new_score: result.score, new_ratings: ratings, new_critical: critical }).where('dispute_id', '=', disputeId).execute();
 		await recordAudit(trx, { actor: user.username, action: 'audit.dispute.change', target: `dispute ${disputeId} (review ${review.review_id})`, before: { score: review.score, ratings: review.ratings ? JSON.parse(review.ratings) : null }, after: { score: result.score, ratings: decision.scores.ratings, note } });
 	});
