@@ -34,7 +34,9 @@ describe('building a scorecard and reviewing with it', () => {
 			await qa.getByTestId('add-category').click();
 			const added = qa.getByTestId('builder-category').last();
 			await added.getByLabel('Label', { exact: true }).fill('Refund handling');
-			await added.getByLabel('Id', { exact: true }).fill('refund_handling');
+			// Leaving the label proposes the id from it.
+			await added.getByLabel('Label', { exact: true }).press('Tab');
+			await expect.poll(() => added.getByLabel('Id', { exact: true }).inputValue()).toBe('refund_handling');
 			await added.getByLabel('Weight').fill('15');
 			await added.getByLabel('N/A allowed').check();
 			await added.getByLabel(/^Root causes when it fails/).fill('Knowledge gap\nTool failure');
