@@ -93,6 +93,8 @@ describe('building a scorecard and reviewing with it', () => {
 			expect(customerOption).toBeTruthy();
 			await rev.getByTestId('pin-message').selectOption(customerOption ?? '');
 			await rev.getByTestId('pin-comment').fill('Asked for the refund twice before anyone answered.');
+			// A long message in the pin list once pushed the scorecard past the page.
+			expect(await pageWidth(rev)).toBeLessThanOrEqual(1280);
 			await screenshot(rev, 'review-flow-editing-1280');
 			await rev.getByTestId('submit-next').click();
 			await expect.poll(async () => new URL(rev.url()).searchParams.get('after') === String(ids[0]) || (await rev.getByText('Your queue is done').count()) > 0).toBe(true);
