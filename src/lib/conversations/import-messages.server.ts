@@ -8,7 +8,7 @@ import { archiveRawFile } from '../imports/archive.server';
 import type { BatchSummaryView } from '../imports/batch-summary';
 import { normaliseHeader } from '../imports/canonical-columns';
 import { IngestError } from '../imports/ingest-error';
-import { rejectionGroups, type IngestStage } from '../imports/ingest-file.server';
+import { fileFacts, noRowsYet, rejectionGroups, type IngestStage } from '../imports/ingest-file.server';
 import { readableSource } from '../imports/readable-source.server';
 import { DEFAULT_MAX_LINE_BYTES, sha256File, sniffFile, type SniffResult } from '../imports/sniff-file.server';
 import { listLiteral, quoteIdent, quoteLiteral } from '../imports/sql-text.server';
@@ -415,23 +415,11 @@ function summaryBase(fileName: string, format: MessageFormat, sniff: SniffResult
 		status: 'committed',
 		kind: 'messages',
 		file_name: fileName,
-		format: sniff.format,
-		encoding: sniff.encoding,
-		delimiter: sniff.delimiter ?? null,
+		...fileFacts(sniff),
 		mapping: format,
 		sha256: identity,
-		size_bytes: sniff.sizeBytes,
-		rows_read: 0,
-		accepted: 0,
-		rejected: 0,
-		duplicates_in_file: 0,
-		merged: 0,
-		replaced: 0,
+		...noRowsYet(),
 		duplicate_of: null,
-		derived: {},
-		unknown_values: {},
-		blank_cells: {},
-		top_reasons: [],
 		warnings: [],
 		timings_ms: timings
 	};

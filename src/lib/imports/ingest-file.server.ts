@@ -784,8 +784,13 @@ async function unknownCurrencyWarnings(trx: Transaction<Database>, kind: ImportK
 }
 
 /** What the batch records about the file itself, as the summary and the batch row both name it. */
-function fileFacts(sniff: SniffResult) {
+export function fileFacts(sniff: SniffResult) {
 	return { size_bytes: sniff.sizeBytes, sha256: sniff.sha256, format: sniff.format, encoding: sniff.encoding, delimiter: sniff.delimiter ?? null };
+}
+
+/** A summary's counts before any row is read: a file already imported, or one that holds no mapping's columns. */
+export function noRowsYet() {
+	return { rows_read: 0, accepted: 0, rejected: 0, duplicates_in_file: 0, merged: 0, replaced: 0, derived: {}, unknown_values: {}, blank_cells: {}, top_reasons: [] };
 }
 
 function duplicateSummary(kind: ImportKind, fileName: string, sniff: SniffResult, duplicateOf: number, timings: Record<string, number>): BatchSummary {
@@ -796,17 +801,8 @@ function duplicateSummary(kind: ImportKind, fileName: string, sniff: SniffResult
 		file_name: fileName,
 		...fileFacts(sniff),
 		mapping: '',
-		rows_read: 0,
-		accepted: 0,
-		rejected: 0,
-		duplicates_in_file: 0,
-		merged: 0,
-		replaced: 0,
+		...noRowsYet(),
 		duplicate_of: duplicateOf,
-		derived: {},
-		unknown_values: {},
-		blank_cells: {},
-		top_reasons: [],
 		warnings: [`This exact file (sha256 ${sniff.sha256.slice(0, 12)}…) was already imported as batch ${duplicateOf}; nothing was changed.`],
 		timings_ms: timings
 	};
