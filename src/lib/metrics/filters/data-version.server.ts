@@ -33,7 +33,7 @@ export async function dataVersion(db: Kysely<Database>): Promise<string> {
  * A failed computation is forgotten so the next reader tries afresh.
  */
 export async function cachedByData<T>(db: Kysely<Database>, key: string, compute: () => Promise<T>): Promise<T> {
-	if (!cacheOn) return compute();
+	if (!cacheOn) return shared(db, key, compute);
 	const version = await dataVersion(db);
 	let cache = caches.get(db);
 	if (!cache) caches.set(db, (cache = new Map()));
@@ -52,6 +52,23 @@ export async function cachedByData<T>(db: Kysely<Database>, key: string, compute
 		if (cache.get(key) === entry) cache.delete(key);
 	});
 	return entry.value as Promise<T>;
+}
+
+/**
+ * With the cache off (only to measure the work itself), nothing is kept, but readers that ask for
+ * the same thing at the same moment still share one computation, as they do when a new import has
+ * just made every cached answer stale: the Speed page's two measures then read the archive's
+ * coverage once, not twice.
+ */
+const inFlight = new WeakMap<Kysely<Database>, Map<string, Promise<unknown>>>();
+function shared<T>(db: Kysely<Database>, key: string, compute: () => Promise<T>): Promise<T> {
+	let running = inFlight.get(db);
+	if (!running) inFlight.set(db, (running = new Map()));
+	const pending = running.get(key);
+	if (pending) return pending as Promise<T>;
+	const value = compute().finally(() => running.delete(key));
+	running.set(key, value);
+	return value;
 }
 
 /**
