@@ -45,7 +45,7 @@ describe('parameters', () => {
 		expect(row.big).toBe(12345678901234);
 		expect(row.ts).toBeInstanceOf(Date);
 		expect((row.ts as Date).toISOString()).toBe(when.toISOString());
-		// A Date binds as a naive TIMESTAMP (DESIGN.md section 2), not TIMESTAMPTZ or text.
+		// A Date binds as a naive TIMESTAMP (every time is naive UTC: README, "The data contract"), not TIMESTAMPTZ or text.
 		expect(row.ts_type).toBe('TIMESTAMP');
 		// The cases table is untouched by the string that looks like SQL.
 		expect((await sql<{ n: number }>`select count(*) as n from cases`.execute(db)).rows[0].n).toBe(0);
