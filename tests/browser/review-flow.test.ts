@@ -109,6 +109,15 @@ describe('building a scorecard and reviewing with it', () => {
 			expect(pinned).toMatch(/^Customer/);
 			expect(pinned).toContain('Asked for the refund twice before anyone answered.');
 			await screenshot(rev, 'review-flow-submitted-1280');
+			// The export carries them too, for a QA manager's own analysis.
+			const csv = await (await qa.request.get(`${baseUrl}/audits/reviews.csv`)).text();
+			const [head, ...lines] = csv.trim().split(/\r?\n/);
+			const columns = head.split(',');
+			expect(columns.slice(-3)).toEqual(['na', 'root_causes', 'pins']);
+			const line = lines.find((l) => l.startsWith(`${ids[0]},`)) ?? '';
+			expect(line).toContain('refund_handling');
+			expect(line).toContain('Rude tone');
+			expect(line).toContain('Asked for the refund twice before anyone answered.');
 			await rev.setViewportSize({ width: 390, height: 900 });
 			expect(await pageWidth(rev)).toBeLessThanOrEqual(390);
 			await screenshot(rev, 'review-flow-submitted-390');
