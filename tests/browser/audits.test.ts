@@ -103,10 +103,13 @@ describe('audits: sample, review, results, dispute', () => {
 		const lead = await browser().newPage({ viewport: { width: 1280, height: 900 } });
 		await loginAs(lead, baseUrl, 'lead');
 		await lead.goto(`${baseUrl}/audits/review?id=${mine}`);
+		await lead.getByTestId('dispute-item').selectOption('agent_conduct');
 		await lead.getByLabel('Dispute this review: why?').fill('The agent followed the policy exactly; conduct deserves a 5.');
 		await Promise.all([lead.waitForURL(/\/audits\/disputes/), lead.getByRole('button', { name: 'Raise a dispute' }).click()]);
 		const dispute = lead.locator('section[data-testid^="dispute-"]').first();
 		expect(await dispute.getByTestId('dispute-status').innerText()).toBe('open');
+		// The lead named the item; the dispute says so.
+		expect(await dispute.getByTestId('dispute-item').innerText()).toBe('Agent conduct');
 		expect(await lead.getByRole('button', { name: 'Record the decision' }).count()).toBe(0);
 
 		await qa.goto(`${baseUrl}/audits/disputes`);

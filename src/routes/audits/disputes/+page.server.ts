@@ -35,7 +35,9 @@ export const actions: Actions = {
 		const reviewId = idFrom(form.get('review_id'));
 		if (reviewId === null) return badForm('Which review? The form needs review_id.');
 		const { db } = await getDatabase();
-		const result = await attempt(() => raiseDispute(db, reviewId, String(form.get('reason') ?? ''), user));
+		// One item of the scorecard, or none for the review as a whole (raiseDispute checks the item exists).
+		const item = String(form.get('item_id') ?? '').trim() || null;
+		const result = await attempt(() => raiseDispute(db, reviewId, String(form.get('reason') ?? ''), user, new Date(), item));
 		if (!result.ok) return failWith(result.refusal);
 		redirect(303, `/audits/disputes#dispute-${result.value}`);
 	},
