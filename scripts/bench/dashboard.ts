@@ -77,6 +77,8 @@ const ALL_VIEWS: View[] = [
 	{ name: 'friction', path: '/friction', filtered: true, floor: frictionFloor },
 	{ name: 'friction report', path: '/friction/report', filtered: true, floor: frictionFloor },
 	{ name: 'audits results', path: '/audits/results', filtered: false, floor: () => `SELECT count(*) FROM audit_reviews` },
+	// The checks' own columns per case, counted per team: what the pass rates need at the least.
+	{ name: 'automatic checks', path: '/audits/auto-checks', filtered: true, floor: (w) => `SELECT team, count(*), count(*) FILTER (WHERE reopen_count = 0), count(*) FILTER (WHERE status IN ('solved', 'closed') AND outcome IS NOT NULL), count(*) FILTER (WHERE first_response_at - created_at <= INTERVAL 24 HOUR) FROM cases WHERE ${w} GROUP BY team` },
 	{ name: 'cases list', path: '/cases', filtered: true, floor: (w) => `SELECT * FROM cases WHERE ${w} ORDER BY created_at DESC LIMIT 50` },
 	{ name: 'case page', path: '/cases/{id}', filtered: false, floor: () => `SELECT * FROM cases c LEFT JOIN feedback f USING (case_id) WHERE c.case_id = '{id}'` },
 	{ name: 'api speed', path: '/api/metrics/speed?by=region', filtered: true, floor: speedFloor('first_response_at') },
