@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEMO_ACCOUNTS } from '../src/lib/core/auth/demo-accounts.server';
+import { DEMO_ACCOUNTS } from '../src/lib/demo/demo-accounts.server';
 import { freePort, quantile, rssMb, startServer } from './bench/server-harness';
 
 const { values } = parseArgs({

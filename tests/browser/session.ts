@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import type { Role } from '../../src/lib/core/auth/roles';
-import { DEMO_ACCOUNTS } from '../../src/lib/core/auth/demo-accounts.server';
+import { DEMO_ACCOUNTS } from '../../src/lib/demo/demo-accounts.server';
 
 export function account(role: Role) {
 	const found = DEMO_ACCOUNTS.find((a) => a.role === role);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Database } from '../core/db/schema';
 import { ingestFile, type BatchSummary, type IngestProgress } from '../imports/ingest-file.server';
-import { createDemoAccounts, DEMO_ACCOUNTS } from '../core/auth/demo-accounts.server';
+import { createDemoAccounts, DEMO_ACCOUNTS } from './demo-accounts.server';
 import { writeDemoFiles, type DemoOptions } from './generate-demo.server';
 import { importMessages, type MessageImportSummary } from '../conversations/import-messages.server';
 

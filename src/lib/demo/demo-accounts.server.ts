@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
-import type { Role } from './roles';
-import type { Database } from '../db/schema';
-import { addUser, countUsers } from './users.server';
-import { linkAgent } from '../../audits/acknowledgements.server';
-import { AuditError } from '../../audits/audit-error';
+import type { Role } from '../core/auth/roles';
+import type { Database } from '../core/db/schema';
+import { addUser, countUsers } from '../core/auth/users.server';
+import { linkAgent } from '../audits/acknowledgements.server';
+import { AuditError } from '../audits/audit-error';
 
 /**
  * Demo accounts exist only in a database that was filled with demo data. Their passwords are
