@@ -61,6 +61,11 @@ export function formatCaseDuration(hours: number | null | undefined): string {
 	return `${(hours / 24).toFixed(1)} d`;
 }
 
+/** A review or quality score on the 0-100 scale, one decimal; '–' when there is none. */
+export function formatScore(score: number | null | undefined): string {
+	return score === null || score === undefined || !Number.isFinite(score) ? '–' : score.toFixed(1);
+}
+
 export function formatShare(share: number | null | undefined, digits = 1): string {
 	if (share === null || share === undefined || !Number.isFinite(share)) return '–';
 	return `${(share * 100).toFixed(digits)}%`;

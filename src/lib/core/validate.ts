@@ -76,11 +76,18 @@ export async function readJsonBody<S extends Schema>(request: Request, schema: S
 	return parseInput(schema, body, { code, subject: 'The request is not valid', hint, fieldWord: 'the field ' });
 }
 
+/** A JSON object: not null, and not an array (valibot's object and record schemas take arrays). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export const plainObject = (message: string) => v.custom<Record<string, unknown>>(isPlainObject, message);
+
 /** An object that refuses fields it does not know, naming the ones it takes. */
 export function strictObject<E extends v.ObjectEntries>(entries: E) {
 	const fields = Object.keys(entries).join(', ');
 	return v.pipe(
-		v.custom<Record<string, unknown>>((x) => typeof x === 'object' && x !== null && !Array.isArray(x), 'must be a JSON object'),
+		plainObject('must be a JSON object'),
 		v.strictObject(entries, (issue) => (issue.expected === 'never' ? `is not a field this takes (the fields are ${fields})` : 'must be an object'))
 	);
 }

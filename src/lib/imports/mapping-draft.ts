@@ -1,7 +1,7 @@
 import { CASE_COLUMNS, columnsFor, DURATION_BASES, type CanonicalColumn, type DurationBasis, type ImportKind } from '$lib/imports/canonical-columns';
 import { guessMapping, type ColumnMapping, type ColumnSource } from '$lib/imports/column-mapping';
 import { IngestError } from '$lib/imports/ingest-error';
-import { check, v } from '$lib/core/validate';
+import { check, isPlainObject, plainObject, v } from '$lib/core/validate';
 import type { Problem } from '$lib/core/errors';
 
 /**
@@ -216,36 +216,31 @@ const headerList = v.pipe(texts, v.minLength(1, 'must name at least one header')
 const flag = v.boolean('must be true or false');
 const oneOf = <T extends string>(allowed: readonly T[]) => v.picklist(allowed, `must be one of ${allowed.join(', ')}`);
 // valibot's record takes arrays too; a mapping's objects never are one.
-const keyed = <T extends v.GenericSchema>(value: T, message: string) =>
-	v.pipe(
-		v.custom<Record<string, unknown>>((x) => typeof x === 'object' && x !== null && !Array.isArray(x), message),
-		v.record(v.string(), value, message)
-	);
+const keyed = <T extends v.GenericSchema>(value: T, message: string) => v.pipe(plainObject(message), v.record(v.string(), value, message));
 const TIME_COLUMNS = ['submitted_at', ...CASE_COLUMNS.filter((c) => c.type === 'timestamp').map((c) => c.name)];
 
 type SourceObject = Exclude<ColumnSource, string>;
-const sourceObject: v.GenericSchema<unknown, SourceObject> = v.object(
-	{
-		from: v.optional(text),
-		join: v.optional(headerList),
-		first_of: v.optional(headerList),
-		first_word: v.optional(flag),
-		values: v.optional(keyed(text, 'must be an object of "file value": "stored value"')),
-		format: v.optional(v.lazy((input) => (Array.isArray(input) ? texts : text))),
-		after: v.optional(
-			v.object(
-				{ column: v.picklist(TIME_COLUMNS, 'must name a time column such as created_at'), unit: oneOf(DURATION_UNITS) },
-				'must be {"column": "created_at", "unit": "minutes"}'
-			)
-		),
-		basis: v.optional(oneOf(DURATION_BASES)),
-		zero_is_empty: v.optional(flag),
-		lookup: v.optional(v.object({ table: text, key: text, value: text }, 'must be {"table": ..., "key": ..., "value": ...}')),
-		otherwise: v.optional(v.lazy(() => columnSource)),
-		default: v.optional(text)
-	},
-	'must be a header name or an object such as {"from": "Header"}'
-);
+/** The keys a column's object form takes (unknownKeys names the others). */
+const SOURCE_ENTRIES = {
+	from: v.optional(text),
+	join: v.optional(headerList),
+	first_of: v.optional(headerList),
+	first_word: v.optional(flag),
+	values: v.optional(keyed(text, 'must be an object of "file value": "stored value"')),
+	format: v.optional(v.lazy((input) => (Array.isArray(input) ? texts : text))),
+	after: v.optional(
+		v.object(
+			{ column: v.picklist(TIME_COLUMNS, 'must name a time column such as created_at'), unit: oneOf(DURATION_UNITS) },
+			'must be {"column": "created_at", "unit": "minutes"}'
+		)
+	),
+	basis: v.optional(oneOf(DURATION_BASES)),
+	zero_is_empty: v.optional(flag),
+	lookup: v.optional(v.object({ table: text, key: text, value: text }, 'must be {"table": ..., "key": ..., "value": ...}')),
+	otherwise: v.optional(v.lazy(() => columnSource)),
+	default: v.optional(text)
+};
+const sourceObject: v.GenericSchema<unknown, SourceObject> = v.object(SOURCE_ENTRIES, 'must be a header name or an object such as {"from": "Header"}');
 // A header name, or the object form: chosen by the input's type so a wrong key inside the object
 // is named, not hidden behind "must be a header or an object".
 const columnSource: v.GenericSchema<unknown, ColumnSource> = v.lazy((input) => (typeof input === 'string' ? v.string() : sourceObject));
@@ -267,14 +262,13 @@ const columnMapping = v.object(
 
 /** Keys the schema does not use, as paths, so the summary can say they were left out. */
 function unknownKeys(value: unknown, entries: v.ObjectEntries, where: string, out: string[]): void {
-	if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
+	if (!isPlainObject(value)) return;
 	for (const [key, inner] of Object.entries(value)) {
 		if (!Object.hasOwn(entries, key)) out.push(where ? `${where}.${key}` : key);
 		else if (key === 'columns' && !where) for (const [name, source] of Object.entries(inner ?? {})) unknownKeys(source, SOURCE_ENTRIES, `columns.${name}`, out);
 		else if (key === 'otherwise' && where) unknownKeys(inner, SOURCE_ENTRIES, `${where}.otherwise`, out);
 	}
 }
-const SOURCE_ENTRIES = (sourceObject as unknown as { entries: v.ObjectEntries }).entries;
 
 /**
  * A mapping that arrived as JSON (a query parameter, a saved row, a file), checked against the

@@ -61,13 +61,14 @@ export async function uploadFile(file: File, options: UploadOptions, onProgress:
 				seen += line.length + 1;
 				if (!line.trim()) continue;
 				const message = JSON.parse(line) as { progress?: { stage: string; message: string }; summary?: BatchSummaryView; problem?: unknown };
+				const problem = asProblem(message.problem);
 				if (message.progress) onProgress({ fraction: SERVER_STAGES[message.progress.stage] ?? 0.7, message: message.progress.message });
 				else if (message.summary) {
 					settled = true;
 					resolve(message.summary);
-				} else if (asProblem(message.problem)) {
+				} else if (problem) {
 					settled = true;
-					reject(asProblem(message.problem));
+					reject(problem);
 				}
 			}
 		};

@@ -1,9 +1,9 @@
 import { strictObject, v } from '../validate';
 
 /**
- * What an account request may hold, for the users API (src/routes/api/users) and Admin → Users'
- * form actions alike. Lengths bound what reaches the account service; the service itself decides
- * what a valid name, role or password is (src/lib/core/auth/users.server.ts).
+ * What a JSON account request may hold, for the users API (src/routes/api/users). Lengths bound
+ * what reaches the account service; the service itself decides what a valid name, role or
+ * password is (src/lib/core/auth/users.server.ts), for this API and Admin → Users' forms alike.
  */
 const field = (max: number) => v.pipe(v.string('must be a string'), v.maxLength(max, `is longer than ${max} characters`));
 /** Optional, with null (or an empty form field) counted as absent. */
