@@ -79,7 +79,7 @@ describe('the stored term table', () => {
 		expect(themes.documents).toBe(330);
 		expect(themes.themes.find((t) => t.terms.includes('crashing login'))?.count).toBe(119);
 		expect(themes.themes.find((t) => t.terms.includes('refund'))?.count).toBe(31);
-		const { rows } = await sql<{ batch_id: number }>`SELECT batch_id FROM friction_term_state WHERE source = 'comments'`.execute(f.db);
+		const { rows } = await sql<{ batch_id: number }>`SELECT batch_id FROM derived_table_state WHERE source = 'comments'`.execute(f.db);
 		const latest = await sql<{ b: number }>`SELECT max(batch_id) AS b FROM import_batches WHERE status = 'committed'`.execute(f.db);
 		expect(rows[0].batch_id).toBe(latest.rows[0].b);
 	});

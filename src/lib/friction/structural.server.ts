@@ -4,7 +4,7 @@ import type { Database } from '../core/db/schema';
 import { caseFilterSql } from '../metrics/filters/case-filter-sql.server';
 import { resolveToday } from '../metrics/filters/period.server';
 import { STRUCTURAL_DIMENSIONS, STRUCTURAL_METRICS, type StructuralDimension, type StructuralMetric } from './structural-metrics';
-import { keepCurrent } from './derived-tables.server';
+import { keepCurrent } from '../core/db/derived-tables.server';
 import { frictionSettings, type FrictionSettings } from './friction-config.server';
 import { archiveEnd, trendPeriods } from './periods.server';
 import { markRising, periodTrend, TREND_DEFINITION, type TestedTrend } from './trend-test.server';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../core/db/schema';
 import type { ThemeSource } from './documents-sql.server';
-import { keepCurrent } from './derived-tables.server';
+import { keepCurrent } from '../core/db/derived-tables.server';
 import type { FrictionSettings } from './friction-config.server';
 import { gramsCtes, keptWordsSql } from './tokenise-sql.server';
 

@@ -167,9 +167,11 @@ export async function perCaseChecksSql(db: Kysely<Database>, ctx: CheckContext, 
 	if (has('definitive_outcome')) columns.push(sql`CASE WHEN c.status IN ('solved', 'closed') THEN coalesce(c.outcome <> 'escalated', false) END AS definitive_outcome`);
 	if (has('no_reopen')) columns.push(sql`CASE WHEN c.reopen_count IS NOT NULL THEN c.reopen_count = 0 END AS no_reopen`);
 	if (has('csat_4_or_5')) {
+		// The latest rating of each case (by submission, then id; submitted_at is never null): one
+		// grouping over the ratings costs a third of a window over them restricted to the scope.
 		ctes.push(sql`fb AS (
-			SELECT f.case_id, f.csat FROM feedback f WHERE f.csat IS NOT NULL AND f.case_id IN ${scope}
-			QUALIFY row_number() OVER (PARTITION BY f.case_id ORDER BY f.submitted_at DESC, f.feedback_id DESC) = 1)`);
+			SELECT f.case_id, arg_max(f.csat, (f.submitted_at, f.feedback_id)) AS csat
+			FROM feedback f WHERE f.csat IS NOT NULL GROUP BY f.case_id)`);
 		joins.push(sql`LEFT JOIN fb ON fb.case_id = c.case_id`);
 		columns.push(sql`CASE WHEN fb.case_id IS NOT NULL THEN fb.csat >= 4 END AS csat_4_or_5`);
 	}

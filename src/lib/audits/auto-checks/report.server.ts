@@ -9,7 +9,8 @@ import { noneMatch, notTestable, WIDEN_FILTERS_FIX } from '../../metrics/model';
 import { COMPLIANCE_RULES } from '../../metrics/compliance/compliance-rules.server';
 import { BASIS_LABEL } from '../../metrics/speed/model';
 import { AUTO_CHECK_DIMENSIONS, AUTO_CHECK_IDS, AUTO_CHECKS, type AutoCheckDimension, type AutoCheckId, type AutoCheckReport, type CheckCounts, type CheckResult } from './model';
-import { checkContext, MIN_NOTE_CHARS, perCaseChecksSql, type CheckContext } from './checks-sql.server';
+import { checkContext, MIN_NOTE_CHARS, type CheckContext } from './checks-sql.server';
+import { keepCheckResults } from './check-results.server';
 
 /** The rule with the policy's current numbers, next to the plain explanation. */
 function definition(id: AutoCheckId, ctx: CheckContext): string {
@@ -47,11 +48,13 @@ async function computeAutoCheckReport(db: Kysely<Database>, options: { filters: 
 	const by: AutoCheckDimension = options.by && AUTO_CHECK_DIMENSIONS.includes(options.by) ? options.by : 'team';
 	const where = caseFilterSql(options.filters, today);
 	const testable = AUTO_CHECK_IDS.filter((id) => !ctx.notTestable[id]);
-	const perCase = await perCaseChecksSql(db, ctx, testable, where, sql`CAST(${sql.ref(`c.${DIMENSION_COLUMNS[by]}`)} AS VARCHAR) AS grp`);
-	const tallies = testable.length ? sql.join(testable.map((id) => sql`count(*) FILTER (WHERE ${sql.ref(`p.${id}`)}) AS ${sql.ref(`${id}__p`)}, count(*) FILTER (WHERE NOT ${sql.ref(`p.${id}`)}) AS ${sql.ref(`${id}__f`)}`)) : sql`0 AS none`;
+	await keepCheckResults(db, ctx);
+	const tallies = testable.length ? sql.join(testable.map((id) => sql`count(*) FILTER (WHERE ${sql.ref(`c.${id}`)}) AS ${sql.ref(`${id}__p`)}, count(*) FILTER (WHERE NOT ${sql.ref(`c.${id}`)}) AS ${sql.ref(`${id}__f`)}`)) : sql`0 AS none`;
+	// The verdicts kept per import (check-results.server.ts), filtered like the cases.
 	const { rows } = await sql<Record<string, number | string | null> & { grp: string | null; g: number; cases: number }>`
-		SELECT p.grp, GROUPING(p.grp) AS g, count(*) AS cases, ${tallies}
-		FROM (${perCase}) p GROUP BY GROUPING SETS ((p.grp), ())`.execute(db);
+		SELECT grp, GROUPING(grp) AS g, count(*) AS cases, ${tallies}
+		FROM (SELECT *, CAST(${sql.ref(`c.${DIMENSION_COLUMNS[by]}`)} AS VARCHAR) AS grp FROM auto_check_results c WHERE ${where}) c
+		GROUP BY GROUPING SETS ((grp), ())`.execute(db);
 	const total = rows.find((r) => Number(r.g) === 1);
 	const cases = Number(total?.cases ?? 0);
 	const num = (row: Record<string, unknown> | undefined, key: string) => Number(row?.[key] ?? 0);

@@ -2,7 +2,7 @@ import { sql, type Kysely, type Migration } from 'kysely';
 
 /**
  * What the Friction page derives from imported rows and keeps between requests, brought up to date
- * on the first request after an import (src/lib/friction/derived-tables.server.ts).
+ * on the first request after an import (src/lib/core/db/derived-tables.server.ts).
  *
  * Texts are tokenised once per distinct text, keyed by text_id = md5_number(text): a comment or
  * subject written many times (a template, "ok") is split once, and a replaced row whose text is

@@ -10,6 +10,7 @@ import { messagesMigration } from './0008-messages';
 import { autoChecksMigration } from './0010-auto-checks';
 import { reviewDetailsMigration } from './0011-review-details';
 import { calibrationAgentsMigration } from './0012-calibration-agents';
+import { checkResultsMigration } from './0013-check-results';
 
 /**
  * Migrations are listed in code rather than read from a folder so that the bundled server and
@@ -27,7 +28,8 @@ const migrations: Record<string, Migration> = {
 	'0008_messages': messagesMigration,
 	'0010_auto_checks': autoChecksMigration,
 	'0011_review_details': reviewDetailsMigration,
-	'0012_calibration_agents': calibrationAgentsMigration
+	'0012_calibration_agents': calibrationAgentsMigration,
+	'0013_check_results': checkResultsMigration
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,11 +1,13 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../core/db/schema';
-import { withLock } from '../core/keyed-lock';
+import type { Database } from './schema';
+import { withLock } from '../keyed-lock';
 
 /**
- * Tables derived from the imported rows (migration 0006-friction-terms), brought up to date on the
- * first request after an import instead of being recomputed on every request. friction_term_state
- * records, per table, the settings it was built with and the committed batches it reflects.
+ * Tables derived from the imported rows (the Friction page's term tables, migration
+ * 0006-friction-terms; the automatic checks' verdicts, migration 0013-check-results), brought up
+ * to date on the first request after an import (or by the warm-up right after it) instead of
+ * being recomputed on every request. derived_table_state records, per table, the settings it was
+ * built with and the committed batches it reflects.
  *
  * Imports add rows under a new batch id and delete earlier versions of the same ids
  * (src/lib/imports/ingest-file.server.ts), so the rows of the batches committed since are exactly
@@ -23,7 +25,7 @@ interface State {
 type Plan = { kind: 'fresh' } | (Refresh & { latest: number; batches: number });
 
 async function plan(db: Kysely<Database>, name: string, settings: string): Promise<Plan> {
-	const state = (await sql<State>`SELECT settings, batch_id, batches FROM friction_term_state WHERE source = ${name}`.execute(db)).rows[0];
+	const state = (await sql<State>`SELECT settings, batch_id, batches FROM derived_table_state WHERE source = ${name}`.execute(db)).rows[0];
 	const { rows } = await sql<{ latest: number; batches: number; covered: number }>`
 		SELECT coalesce(max(batch_id), 0) AS latest, count(*) AS batches, count(*) FILTER (WHERE batch_id <= ${state?.batch_id ?? 0}) AS covered
 		FROM import_batches WHERE status = 'committed'`.execute(db);
@@ -37,13 +39,13 @@ async function plan(db: Kysely<Database>, name: string, settings: string): Promi
 export async function keepCurrent(db: Kysely<Database>, name: string, settings: string, build: (trx: Kysely<Database>, refresh: Refresh) => Promise<void>): Promise<boolean> {
 	if ((await plan(db, name, settings)).kind === 'fresh') return false;
 	// One builder per table at a time; the others wait and then find it fresh.
-	return withLock(`friction-derived:${name}`, () =>
+	return withLock(`derived-table:${name}`, () =>
 		db.transaction().execute(async (trx) => {
 			// Read inside the transaction: its snapshot is the one the rows are derived from.
 			const p = await plan(trx, name, settings);
 			if (p.kind === 'fresh') return false;
 			await build(trx, { kind: p.kind, after: p.after });
-			await sql`INSERT OR REPLACE INTO friction_term_state VALUES (${name}, ${settings}, ${p.latest}, ${p.batches}, now()::timestamp)`.execute(trx);
+			await sql`INSERT OR REPLACE INTO derived_table_state VALUES (${name}, ${settings}, ${p.latest}, ${p.batches}, now()::timestamp)`.execute(trx);
 			return true;
 		})
 	);

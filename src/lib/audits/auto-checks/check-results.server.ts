@@ -1,0 +1,30 @@
+import { createHash } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../core/db/schema';
+import { keepCurrent } from '../../core/db/derived-tables.server';
+import { AUTO_CHECK_IDS } from './model';
+import { perCaseChecksSql, type CheckContext } from './checks-sql.server';
+
+/**
+ * The automatic checks' verdict for every case, kept in auto_check_results (migration
+ * 0013-check-results) and rebuilt when the committed imports or the checks' SQL change. The SQL
+ * holds the policy's numbers, its calendars and the archive's snapshot, so its hash is the
+ * table's settings: a policy edit, a new import or a changed check all rebuild it, and nothing
+ * else does. Each row carries the columns the page filters on (caseFilterSql,
+ * src/lib/metrics/filters/case-filter-sql.server.ts), under the same names, so a filter written
+ * over `cases c` applies to `auto_check_results c` unchanged.
+ */
+const FILTER_COLUMNS = ['created_at', 'batch_id', 'region', 'country', 'channel', 'stage', 'category', 'team', 'agent_id'] as const;
+
+/** Brings auto_check_results up to date for `ctx`; returns whether it was rebuilt. */
+export async function keepCheckResults(db: Kysely<Database>, ctx: CheckContext): Promise<boolean> {
+	const testable = AUTO_CHECK_IDS.filter((id) => !ctx.notTestable[id]);
+	const carried = sql.join(FILTER_COLUMNS.map((c) => sql.ref(`c.${c}`)));
+	const perCase = await perCaseChecksSql(db, ctx, testable, sql`true`, carried);
+	const compiled = perCase.compile(db);
+	const settings = createHash('sha256').update(JSON.stringify([compiled.sql, compiled.parameters])).digest('hex');
+	return keepCurrent(db, 'auto_check_results', settings, async (trx) => {
+		await sql`DELETE FROM auto_check_results`.execute(trx);
+		await sql`INSERT INTO auto_check_results BY NAME SELECT * FROM (${perCase})`.execute(trx);
+	});
+}
