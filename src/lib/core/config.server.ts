@@ -17,6 +17,7 @@ export interface AppConfig {
 	/**
 	 * Answers kept per data version (src/lib/metrics/filters/data-version.server.ts). Off only to
 	 * measure the work itself: `npm run bench:dashboard` times cold pages with CASELENS_REPORT_CACHE=off.
+	 * What an import leaves behind (kept facts, derived tables) is kept either way.
 	 */
 	reportCache: boolean;
 }

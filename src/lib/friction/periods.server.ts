@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../core/db/schema';
-import { cachedByData } from '../metrics/filters/data-version.server';
+import { keptByData } from '../metrics/filters/data-version.server';
 import { dateBounds, type Filters } from '../metrics/filters/model';
 
 const DAY = 86_400_000;
@@ -23,7 +23,7 @@ export interface Periods {
  * themes) in every "recent" count, which made small themes look rising on data without any trend.
  */
 export function archiveEnd(db: Kysely<Database>): Promise<Date | null> {
-	return cachedByData(db, 'friction-archive-end', async () => {
+	return keptByData(db, 'friction-archive-end', async () => {
 		const { rows } = await sql<{ at: Date | null }>`
 			SELECT greatest((SELECT greatest(max(created_at), max(first_response_at), max(resolved_at)) FROM cases), (SELECT max(submitted_at) FROM feedback)) AS at`.execute(db);
 		const at = rows[0]?.at;

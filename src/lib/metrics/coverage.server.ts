@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../core/db/schema';
 import { normaliseSource, type ColumnSource, type NormalisedSource } from '../imports/column-mapping';
 import { PRESETS } from '../imports/presets';
-import { cachedByData } from './filters/data-version.server';
+import { keptByData } from './filters/data-version.server';
 import { notTestable, WIDEN_FILTERS_FIX, type NotTestable } from './model';
 
 /**
@@ -95,7 +95,7 @@ export function coverageRows(cov: ArchiveCoverage): CoverageRow[] {
 }
 
 export function archiveCoverage(db: Kysely<Database>): Promise<ArchiveCoverage> {
-	return cachedByData(db, 'coverage', async () => {
+	return keptByData(db, 'coverage', async () => {
 		const counts = sql.join(COVERAGE_COLUMNS.map((c) => sql`count(${sql.ref(`c.${SQL_COLUMN[c]}`)}) AS ${sql.ref(c)}`));
 		const [cases, feedback] = await Promise.all([
 			sql<Record<string, number>>`SELECT count(*) AS cases, count(DISTINCT c.region) AS regions, ${counts} FROM cases c`.execute(db),

@@ -7,7 +7,7 @@ import { COMPLIANCE_RULES, compliancePolicy, type ComplianceRule, type Complianc
 import { breachedCasesSql, speedTarget, targetSecondsSql } from '../../metrics/speed/speed.server';
 import type { SpeedTarget } from '../../metrics/speed/model';
 import { snapshotTime } from '../../metrics/filters/snapshot.server';
-import { cachedByData } from '../../metrics/filters/data-version.server';
+import { keptByData } from '../../metrics/filters/data-version.server';
 import { archiveCoverage, columnFix, missingColumn, missingRatings, noCases, type ArchiveCoverage, type CoverageColumn } from '../../metrics/coverage.server';
 import { firstNotTestable, notTestable, type NotTestable } from '../../metrics/model';
 import { AUTO_CHECK_IDS, AUTO_CHECKS, type AutoCheckId } from './model';
@@ -57,7 +57,7 @@ const NO_TARGET = notTestable('the policy sets no first-response target (targets
 export const MIN_NOTE_CHARS = 20;
 
 function extraCoverage(db: Kysely<Database>): Promise<ExtraCoverage> {
-	return cachedByData(db, 'auto-check-coverage', async () => {
+	return keptByData(db, 'auto-check-coverage', async () => {
 		const { rows } = await sql<ExtraCoverage>`SELECT
 			(SELECT count(reopen_count) FROM cases) AS reopen_counts,
 			(SELECT min(created_at) FROM cases) AS first_case,

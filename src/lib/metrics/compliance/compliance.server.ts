@@ -7,7 +7,7 @@ import { caseFilterSql } from '../filters/case-filter-sql.server';
 import { COMPLIANCE_RULES, compliancePolicy, REFUND_DAYS, type CompliancePolicy, type RuleId } from './compliance-rules.server';
 import { snapshotTime } from '../filters/snapshot.server';
 import { resolveToday } from '../filters/period.server';
-import { cachedByData, cachedReport } from '../filters/data-version.server';
+import { cachedReport, keptByData } from '../filters/data-version.server';
 import { archiveCoverage, missingColumn, noCases } from '../coverage.server';
 import { firstNotTestable, noneMatch, notTestable, WIDEN_FILTERS_FIX, type NotTestable } from '../model';
 
@@ -56,7 +56,7 @@ function ruleColumns(policy: CompliancePolicy, snapshot: Date) {
 
 /** Eligible cases per rule over the whole archive, to tell "none imported" from "none in these filters". */
 function archiveEligible(db: Kysely<Database>, policy: CompliancePolicy, version: number): Promise<Record<string, number>> {
-	return cachedByData(db, `compliance-eligible-${version}`, async () => {
+	return keptByData(db, `compliance-eligible-${version}`, async () => {
 		const columns = sql.join(COMPLIANCE_RULES.map((r) => sql`count(*) FILTER (WHERE ${r.eligible(policy)}) AS ${sql.ref(r.id)}`));
 		const { rows } = await sql<Record<string, number>>`SELECT ${columns} FROM cases c`.execute(db);
 		return rows[0];

@@ -71,6 +71,55 @@ function shared<T>(db: Kysely<Database>, key: string, compute: () => Promise<T>)
 	return value;
 }
 
+/** JSON with Dates and BigInts kept as such (DuckDB answers hold both). */
+function encodeFact(value: unknown): string {
+	return JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
+		const raw = this[key];
+		if (raw instanceof Date) return { $date: raw.toISOString() };
+		if (typeof raw === 'bigint') return { $bigint: raw.toString() };
+		return v;
+	});
+}
+
+function decodeFact(text: string): unknown {
+	return JSON.parse(text, (_key, v: unknown) => {
+		if (v && typeof v === 'object' && !Array.isArray(v)) {
+			const keys = Object.keys(v);
+			if (keys.length === 1 && keys[0] === '$date') return new Date((v as { $date: string }).$date);
+			if (keys.length === 1 && keys[0] === '$bigint') return BigInt((v as { $bigint: string }).$bigint);
+		}
+		return v;
+	});
+}
+
+const kept = new WeakMap<Kysely<Database>, Map<string, { version: string; value: unknown }>>();
+
+/**
+ * A small fact about the archive (its coverage, the filter bar's values, its snapshot time, ...)
+ * kept per data version in memory and in the kept_facts table (migration 0014-kept-facts),
+ * whatever the report cache setting: like the tables kept per import
+ * (src/lib/core/db/derived-tables.server.ts) it is part of what an import leaves behind, so a
+ * restarted server or a page computed cold does not scan the archive again for it. `compute` must
+ * return plain data (JSON with Dates). A database that cannot be written still answers: the
+ * fact is then only kept in memory.
+ */
+export async function keptByData<T>(db: Kysely<Database>, name: string, compute: () => Promise<T>): Promise<T> {
+	const version = await dataVersion(db);
+	let memory = kept.get(db);
+	if (!memory) kept.set(db, (memory = new Map()));
+	const hit = memory.get(name);
+	if (hit && hit.version === version) return hit.value as T;
+	const value = await shared(db, `kept:${name}:${version}`, async () => {
+		const { rows } = await sql<{ value: string }>`SELECT value FROM kept_facts WHERE name = ${name} AND version = ${version}`.execute(db);
+		if (rows[0]) return decodeFact(rows[0].value) as T;
+		const fresh = await compute();
+		await sql`INSERT OR REPLACE INTO kept_facts VALUES (${name}, ${version}, ${encodeFact(fresh)}, now()::timestamp)`.execute(db).catch(() => undefined);
+		return fresh;
+	});
+	memory.set(name, { version, value });
+	return value;
+}
+
 /**
  * A report function whose answers are cached per data version and per request. The options are the
  * parsed, normalised request (filters, breakdown, the resolved "today"), so two URLs meaning the

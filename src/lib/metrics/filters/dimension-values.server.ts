@@ -1,13 +1,13 @@
 import { sql, type Kysely } from 'kysely';
 import { DIMENSION_COLUMNS, FILTER_DIMENSIONS, type FilterDimension } from './model';
 import type { Database } from '../../core/db/schema';
-import { cachedByData } from './data-version.server';
+import { keptByData } from './data-version.server';
 
 const LIMIT = 500;
 
 /** The values each filter can take, most frequent first, for the filter bar. */
 export function dimensionValues(db: Kysely<Database>): Promise<Record<FilterDimension, string[]>> {
-	return cachedByData(db, 'dimension-values', () => computeDimensionValues(db));
+	return keptByData(db, 'dimension-values', () => computeDimensionValues(db));
 }
 
 async function computeDimensionValues(db: Kysely<Database>): Promise<Record<FilterDimension, string[]>> {

@@ -3,7 +3,7 @@ import { can } from '../../core/auth/access-rules';
 import type { Role } from '../../core/auth/roles';
 import type { Database } from '../../core/db/schema';
 import { formatCount, formatDate } from '../../core/format';
-import { cachedByData } from './data-version.server';
+import { keptByData } from './data-version.server';
 import { dimensionValues } from './dimension-values.server';
 import type { BatchChoice, FilterBarData, Filters } from './model';
 import { resolveToday } from './period.server';
@@ -21,7 +21,7 @@ interface BatchFact {
 
 /** Imports of cases and feedback: a messages import (src/lib/conversations) filters no metric. */
 function committedBatches(db: Kysely<Database>): Promise<BatchFact[]> {
-	return cachedByData(db, 'batch-choices', async () => {
+	return keptByData(db, 'batch-choices', async () => {
 		const { rows } = await sql<BatchFact>`
 			SELECT batch_id, kind, file_name, accepted, finished_at FROM import_batches
 			WHERE status = 'committed' AND accepted > 0 AND kind IN ('cases', 'feedback') ORDER BY batch_id DESC LIMIT ${MAX_BATCHES}`.execute(db);

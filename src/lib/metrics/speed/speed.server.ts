@@ -5,7 +5,7 @@ import type { Database } from '../../core/db/schema';
 import { currentPolicy } from '../../core/policy/policy.server';
 import { caseFilterSql } from '../filters/case-filter-sql.server';
 import { snapshotTime } from '../filters/snapshot.server';
-import { cachedByData, cachedReport } from '../filters/data-version.server';
+import { cachedReport, keptByData } from '../filters/data-version.server';
 import { attainment, bracketDistribution, TARGET_BASES, type AttainmentPair, type BracketDistribution, type SpeedBasis, type SpeedMeasure, type SpeedStats, type SpeedTarget, type TargetBasis } from './model';
 import publishedPolicy from '../../../../config/policy.json';
 import { businessCalendars, describeCalendar, type BusinessCalendars } from '../../core/business-hours/model';
@@ -170,7 +170,7 @@ async function computeSpeedReport(
 
 	// Brackets are rare (Zendesk Explore reports): the filtered scan runs only when the archive has any.
 	const bracketColumn = sql.ref(`c.${BRACKET_COLUMN[options.measure]}`);
-	const hasBrackets = await cachedByData(db, `speed-brackets-${options.measure}`, async () => {
+	const hasBrackets = await keptByData(db, `speed-brackets-${options.measure}`, async () => {
 		const { rows } = await sql<{ n: number }>`SELECT count(*) AS n FROM (SELECT 1 FROM cases c WHERE ${bracketColumn} IS NOT NULL LIMIT 1)`.execute(db);
 		return Number(rows[0]?.n ?? 0) > 0;
 	});
@@ -257,7 +257,7 @@ const NULL_GROUP = '\u0000none';
 
 /** The archive's first case: where the business calendar has to start. Changes only with an import. */
 function firstCaseTime(db: Kysely<Database>): Promise<Date | null> {
-	return cachedByData(db, 'speed-first-case', async () => {
+	return keptByData(db, 'speed-first-case', async () => {
 		const { rows } = await sql<{ t: Date | null }>`SELECT min(created_at) AS t FROM cases`.execute(db);
 		return rows[0]?.t ?? null;
 	});

@@ -11,6 +11,7 @@ import { autoChecksMigration } from './0010-auto-checks';
 import { reviewDetailsMigration } from './0011-review-details';
 import { calibrationAgentsMigration } from './0012-calibration-agents';
 import { checkResultsMigration } from './0013-check-results';
+import { keptFactsMigration } from './0014-kept-facts';
 
 /**
  * Migrations are listed in code rather than read from a folder so that the bundled server and
@@ -29,7 +30,8 @@ const migrations: Record<string, Migration> = {
 	'0010_auto_checks': autoChecksMigration,
 	'0011_review_details': reviewDetailsMigration,
 	'0012_calibration_agents': calibrationAgentsMigration,
-	'0013_check_results': checkResultsMigration
+	'0013_check_results': checkResultsMigration,
+	'0014_kept_facts': keptFactsMigration
 };
 
 export const migrationProvider: MigrationProvider = {
