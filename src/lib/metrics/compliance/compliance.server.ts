@@ -86,20 +86,21 @@ async function computeComplianceReport(db: Kysely<Database>, options: { filters:
 	const by = options.by && COMPLIANCE_DIMENSIONS.includes(options.by) ? options.by : 'region';
 	const groupCol = sql.ref(`c.${DIMENSION_COLUMNS[by]}`);
 
-	const [totals, grouped, refunds, inArchive] = await Promise.all([
-		sql<Record<string, number>>`SELECT count(*) AS cases, ${ruleColumns(policy, snapshot)} FROM cases c WHERE ${where}`.execute(db),
-		sql<Record<string, number | string | null>>`SELECT ${groupCol} AS grp, ${ruleColumns(policy, snapshot)} FROM cases c WHERE ${where} GROUP BY 1 ORDER BY 1`.execute(db),
+	// One scan per group; the whole is the groups' sum (every count is additive), not a second scan.
+	const [grouped, refunds, inArchive] = await Promise.all([
+		sql<Record<string, number | string | null>>`SELECT ${groupCol} AS grp, count(*) AS cases, ${ruleColumns(policy, snapshot)} FROM cases c WHERE ${where} GROUP BY 1 ORDER BY 1`.execute(db),
 		sql<{ days: number; refunds: number }>`
 			SELECT least(floor(${REFUND_DAYS}), 20)::INTEGER AS days, count(*) AS refunds
 			FROM cases c WHERE ${where} AND c.refund_issued_at IS NOT NULL AND ${REFUND_DAYS} >= 0 GROUP BY 1 ORDER BY 1`.execute(db),
 		archiveEligible(db, policy, version)
 	]);
-	const t = totals.rows[0];
-	const cases = Number(t.cases);
+	const t: Record<string, number> = {};
+	for (const row of grouped.rows) for (const [k, v] of Object.entries(row)) if (k !== 'grp') t[k] = (t[k] ?? 0) + Number(v);
+	const cases = t.cases ?? 0;
 	const untestable = new Set<RuleId>();
 	const rules = COMPLIANCE_RULES.map((r): RuleRate => {
-		const eligible = Number(t[`${r.id}__e`]);
-		const flagged = Number(t[`${r.id}__f`]);
+		const eligible = t[`${r.id}__e`] ?? 0;
+		const flagged = t[`${r.id}__f`] ?? 0;
 		const not_testable = ruleNotTestable(r, cov, options.filters, Number(inArchive[r.id]), cases, eligible);
 		if (not_testable) untestable.add(r.id);
 		const ci = eligible && !not_testable ? wilsonInterval(flagged, eligible) : null;
