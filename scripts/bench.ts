@@ -57,12 +57,14 @@ for (let i = 0; i < runs; i++) {
 }
 const seconds = (ms: Measurement[]) => median(ms.map((m) => m.seconds));
 const cpu = (ms: Measurement[]) => median(ms.map((m) => m.cpu_seconds));
-const ratio = seconds(ours) / seconds(reference);
+// Per interleaved pair, then the median: a burst of background load hits one pair, not the ratio.
+const ratio = median(ours.map((o, i) => o.seconds / reference[i].seconds));
+const cpuRatio = median(ours.map((o, i) => o.cpu_seconds / reference[i].cpu_seconds));
 const rss = Math.max(...ours.map((m) => m.max_rss_mb));
 console.log(`
 Ingest of ${cases.toLocaleString('en')} cases (median of ${runs}; each from an open empty database to the data on disk):
   DuckDB CREATE TABLE AS read_csv   ${seconds(reference).toFixed(2)} s  (cpu ${cpu(reference).toFixed(2)} s)
   Caselens ingest (validated, typed) ${seconds(ours).toFixed(2)} s  (cpu ${cpu(ours).toFixed(2)} s)
-  ratio                              ${ratio.toFixed(2)}  (goal <= 1.5; cpu time ratio ${(cpu(ours) / cpu(reference)).toFixed(2)})
+  ratio                              ${ratio.toFixed(2)}  (median of the runs' ratios; goal <= 1.25; cpu time ratio ${cpuRatio.toFixed(2)})
   peak RSS of the ingest process     ${rss.toFixed(0)} MB  (goal <= 1536 MB; DuckDB's read_csv alone: ${Math.max(...reference.map((m) => m.max_rss_mb)).toFixed(0)} MB)
   opening the database (not timed)   DuckDB ${median(reference.map((m) => m.open_seconds)).toFixed(2)} s, Caselens ${median(ours.map((m) => m.open_seconds)).toFixed(2)} s (creates the schema)`);
