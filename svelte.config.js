@@ -10,10 +10,12 @@ const config = {
 		// Absolute asset paths: a refused page is answered with the /denied page's HTML
 		// (src/hooks.server.ts), whose relative paths would resolve under the refused address.
 		paths: { relative: false },
-		// Only the app's own scripts run: SvelteKit adds a hash for its inline start-up script.
-		// Inline style attributes stay allowed (Svelte's style: directive renders them).
+		// Only the app's own scripts run: SvelteKit puts a fresh nonce on its inline scripts, the
+		// start-up one and those carrying data a page streams in after its shell (a hash cannot
+		// cover a script written after the header was sent). Inline style attributes stay allowed
+		// (Svelte's style: directive renders them).
 		csp: {
-			mode: 'hash',
+			mode: 'nonce',
 			directives: {
 				'default-src': ['self'],
 				'script-src': ['self'],
