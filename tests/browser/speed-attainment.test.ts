@@ -38,6 +38,9 @@ describe('share within target on the speed page', () => {
 		// Both cards lead with the share on the policy's basis (config/policy.json: first response in business hours).
 		await expect.poll(() => page.getByTestId('attainment-first_response').innerText()).toMatch(/^\d+\.\d% within 24 business hours \(chat 1 business hour, phone 1 business hour\) · \d+\.\d% in calendar hours$/);
 		await expect.poll(() => page.getByTestId('attainment-basis').innerText()).toContain('The policy measures this target in business hours');
+		// The other measure's card streams in after the page (src/routes/speed/+page.server.ts) and ends with its numbers.
+		await expect.poll(() => page.getByTestId('kpi-resolution').innerText()).toMatch(/[\d,]+ cases · [\d.]+% unresolved/);
+		expect(await page.locator('[aria-busy="true"]').count()).toBe(0);
 
 		// Resolution is measured in calendar hours; its breached cases open as a list with the same filters
 		// (what that list holds: tests/browser/cases.test.ts).
