@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { writeDemoFiles } from '../../src/lib/demo/generate-demo.server';
 import { parseFilters } from '../../src/lib/metrics/filters/model';
@@ -47,6 +48,21 @@ describe('reports cached per data version', () => {
 		expect(after.overall.km_median).not.toBe(before.overall.km_median);
 		const overviewAfter = await getOverview(f.db);
 		expect(overviewAfter.imports.batches).toBe(overviewBefore.imports.batches + 1);
+	});
+
+	test('an import still running changes no answer: readers keep the cached one until it commits or fails', async () => {
+		const before = await speed();
+		const overview = await getOverview(f.db);
+		// A batch on record as running, as ingestFile leaves it while its rows load in their own
+		// transaction (nothing of it is visible to readers before that commits).
+		await sql`INSERT INTO import_batches SELECT * REPLACE (nextval('batch_id_seq') AS batch_id, 'running' AS status)
+			FROM import_batches ORDER BY batch_id DESC LIMIT 1`.execute(f.db);
+		expect(await speed()).toBe(before);
+		expect(await getOverview(f.db)).toBe(overview);
+		await sql`UPDATE import_batches SET status = 'failed' WHERE status = 'running'`.execute(f.db);
+		const afterFailure = await getOverview(f.db);
+		expect(afterFailure).not.toBe(overview);
+		expect(afterFailure.imports.failed).toBe(overview.imports.failed + 1);
 	});
 
 	test('a policy edit invalidates the answers that read the policy', async () => {

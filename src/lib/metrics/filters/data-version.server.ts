@@ -7,7 +7,11 @@ import { appConfig } from '../../core/config.server';
  * request. Imports and policy edits are the only writes to what the metrics read, so one version
  * string taken from those two small tables says whether an earlier answer still holds: a second
  * reader of the same view pays nothing, and a new import or policy edit invalidates everything it
- * could change. Failed and running batches are counted because the overview lists them.
+ * could change. Failed batches are counted because the overview counts them. A running import
+ * is not: its rows, and its status turning to committed, become visible in one transaction at
+ * its end (src/lib/imports/ingest-file.server.ts), so until then every answer still holds and
+ * readers keep being served while it loads; counting it at its start made every reader compute
+ * again during the import and once more after it.
  */
 interface Entry {
 	version: string;
@@ -23,7 +27,7 @@ export async function dataVersion(db: Kysely<Database>): Promise<string> {
 	const { rows } = await sql<{ v: string }>`
 		SELECT concat_ws(':', count(*), max(batch_id), count(*) FILTER (WHERE status = 'committed'), count(*) FILTER (WHERE status = 'failed'),
 			(SELECT max(version) FROM policy_versions)) AS v
-		FROM import_batches`.execute(db);
+		FROM import_batches WHERE status <> 'running'`.execute(db);
 	return rows[0].v;
 }
 
