@@ -385,7 +385,7 @@ async function binnedScan(
 			sum(m) FILTER (WHERE happened) AS s, count(*) FILTER (WHERE happened AND recorded_business) AS b
 			${timed ? sql`, ${counts('calendar')}, ${counts('business_hours')}` : sql``}
 		FROM (SELECT *, greatest(${sql.raw(BIN('m'))}, 0) AS t FROM j) j
-		GROUP BY GROUPING SETS ((grp, t)${timed ? sql`, (period)` : sql``})
+		GROUP BY GROUPING SETS ((grp, t), (period))
 		ORDER BY g, grp, t`.execute(db);
 	// GROUPING(grp, t, period): 1 = a (group, bin) row, 6 = a trend period.
 	const bins = out.filter((r) => Number(r.g) === 1);
