@@ -110,6 +110,32 @@ describe('consistency and fairness pages', () => {
 		await page.close();
 	});
 
+	test('the agent heatmap shows twenty agents a page, in order, and pages through all of them', async () => {
+		const { page, errors } = await signedIn();
+		const json = await getJson<ConsistencyReport>(page, '/api/metrics/consistency?by=agent');
+		const agents = [...new Set(json.rows.filter((r) => r.dimension === 'agent').map((r) => r.group))].sort();
+		expect(agents.length, 'the demo has more agents than one page').toBeGreaterThan(20);
+		const seen: string[] = [];
+		await page.goto(`${baseUrl}/consistency?by=agent`);
+		for (let n = 1; ; n++) {
+			const pager = await page.getByTestId('heatmap-pager').innerText();
+			expect(pager).toContain(`Agents ${(n - 1) * 20 + 1}–${Math.min(n * 20, agents.length)} of ${agents.length}, alphabetical`);
+			const headers = (await page.locator('[data-testid="heatmap-category"] thead th.num').allInnerTexts()).slice(0, -1);
+			expect(headers).toEqual(agents.slice((n - 1) * 20, n * 20));
+			seen.push(...headers);
+			if ((await page.getByTestId('heatmap-next').count()) === 0) break;
+			await page.getByTestId('heatmap-next').click();
+			await page.waitForURL(new RegExp(`gpage=${n + 1}`));
+		}
+		expect(seen).toEqual(agents);
+		// Another dimension starts on its first page.
+		await page.getByTestId('by-team').click();
+		await page.waitForURL((u) => u.searchParams.get('by') === 'team' && !u.searchParams.has('gpage'));
+		expect(await page.getByTestId('heatmap-pager').count()).toBe(0);
+		expect(errors).toEqual([]);
+		await page.close();
+	});
+
 	test('consistency flags and indexes on the page match the JSON endpoint', async () => {
 		const { page } = await signedIn();
 		const json = await getJson<ConsistencyReport>(page, '/api/metrics/consistency');

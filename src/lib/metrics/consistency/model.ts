@@ -6,6 +6,9 @@ export const CONSISTENCY_DIMENSIONS = ['region', 'team', 'agent', 'channel'] as 
 /** How a dimension is named on the page, in sentences and in the JSON. */
 export const CONSISTENCY_DIMENSION_LABELS: Record<ConsistencyDimension, string> = { region: 'Region', team: 'Team', agent: 'Agent', channel: 'Channel' };
 
+/** Columns of the consistency heatmap per page: about what a laptop screen shows side by side. */
+export const HEATMAP_GROUPS_PER_PAGE = 20;
+
 export const STANDARD_ROOT_CAUSES = ['platform', 'carrier', 'human_error'] as const;
 
 export const FLAG_Q = 0.05;

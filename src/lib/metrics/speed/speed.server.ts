@@ -365,9 +365,9 @@ async function binnedScan(
 	const event = sql.ref(`c.${EVENT_COLUMN[options.measure]}`);
 	const snap = snapshot ?? new Date(0);
 	const carry = sql`${options.groupCol} AS grp, date_trunc(${options.grain}, c.created_at)::DATE AS period, epoch(coalesce(${event}, ${snap}::TIMESTAMP) - c.created_at) / 60.0 AS m`;
-	const timed = target && snapshot ? target : null;
+	const timed = target && snapshot ? { target, snapshot } : null;
 	const rows = timed
-		? await targetClockSql(db, { measure: options.measure, where: options.where, carry }, timed, calendars, snapshot as Date)
+		? await targetClockSql(db, { measure: options.measure, where: options.where, carry }, timed.target, calendars, timed.snapshot)
 		: sql`SELECT ${carry}, ${event} IS NOT NULL AS happened, coalesce(${sql.ref(`c.${BASIS_COLUMN[options.measure]}`)} = 'business_hours', false) AS recorded_business FROM cases c WHERE ${options.where}`;
 	// Within and pending are the cases not breached, so the four counts split the cases by the one definition.
 	const counts = (basis: TargetBasis) => {
