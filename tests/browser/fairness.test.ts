@@ -120,7 +120,7 @@ describe('consistency and fairness pages', () => {
 		for (let n = 1; ; n++) {
 			const pager = await page.getByTestId('heatmap-pager').innerText();
 			expect(pager).toContain(`Agents ${(n - 1) * 20 + 1}–${Math.min(n * 20, agents.length)} of ${agents.length}, alphabetical`);
-			const headers = (await page.locator('[data-testid="heatmap-category"] thead th.num').allInnerTexts()).slice(0, -1);
+			const headers = (await page.locator('[data-testid="heatmap-category"] thead th.num').allTextContents()).map((t) => t.trim()).slice(0, -1);
 			expect(headers).toEqual(agents.slice((n - 1) * 20, n * 20));
 			seen.push(...headers);
 			if ((await page.getByTestId('heatmap-next').count()) === 0) break;
