@@ -71,3 +71,47 @@ describe('caselens metrics speed', () => {
 		expect(printedWithin(head)).toEqual(reported(report, report.overall));
 	});
 });
+
+/**
+ * Equal, numbers within 1e-9 of each other relative: DuckDB adds a group's values in whatever
+ * order its threads finish, so two runs of the same query may differ in the last digits.
+ */
+function expectSame(actual: unknown, expected: unknown, path: string): void {
+	if (typeof expected === 'number' && typeof actual === 'number' && !Number.isInteger(expected)) {
+		expect(Math.abs(actual - expected), path).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(expected)));
+	} else if (expected && typeof expected === 'object') {
+		expect(actual !== null && typeof actual === 'object', path).toBe(true);
+		const a = actual as Record<string, unknown>;
+		const e = expected as Record<string, unknown>;
+		expect(Object.keys(a).sort(), path).toEqual(Object.keys(e).sort());
+		for (const k of Object.keys(e)) expectSame(a[k], e[k], `${path}.${k}`);
+	} else {
+		expect(actual, path).toEqual(expected);
+	}
+}
+
+describe('caselens metrics all', () => {
+	const SECTIONS = [
+		['speed_first_response', ['metrics', 'speed', '--measure', 'first_response']],
+		['speed_resolution', ['metrics', 'speed', '--measure', 'resolution']],
+		['compliance', ['metrics', 'compliance']],
+		['csat', ['metrics', 'csat']],
+		['consistency', ['metrics', 'consistency']],
+		['fairness', ['metrics', 'fairness']]
+	] as const;
+
+	test('gives in one run what each metric command gives alone, under the same scope', async () => {
+		const scope = ['--range', '90d', '--region', 'europe', '--by', 'region'];
+		const all = JSON.parse(await run(['metrics', 'all', ...scope, '--json'])) as Record<string, unknown>;
+		expect(Object.keys(all)).toEqual(SECTIONS.map(([key]) => key));
+		for (const [key, command] of SECTIONS) expectSame(all[key], JSON.parse(await run([...command, ...scope, '--json'])), key);
+		const text = await run(['metrics', 'all', ...scope]);
+		for (const title of ['Speed: first response', 'Speed: resolution', 'Compliance', 'Satisfaction', 'Consistency', 'Fairness']) expect(text).toContain(`== ${title}\n`);
+	}, 120_000);
+
+	test('refuses the options that pick rows of one metric', async () => {
+		const r = await runCli(['metrics', 'all', '--measure', 'resolution', '--db', dbPath]);
+		expect(r.code).not.toBe(0);
+		expect(r.err).toContain('--measure and --dimension pick rows of one metric');
+	});
+});

@@ -18,10 +18,14 @@ import { METRICS, METRIC_NAMES, type MetricName } from '../../lib/metrics/regist
 const KINDS = METRIC_NAMES;
 type Kind = MetricName;
 
-export const metricsHelp = `caselens metrics speed|compliance|csat|consistency|fairness [--by DIM] [filters] [--json]
+export const metricsHelp = `caselens metrics speed|compliance|csat|consistency|fairness|all [--by DIM] [filters] [--json]
 
 The numbers behind the Speed, Compliance, Satisfaction, Consistency and Fairness pages, for
 scripted reports. --json prints what the page's /api/metrics/... endpoint returns.
+  all                   every one of them in one run (speed for both measures), the first full
+                        view of an archive without a process start per metric; --json prints
+                        {"speed_first_response": ..., "speed_resolution": ..., "compliance": ...,
+                        "csat": ..., "consistency": ..., "fairness": ...}
   --by DIM              breakdown: ${FILTER_DIMENSIONS.join(', ')} (compliance: region, team, agent);
                         consistency: only the rows of one of ${CONSISTENCY_DIMENSIONS.join(', ')}
   --measure M           speed: first_response (default) or resolution;
@@ -106,12 +110,16 @@ export async function metricsCommand(args: string[]): Promise<number> {
 		grain: { type: 'string' },
 		...SCOPE_OPTIONS
 	});
-	const kind = positionals[0] as Kind;
-	if (!(KINDS as readonly string[]).includes(kind)) throw new UsageError(`say which metrics: ${KINDS.join(', ')}`);
+	const kind = positionals[0] as Kind | 'all';
+	if (kind !== 'all' && !(KINDS as readonly string[]).includes(kind)) throw new UsageError(`say which metrics: ${KINDS.join(', ')}, or all`);
 	const params = new URLSearchParams();
 	for (const [key, value] of Object.entries(values)) {
 		if (key === 'db' || key === 'json' || value === undefined) continue;
 		for (const v of Array.isArray(value) ? value : [value]) params.append(key, String(v));
+	}
+	if (kind === 'all') {
+		if (values.measure || values.dimension) throw new UsageError('--measure and --dimension pick rows of one metric: use them with speed or fairness, not all');
+		return allMetrics(params, Boolean(values.by), Boolean(values.json), values.db as string | undefined);
 	}
 	if (kind === 'consistency' && values.by && !consistencyOptions(params).by) throw new UsageError(`--by for consistency is one of ${CONSISTENCY_DIMENSIONS.join(', ')}`);
 	if (kind === 'fairness') {
@@ -119,13 +127,53 @@ export async function metricsCommand(args: string[]): Promise<number> {
 		if (values.dimension && !o.dimension) throw new UsageError(`--dimension is one of ${FAIRNESS_DIMENSIONS.join(', ')}`);
 		if (values.measure && !o.measure) throw new UsageError(`--measure for fairness is one of ${FAIRNESS_MEASURES.join(', ')}`);
 	}
-	const dbPath = appConfig(values.db as string | undefined).dbPath;
-	const report = await onDatabaseOrServer(
-		dbPath,
-		(db) => computeReport(db, kind, params, Boolean(values.by)),
-		async (ask) => (await ask({ path: `/api/metrics/${kind}`, params, instead: 'Open the page in the browser' })).json() as Promise<Report>
+	const report = await reportsOf(values.db as string | undefined, [{ kind, params }], Boolean(values.by));
+	if (values.json) console.log(JSON.stringify(report[0]));
+	else printText(kind, report[0]);
+	return 0;
+}
+
+/** The reports asked for, in order, from the database or, while the server holds it, from its endpoints. */
+function reportsOf(db: string | undefined, asked: { kind: Kind; params: URLSearchParams }[], hasBy: boolean): Promise<Report[]> {
+	return onDatabaseOrServer(
+		appConfig(db).dbPath,
+		async (conn) => {
+			const out: Report[] = [];
+			for (const a of asked) out.push(await computeReport(conn, a.kind, a.params, hasBy));
+			return out;
+		},
+		async (ask) => {
+			const out: Report[] = [];
+			for (const a of asked) out.push((await (await ask({ path: `/api/metrics/${a.kind}`, params: a.params, instead: 'Open the page in the browser' })).json()) as Report);
+			return out;
+		}
 	);
-	if (values.json) console.log(JSON.stringify(report));
-	else printText(kind, report);
+}
+
+const ALL_SECTIONS: { key: string; kind: Kind; title: string; measure?: 'first_response' | 'resolution' }[] = [
+	{ key: 'speed_first_response', kind: 'speed', title: 'Speed: first response', measure: 'first_response' },
+	{ key: 'speed_resolution', kind: 'speed', title: 'Speed: resolution', measure: 'resolution' },
+	{ key: 'compliance', kind: 'compliance', title: 'Compliance' },
+	{ key: 'csat', kind: 'csat', title: 'Satisfaction' },
+	{ key: 'consistency', kind: 'consistency', title: 'Consistency' },
+	{ key: 'fairness', kind: 'fairness', title: 'Fairness' }
+];
+
+/** `caselens metrics all`: every metric under the same scope, as each command alone would print it. */
+async function allMetrics(params: URLSearchParams, hasBy: boolean, json: boolean, db: string | undefined): Promise<number> {
+	const asked = ALL_SECTIONS.map((s) => {
+		const p = new URLSearchParams(params);
+		if (s.measure) p.set('measure', s.measure);
+		return { kind: s.kind, params: p };
+	});
+	const reports = await reportsOf(db, asked, hasBy);
+	if (json) {
+		console.log(JSON.stringify(Object.fromEntries(ALL_SECTIONS.map((s, i) => [s.key, reports[i]]))));
+		return 0;
+	}
+	ALL_SECTIONS.forEach((s, i) => {
+		console.log(`${i ? '\n' : ''}== ${s.title}`);
+		printText(s.kind, reports[i]);
+	});
 	return 0;
 }
