@@ -69,24 +69,24 @@ async function computeCsatReport(db: Kysely<Database>, options: { filters: Filte
 			SELECT GROUPING(grp, period) AS g, grp, period, count(*) AS answers, count(*) FILTER (WHERE f.kind = 'survey') AS surveys,
 				count(f.csat) AS rated, count(*) FILTER (WHERE f.csat >= 4) AS satisfied, avg(f.csat) AS mean
 			FROM (SELECT ${groupCol} AS grp, strftime(date_trunc(${grain}, f.submitted_at), '%Y-%m-%d') AS period, f.kind, f.csat FROM ${from} WHERE ${where}) f
-			GROUP BY GROUPING SETS ((grp), (period), ())`.execute(db),
+			GROUP BY GROUPING SETS ((grp), (period), ())
+			ORDER BY g, grp, period`.execute(db),
 		archiveCoverage(db)
 	]);
-	// GROUPING(grp, period): 1 = per group, 2 = per period, 3 = all.
-	const overall = { rows: rows.filter((r) => Number(r.g) === 3) };
-	// In the group's order first (nulls last), as ORDER BY gave it, so groups with the same CSAT keep a fixed order.
-	const byName = (x: Row, y: Row) => (x.grp === y.grp ? 0 : x.grp === null ? 1 : y.grp === null ? -1 : x.grp < y.grp ? -1 : 1);
-	const groups = { rows: options.by ? rows.filter((r) => Number(r.g) === 1).sort(byName) : [] };
-	const trend = { rows: rows.filter((r) => Number(r.g) === 2).sort((x, y) => String(x.period).localeCompare(String(y.period))) as (Row & { period: string })[] };
-	const stats = toStats(overall.rows[0], null);
-	const answers = Number(overall.rows[0]?.answers ?? 0);
+	// GROUPING(grp, period): 1 = per group, 2 = per period, 3 = all. Groups come in name order
+	// (nulls last), so groups with the same CSAT keep a fixed order after the sort below.
+	const whole = rows.find((r) => Number(r.g) === 3);
+	const groupRows = options.by ? rows.filter((r) => Number(r.g) === 1) : [];
+	const trendRows = rows.filter((r): r is Grouped & { period: string } => Number(r.g) === 2 && r.period !== null);
+	const stats = toStats(whole, null);
+	const answers = Number(whole?.answers ?? 0);
 	const noAnswers = answers === 0 && noneMatch('feedback answer', options.filters);
 	const archive = missingRatings(cov);
 	return {
 		overall: stats,
 		by: options.by ?? null,
-		groups: groups.rows.map((r) => toStats(r, r.grp)).sort((a, b) => (a.csat ?? 2) - (b.csat ?? 2)),
-		trend: trend.rows.map((r) => ({ ...toStats(r, null), period: r.period })),
+		groups: groupRows.map((r) => toStats(r, r.grp)).sort((a, b) => (a.csat ?? 2) - (b.csat ?? 2)),
+		trend: trendRows.map((r) => ({ ...toStats(r, null), period: r.period })),
 		grain,
 		definition: CSAT_DEFINITION,
 		not_testable: firstNotTestable(
