@@ -1,11 +1,10 @@
 // `npm run bench`: speed of the project against DuckDB's own limits, measured in the same run.
 // Not a test: the numbers depend on the machine; read them as ratios.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import cliProgress from 'cli-progress';
-import { writeDemoFiles } from '../src/lib/demo/generate-demo.server';
+import { benchCsv } from './bench/demo-csv';
 
 const { values } = parseArgs({
 	options: { cases: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '3' }, dir: { type: 'string', default: 'data/bench' } }
@@ -15,15 +14,7 @@ const runs = Number(values.runs);
 const dir = values.dir;
 mkdirSync(dir, { recursive: true });
 
-const csv = join(dir, `cases-${cases}.csv`);
-if (!existsSync(csv)) {
-	console.log(`Generating ${cases.toLocaleString('en')} demo cases into ${csv} ...`);
-	const bar = new cliProgress.SingleBar({ format: ' {bar} {percentage}% | {value}/{total} cases' }, cliProgress.Presets.shades_classic);
-	bar.start(cases, 0);
-	const result = await writeDemoFiles(join(dir, 'tmp'), { cases, seed: 7, end: new Date('2026-11-01T00:00:00Z') }, (done) => bar.update(done));
-	bar.stop();
-	execFileSync('mv', [result.casesPath, csv]);
-}
+const { cases: csv } = await benchCsv(dir, cases, { feedback: false });
 console.log(`File: ${csv} (${(statSync(csv).size / 1024 / 1024).toFixed(0)} MB)\n`);
 
 interface Measurement {

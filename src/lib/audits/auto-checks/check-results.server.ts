@@ -4,6 +4,7 @@ import type { Database } from '../../core/db/schema';
 import { keepCurrent } from '../../core/db/derived-tables.server';
 import { AUTO_CHECK_IDS } from './model';
 import { perCaseChecksSql, type CheckContext } from './checks-sql.server';
+import { CASE_FILTER_COLUMNS } from '../../metrics/filters/case-filter-sql.server';
 
 /**
  * The automatic checks' verdict for every case, kept in auto_check_results (migration
@@ -14,12 +15,11 @@ import { perCaseChecksSql, type CheckContext } from './checks-sql.server';
  * src/lib/metrics/filters/case-filter-sql.server.ts), under the same names, so a filter written
  * over `cases c` applies to `auto_check_results c` unchanged.
  */
-const FILTER_COLUMNS = ['created_at', 'batch_id', 'region', 'country', 'channel', 'stage', 'category', 'team', 'agent_id'] as const;
 
 /** Brings auto_check_results up to date for `ctx`; returns whether it was rebuilt. */
 export async function keepCheckResults(db: Kysely<Database>, ctx: CheckContext): Promise<boolean> {
 	const testable = AUTO_CHECK_IDS.filter((id) => !ctx.notTestable[id]);
-	const carried = sql.join(FILTER_COLUMNS.map((c) => sql.ref(`c.${c}`)));
+	const carried = sql.join(CASE_FILTER_COLUMNS.map((c) => sql.ref(`c.${c}`)));
 	const perCase = await perCaseChecksSql(db, ctx, testable, sql`true`, carried);
 	const compiled = perCase.compile(db);
 	const settings = createHash('sha256').update(JSON.stringify([compiled.sql, compiled.parameters])).digest('hex');

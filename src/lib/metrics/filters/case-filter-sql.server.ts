@@ -2,6 +2,12 @@ import { sql, type RawBuilder } from 'kysely';
 import { dateBounds, DIMENSION_COLUMNS, FILTER_DIMENSIONS, type Filters } from './model';
 
 /**
+ * The case columns caseFilterSql reads. A table derived from the cases that carries them under the
+ * same names (auto_check_results, speed_clock) takes the same filters unchanged.
+ */
+export const CASE_FILTER_COLUMNS: readonly string[] = ['created_at', 'batch_id', ...FILTER_DIMENSIONS.map((d) => DIMENSION_COLUMNS[d])];
+
+/**
  * The WHERE condition for filtered cases, as a Kysely fragment: column names come from the
  * whitelist in model.ts, every value is a bound parameter. `today` is the resolved anchor the
  * presets count back from (period.server.ts `resolveToday`).

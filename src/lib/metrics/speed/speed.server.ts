@@ -1,11 +1,13 @@
+import { createHash } from 'node:crypto';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { DIMENSION_COLUMNS, type FilterDimension, type Filters } from '../filters/model';
 import { kmSummary, type KmQuantileResult } from '../../core/stats/kaplan-meier';
 import type { Database } from '../../core/db/schema';
 import { currentPolicy } from '../../core/policy/policy.server';
-import { caseFilterSql } from '../filters/case-filter-sql.server';
+import { CASE_FILTER_COLUMNS, caseFilterSql } from '../filters/case-filter-sql.server';
 import { snapshotTime } from '../filters/snapshot.server';
 import { cachedReport, keptByData } from '../filters/data-version.server';
+import { keepCurrent } from '../../core/db/derived-tables.server';
 import { attainment, bracketDistribution, TARGET_BASES, type AttainmentPair, type BracketDistribution, type SpeedBasis, type SpeedMeasure, type SpeedStats, type SpeedTarget, type TargetBasis } from './model';
 import publishedPolicy from '../../../../config/policy.json';
 import { businessCalendars, describeCalendar, type BusinessCalendars } from '../../core/business-hours/model';
@@ -94,7 +96,11 @@ async function computeSpeedReport(
 	const policy = (await currentPolicy(db)).policy;
 	const target = speedTarget(policy, options.measure);
 	const calendars = businessCalendars(policy);
-	const scan = await binnedScan(db, { measure: options.measure, where, groupCol, grain }, target, calendars, snapshot);
+	await keepSpeedClock(db, policy, snapshot);
+	const [scan, trend] = await Promise.all([
+		binnedScan(db, { measure: options.measure, where, groupCol, grain }, Boolean(target && snapshot)),
+		trendScan(db, { measure: options.measure, where, grain })
+	]);
 	const km = scan.bins;
 
 	interface Bins {
@@ -148,14 +154,6 @@ async function computeSpeedReport(
 	const groups = options.by
 		? [...byGroup.entries()].map(([g, input]) => stats(g, input)).sort((a, b) => (b.km_median ?? Infinity) - (a.km_median ?? Infinity))
 		: [];
-
-	// approx_quantile (t-digest) keeps the trend fast on millions of cases; the line is a trend.
-	const { rows: trend } = await sql<{ period: string; n: number; med: number | null; p90: number | null; open: number }>`
-		SELECT strftime(date_trunc(${grain}, c.created_at), '%Y-%m-%d') AS period, count(*) AS n,
-			approx_quantile(epoch(${event} - c.created_at) / 3600.0, 0.5) AS med,
-			approx_quantile(epoch(${event} - c.created_at) / 3600.0, 0.9) AS p90,
-			count(*) FILTER (WHERE ${event} IS NULL) AS open
-		FROM cases c WHERE ${where} GROUP BY 1 ORDER BY 1`.execute(db);
 
 	// Brackets are rare (Zendesk Explore reports): the filtered scan runs only when the archive has any.
 	const bracketColumn = sql.ref(`c.${BRACKET_COLUMN[options.measure]}`);
@@ -248,9 +246,6 @@ function firstCaseTime(db: Kysely<Database>): Promise<Date | null> {
 		return rows[0]?.t ?? null;
 	});
 }
-
-/** The column of targetClockSql that measures on `basis`. */
-const CLOCK_COLUMN: Record<TargetBasis, 'cal' | 'bh'> = { calendar: 'cal', business_hours: 'bh' };
 
 /**
  * The one definition of a breach, over a row of targetClockSql: answered after the target, or still
@@ -346,68 +341,143 @@ function pairOf(r: AttainmentCounts): AttainmentPair {
 	};
 }
 
+const MEASURES: readonly SpeedMeasure[] = ['first_response', 'resolution'];
+/** A case's state per measure in speed_clock (migration 0015-speed-clock), as bits: one count per (group, bin, state) replaces a dozen filtered counts. */
+const STATE = { happened: 8, recorded_business: 4, cal_breached: 2, bh_breached: 1 } as const;
+/** speed_clock's columns for a measure, read as `c`. */
+const clockColumns = (measure: SpeedMeasure) => ({ minutes: sql.ref(`c.${measure}_minutes`), bin: sql.ref(`c.${measure}_bin`), state: sql.ref(`c.${measure}_state`) });
+
 /**
- * One scan of the cases in scope feeds every number of the report but the trend's quantiles. Per
- * (group, binned minutes): events, censored cases, the sum of event durations (for the mean) and
- * the events timed in business hours, from which the Kaplan-Meier figures of each group and of the
- * whole are built. With a target, each bin also counts the cases within target and breached on
- * both bases (targetClockSql, the one definition of a breach): those add up over the bins to each
- * group's and the whole's share, and a second grouping set gives each trend period's. Computing
- * the shares in a scan of their own read the cases twice (a quarter of the page at 1,000,000 cases).
+ * Every case timed against each measure's target, as speed_clock holds it: minutes to the event
+ * or the snapshot, their bin, and the verdict on both bases by the one definition of a breach
+ * (breachedOn over targetClockSql). Without a target the verdict bits stay 0 and no calendar is
+ * looked up.
+ */
+async function speedClockSql(db: Kysely<Database>, policy: Doc, snapshot: Date | null): Promise<RawBuilder<unknown>> {
+	const calendars = businessCalendars(policy);
+	const bit = (condition: RawBuilder<unknown>, value: number) => sql`coalesce((${condition})::INTEGER, 0) * ${sql.lit(value)}`;
+	const parts = await Promise.all(
+		MEASURES.map(async (measure) => {
+			const event = sql.ref(`c.${EVENT_COLUMN[measure]}`);
+			const carry = sql`c.case_id, epoch(coalesce(${event}, ${snapshot ?? new Date(0)}::TIMESTAMP) - c.created_at) / 60.0 AS m`;
+			const target = speedTarget(policy, measure);
+			const timed = target && snapshot ? { target, snapshot } : null;
+			const rows = timed
+				? await targetClockSql(db, { measure, where: sql`true`, carry }, timed.target, calendars, timed.snapshot)
+				: sql`SELECT ${carry}, ${event} IS NOT NULL AS happened, coalesce(${sql.ref(`c.${BASIS_COLUMN[measure]}`)} = 'business_hours', false) AS recorded_business FROM cases c`;
+			const verdicts = timed ? [bit(breachedOn('calendar'), STATE.cal_breached), bit(breachedOn('business_hours'), STATE.bh_breached)] : [];
+			const state = sql.join([bit(sql`happened`, STATE.happened), bit(sql`recorded_business`, STATE.recorded_business), ...verdicts], sql` + `);
+			return sql`SELECT case_id, m, greatest(${sql.raw(BIN('m'))}, 0) AS t, (${state})::UTINYINT AS v FROM (${rows}) j`;
+		})
+	);
+	const [fr, rs] = parts;
+	return sql`SELECT ${sql.join(CASE_FILTER_COLUMNS.map((col) => sql.ref(`c.${col}`)))},
+			fr.m AS first_response_minutes, fr.t AS first_response_bin, fr.v AS first_response_state,
+			rs.m AS resolution_minutes, rs.t AS resolution_bin, rs.v AS resolution_state
+		FROM cases c JOIN (${fr}) fr USING (case_id) JOIN (${rs}) rs USING (case_id)`;
+}
+
+/**
+ * Brings speed_clock up to date: rebuilt when the committed imports change or its SQL does, and
+ * the SQL holds the targets, the calendars, the snapshot and the first case, so a policy edit
+ * rebuilds it too (the same rule as src/lib/audits/auto-checks/check-results.server.ts).
+ */
+export async function keepSpeedClock(db: Kysely<Database>, policy: Doc, snapshot: Date | null): Promise<boolean> {
+	const rows = await speedClockSql(db, policy, snapshot);
+	const compiled = rows.compile(db);
+	const settings = createHash('sha256').update(JSON.stringify([compiled.sql, compiled.parameters])).digest('hex');
+	return keepCurrent(db, 'speed_clock', settings, async (trx) => {
+		await sql`DELETE FROM speed_clock`.execute(trx);
+		await sql`INSERT INTO speed_clock BY NAME ${rows}`.execute(trx);
+	});
+}
+
+/** Adds `n` cases of state `v` to a basis's four counts: within and pending are the cases not breached, so the four split the cases. */
+function addVerdicts(acc: AttainmentCounts, v: number, n: number): void {
+	const happened = (v & STATE.happened) !== 0;
+	for (const [b, bit] of [['cal', STATE.cal_breached], ['bh', STATE.bh_breached]] as const) {
+		const breached = (v & bit) !== 0;
+		if (breached) acc[`${b}_breached`] += n;
+		if (happened && !breached) acc[`${b}_within`] += n;
+		if (!happened && breached) acc[`${b}_open_breached`] += n;
+		if (!happened && !breached) acc[`${b}_pending`] += n;
+	}
+}
+
+/**
+ * One scan of the kept clock (speed_clock, read as `c` so the filters apply) feeds every number of
+ * the report but the trend's quantiles: cases and summed minutes per (group, binned minutes,
+ * state), and per (trend period, state). From those come the Kaplan-Meier figures of each group
+ * and of the whole (events, censored cases, the mean, the events timed in business hours) and,
+ * with a target, the cases within target and breached on both bases, for each group, the whole
+ * and each trend period.
  */
 async function binnedScan(
 	db: Kysely<Database>,
 	options: { measure: SpeedMeasure; where: RawBuilder<boolean>; groupCol: RawBuilder<unknown>; grain: TrendGrain },
-	target: SpeedTarget | null,
-	calendars: BusinessCalendars,
-	snapshot: Date | null
+	timed: boolean
 ): Promise<{ bins: BinRow[]; attainment: { overall: AttainmentPair; groups: Map<string, AttainmentPair>; periods: Map<string, AttainmentPair> } | null }> {
-	const event = sql.ref(`c.${EVENT_COLUMN[options.measure]}`);
-	const snap = snapshot ?? new Date(0);
-	const carry = sql`${options.groupCol} AS grp, date_trunc(${options.grain}, c.created_at)::DATE AS period, epoch(coalesce(${event}, ${snap}::TIMESTAMP) - c.created_at) / 60.0 AS m`;
-	const timed = target && snapshot ? { target, snapshot } : null;
-	const rows = timed
-		? await targetClockSql(db, { measure: options.measure, where: options.where, carry }, timed.target, calendars, timed.snapshot)
-		: sql`SELECT ${carry}, ${event} IS NOT NULL AS happened, coalesce(${sql.ref(`c.${BASIS_COLUMN[options.measure]}`)} = 'business_hours', false) AS recorded_business FROM cases c WHERE ${options.where}`;
-	// Within and pending are the cases not breached, so the four counts split the cases by the one definition.
-	const counts = (basis: TargetBasis) => {
-		const b = CLOCK_COLUMN[basis];
-		const breached = breachedOn(basis);
-		return sql`count(*) FILTER (WHERE happened AND NOT ${breached}) AS ${sql.raw(`${b}_within`)},
-			count(*) FILTER (WHERE ${breached}) AS ${sql.raw(`${b}_breached`)},
-			count(*) FILTER (WHERE NOT happened AND ${breached}) AS ${sql.raw(`${b}_open_breached`)},
-			count(*) FILTER (WHERE NOT happened AND NOT ${breached}) AS ${sql.raw(`${b}_pending`)}`;
-	};
-	const { rows: out } = await sql<BinRow & { g: number; period: string | null } & AttainmentCounts>`
-		WITH j AS (${rows})
-		SELECT GROUPING(grp, t, period) AS g, grp, t, strftime(period, '%Y-%m-%d') AS period,
-			count(*) FILTER (WHERE happened) AS d, count(*) FILTER (WHERE NOT happened) AS c,
-			sum(m) FILTER (WHERE happened) AS s, count(*) FILTER (WHERE happened AND recorded_business) AS b
-			${timed ? sql`, ${counts('calendar')}, ${counts('business_hours')}` : sql``}
-		FROM (SELECT *, greatest(${sql.raw(BIN('m'))}, 0) AS t FROM j) j
-		GROUP BY GROUPING SETS ((grp, t), (period))
+	const col = clockColumns(options.measure);
+	const { rows: out } = await sql<{ g: number; grp: string | null; t: number; period: string | null; v: number; n: number; s: number | null }>`
+		SELECT GROUPING(grp, t, period) AS g, grp, t, strftime(period, '%Y-%m-%d') AS period, v, count(*) AS n, sum(m) AS s
+		FROM (SELECT ${options.groupCol} AS grp, ${col.bin} AS t, ${col.minutes} AS m, date_trunc(${options.grain}, c.created_at)::DATE AS period, ${col.state} AS v
+			FROM speed_clock c WHERE ${options.where}) j
+		GROUP BY GROUPING SETS ((grp, t, v), (period, v))
 		ORDER BY g, grp, t`.execute(db);
-	// GROUPING(grp, t, period): 1 = a (group, bin) row, 6 = a trend period.
-	const bins = out.filter((r) => Number(r.g) === 1);
-	if (!timed) return { bins, attainment: null };
 	const zero = (): AttainmentCounts => Object.fromEntries(ATTAINMENT_KEYS.map((k) => [k, 0])) as AttainmentCounts;
 	const total = zero();
 	const byGroup = new Map<string, AttainmentCounts>();
-	for (const r of bins) {
+	const byPeriod = new Map<string, AttainmentCounts>();
+	const bins: BinRow[] = [];
+	let last: BinRow | undefined;
+	for (const r of out) {
+		const v = Number(r.v);
+		const n = Number(r.n);
+		// GROUPING(grp, t, period): 1 = a (group, bin) row, 6 = a trend period.
+		if (Number(r.g) === 6) {
+			if (r.period === null) continue;
+			let acc = byPeriod.get(r.period);
+			if (!acc) byPeriod.set(r.period, (acc = zero()));
+			addVerdicts(acc, v, n);
+			continue;
+		}
+		// Ordered by group and bin: a bin's states are adjacent.
+		if (!last || last.grp !== r.grp || last.t !== r.t) bins.push((last = { grp: r.grp, t: r.t, d: 0, c: 0, s: 0, b: 0 }));
+		if (v & STATE.happened) {
+			last.d += n;
+			last.s = (last.s ?? 0) + (r.s ?? 0);
+			if (v & STATE.recorded_business) last.b += n;
+		} else last.c += n;
+		if (!timed) continue;
 		const key = r.grp ?? NULL_GROUP;
 		let acc = byGroup.get(key);
 		if (!acc) byGroup.set(key, (acc = zero()));
-		for (const k of ATTAINMENT_KEYS) {
-			acc[k] += Number(r[k]);
-			total[k] += Number(r[k]);
-		}
+		addVerdicts(acc, v, n);
+		addVerdicts(total, v, n);
 	}
-	const periods = new Map<string, AttainmentPair>();
-	for (const r of out) {
-		if (Number(r.g) !== 6 || r.period === null) continue;
-		periods.set(r.period, pairOf(Object.fromEntries(ATTAINMENT_KEYS.map((k) => [k, Number(r[k])])) as AttainmentCounts));
-	}
-	return { bins, attainment: { overall: pairOf(total), groups: new Map([...byGroup].map(([k, v]) => [k, pairOf(v)])), periods } };
+	if (!timed) return { bins, attainment: null };
+	return {
+		bins,
+		attainment: { overall: pairOf(total), groups: new Map([...byGroup].map(([k, v]) => [k, pairOf(v)])), periods: new Map([...byPeriod].map(([k, v]) => [k, pairOf(v)])) }
+	};
+}
+
+/**
+ * The trend's quantiles per period, of answered cases in hours. approx_quantile (t-digest) keeps
+ * it fast on millions of cases; the line is a trend. A query of its own, run beside binnedScan:
+ * in the grouping sets, the digests would be built for every (group, bin) too.
+ */
+async function trendScan(
+	db: Kysely<Database>,
+	options: { measure: SpeedMeasure; where: RawBuilder<boolean>; grain: TrendGrain }
+): Promise<{ period: string; n: number; med: number | null; p90: number | null; open: number }[]> {
+	const col = clockColumns(options.measure);
+	const happened = sql`(${col.state} & ${sql.lit(STATE.happened)}) <> 0`;
+	const { rows } = await sql<{ period: string; n: number; q: (number | null)[] | null; open: number }>`
+		SELECT strftime(date_trunc(${options.grain}, c.created_at), '%Y-%m-%d') AS period, count(*) AS n,
+			approx_quantile(${col.minutes} / 60.0, [0.5, 0.9]) FILTER (WHERE ${happened}) AS q, count(*) FILTER (WHERE NOT ${happened}) AS open
+		FROM speed_clock c WHERE ${options.where} GROUP BY 1 ORDER BY 1`.execute(db);
+	return rows.map((r) => ({ period: r.period, n: r.n, med: r.q?.[0] ?? null, p90: r.q?.[1] ?? null, open: r.open }));
 }
 
 /** Cached per data version and request (src/lib/metrics/filters/data-version.server.ts). */

@@ -12,6 +12,7 @@ import { reviewDetailsMigration } from './0011-review-details';
 import { calibrationAgentsMigration } from './0012-calibration-agents';
 import { checkResultsMigration } from './0013-check-results';
 import { keptFactsMigration } from './0014-kept-facts';
+import { speedClockMigration } from './0015-speed-clock';
 
 /**
  * Migrations are listed in code rather than read from a folder so that the bundled server and
@@ -31,7 +32,8 @@ const migrations: Record<string, Migration> = {
 	'0011_review_details': reviewDetailsMigration,
 	'0012_calibration_agents': calibrationAgentsMigration,
 	'0013_check_results': checkResultsMigration,
-	'0014_kept_facts': keptFactsMigration
+	'0014_kept_facts': keptFactsMigration,
+	'0015_speed_clock': speedClockMigration
 };
 
 export const migrationProvider: MigrationProvider = {
