@@ -95,6 +95,23 @@ describe('kept Speed clock', () => {
 		expect(await keep()).toBe(false);
 	});
 
+	test("the other measure's headline card, computed alone, is the full report's headline", async () => {
+		for (const measure of ['first_response', 'resolution'] as const) {
+			for (const query of ['', 'range=90d&channel=email', 'region=europe&team=harbor', 'region=nowhere']) {
+				const options = { measure, filters: parseFilters(new URLSearchParams(query)), by: 'region' as const, today: END };
+				const [full, headline] = await Promise.all([speedReport(f.db, options), speedReport(f.db, { ...options, headline: true })]);
+				// The mean sums minutes in another order: equal to 1e-12 relative, everything else exactly.
+				expect({ ...headline.overall, mean: null }, `${measure} ${query}`).toEqual({ ...full.overall, mean: null });
+				expect(Math.abs((headline.overall.mean ?? 0) - (full.overall.mean ?? 0))).toBeLessThanOrEqual(1e-12 * Math.abs(full.overall.mean ?? 0));
+				expect(headline.overall.mean === null).toBe(full.overall.mean === null);
+				expect([headline.target, headline.not_testable, headline.basis, headline.snapshot]).toEqual([full.target, full.not_testable, full.basis, full.snapshot]);
+				// Only what the card shows: no groups, no trend.
+				expect([headline.groups, headline.trend]).toEqual([[], []]);
+				if (query === '') expect(full.groups.length * full.trend.length).toBeGreaterThan(0);
+			}
+		}
+	});
+
 	test('follows an import: a case answered within target replaced by one answered late', async () => {
 		const { rows } = await sql<{ case_id: string; created_at: Date; region: string; category: string; channel: string }>`
 			SELECT case_id, created_at, region, category, channel FROM cases

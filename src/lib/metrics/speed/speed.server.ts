@@ -85,7 +85,15 @@ function kmNote(q: KmQuantileResult): string | null {
 
 async function computeSpeedReport(
 	db: Kysely<Database>,
-	options: { measure: SpeedMeasure; filters: Filters; by?: FilterDimension | null; grain?: TrendGrain; today?: Date }
+	options: {
+		measure: SpeedMeasure;
+		filters: Filters;
+		by?: FilterDimension | null;
+		grain?: TrendGrain;
+		today?: Date;
+		/** The headline alone (overall, target, not testable): no groups and no trend, a fraction of the scan. */
+		headline?: boolean;
+	}
 ): Promise<SpeedReport> {
 	const today = options.today ?? (await resolveToday(db, options.filters));
 	const [snapshot, cov] = await Promise.all([snapshotTime(db), archiveCoverage(db)]);
@@ -97,9 +105,10 @@ async function computeSpeedReport(
 	const target = speedTarget(policy, options.measure);
 	const calendars = businessCalendars(policy);
 	await keepSpeedClock(db, policy, snapshot);
+	const headline = options.headline ?? false;
 	const [scan, trend] = await Promise.all([
-		binnedScan(db, { measure: options.measure, where, groupCol, grain }, Boolean(target && snapshot)),
-		trendScan(db, { measure: options.measure, where, grain })
+		binnedScan(db, { measure: options.measure, where, groupCol: headline ? sql<string>`NULL` : groupCol, grain, periods: !headline }, Boolean(target && snapshot)),
+		headline ? [] : trendScan(db, { measure: options.measure, where, grain })
 	]);
 	const km = scan.bins;
 
@@ -151,7 +160,7 @@ async function computeSpeedReport(
 	const sortedAll = [...all.entries()].sort((a, b) => a[0] - b[0]);
 	const overall = stats(null, { t: sortedAll.map((e) => e[0]), d: sortedAll.map((e) => e[1].d), c: sortedAll.map((e) => e[1].c), sum: allSum });
 	// Slowest first: the table a lead reads top-down.
-	const groups = options.by
+	const groups = options.by && !headline
 		? [...byGroup.entries()].map(([g, input]) => stats(g, input)).sort((a, b) => (b.km_median ?? Infinity) - (a.km_median ?? Infinity))
 		: [];
 
@@ -199,7 +208,7 @@ async function computeSpeedReport(
 		calendars: [...Object.entries(calendars.regions).map(([region, cal]) => ({ region, calendar: describeCalendar(cal) })), { region: null, calendar: describeCalendar(calendars.default) }],
 		attainment_method: ATTAINMENT_METHOD,
 		overall,
-		by: options.by ?? null,
+		by: headline ? null : (options.by ?? null),
 		groups,
 		trend: trend.map((t) => ({ period: t.period, n: t.n, median: t.med, p90: t.p90, open_share: t.n ? t.open / t.n : 0, attainment: met?.periods.get(t.period) ?? null })),
 		grain,
@@ -414,13 +423,13 @@ function addVerdicts(acc: AttainmentCounts, v: number, n: number): void {
  */
 async function binnedScan(
 	db: Kysely<Database>,
-	options: { measure: SpeedMeasure; where: RawBuilder<boolean>; groupCol: RawBuilder<unknown>; grain: TrendGrain },
+	options: { measure: SpeedMeasure; where: RawBuilder<boolean>; groupCol: RawBuilder<unknown>; grain: TrendGrain; periods: boolean },
 	timed: boolean
 ): Promise<{ bins: BinRow[]; attainment: { overall: AttainmentPair; groups: Map<string, AttainmentPair>; periods: Map<string, AttainmentPair> } | null }> {
 	const col = clockColumns(options.measure);
 	const { rows: out } = await sql<{ g: number; grp: string | null; t: number; period: string | null; v: number; n: number; s: number | null }>`
 		SELECT GROUPING(grp, t, period) AS g, grp, t, strftime(period, '%Y-%m-%d') AS period, v, count(*) AS n, sum(m) AS s
-		FROM (SELECT ${options.groupCol} AS grp, ${col.bin} AS t, ${col.minutes} AS m, date_trunc(${options.grain}, c.created_at)::DATE AS period, ${col.state} AS v
+		FROM (SELECT ${options.groupCol} AS grp, ${col.bin} AS t, ${col.minutes} AS m, ${options.periods ? sql`date_trunc(${options.grain}, c.created_at)::DATE` : sql`NULL::DATE`} AS period, ${col.state} AS v
 			FROM speed_clock c WHERE ${options.where}) j
 		GROUP BY GROUPING SETS ((grp, t, v), (period, v))
 		ORDER BY g, grp, t`.execute(db);
