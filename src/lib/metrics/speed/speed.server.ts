@@ -265,8 +265,19 @@ function firstCaseTime(db: Kysely<Database>): Promise<Date | null> {
  * within it in business time too: testing that first lets the list skip the calendar lookups of
  * most cases.
  */
-function breachedOn(basis: TargetBasis): RawBuilder<boolean> {
-	return basis === 'calendar' ? sql<boolean>`cal > target_s` : sql<boolean>`(cal > target_s AND bh > target_s)`;
+function breachedOn(basis: TargetBasis, measure: SpeedMeasure): RawBuilder<boolean> {
+	const [cal, bh, target] = [clockRef(measure, 'cal'), clockRef(measure, 'bh'), clockRef(measure, 'target_s')];
+	return basis === 'calendar' ? sql<boolean>`${cal} > ${target}` : sql<boolean>`(${cal} > ${target} AND ${bh} > ${target})`;
+}
+
+/** A column of targetClockSql's rows: `<measure>_<name>`. */
+function clockRef(measure: SpeedMeasure, name: 'cal' | 'bh' | 'target_s' | 't1' | 'recorded_business'): RawBuilder<unknown> {
+	return sql.ref(`${measure}_${name}`);
+}
+
+/** Whether the export gave the measure's time in business hours (then it is taken as it is). */
+function recordedInBusinessHours(measure: SpeedMeasure): RawBuilder<boolean> {
+	return sql<boolean>`coalesce(${sql.ref(`c.${BASIS_COLUMN[measure]}`)} = 'business_hours', false)`;
 }
 
 /** A case's target in seconds: its channel's where the policy sets one, else the measure's (c is the cases table). */
@@ -277,45 +288,57 @@ export function targetSecondsSql(target: SpeedTarget): RawBuilder<number> {
 		: sql<number>`${target.hours * 3600}::DOUBLE`;
 }
 
+type Timed = { measure: SpeedMeasure; target: SpeedTarget };
+
 /**
- * One row per case in `where` (over `cases c`), timed against the measure's target: `cal` and
- * `bh`, the calendar and business seconds from opening to the event or, still open, to the
- * snapshot; `happened`; `target_s`, the target of the case's channel in seconds; and the `carry`
- * columns. The business time is two lookups in the region's calendar
- * (src/lib/core/business-hours/business-hours.server.ts), made only for the cases past their
- * target on the calendar: business time never exceeds calendar time, so for the others `bh`
- * holds the calendar time, which gives the same verdict (at 1,000,000 cases the lookups were
- * half of the Speed page's time). `bh` is therefore a verdict clock, not a duration to show.
+ * One row per case in `where` (over `cases c`), timed against each measure's target in `timed`
+ * (at least one): per measure, `<measure>_cal` and `<measure>_bh`, the calendar and business
+ * seconds from opening to the event or, still open, to the snapshot, and `<measure>_target_s`,
+ * the target of the case's channel in seconds; and the `carry` columns. The business time is two
+ * lookups in the region's calendar (src/lib/core/business-hours/business-hours.server.ts), made
+ * only for the cases past a target on the calendar: business time never exceeds calendar time, so
+ * for the others `bh` holds the calendar time, which gives the same verdict (at 1,000,000 cases
+ * the lookups were half of the Speed page's time). `bh` is therefore a verdict clock, not a
+ * duration to show. Every measure in one pass: the Speed clock times both without joining the
+ * cases to themselves.
  */
 async function targetClockSql(
 	db: Kysely<Database>,
-	options: { measure: SpeedMeasure; where: RawBuilder<boolean>; carry: RawBuilder<unknown> },
-	target: SpeedTarget,
+	options: { timed: Timed[]; where: RawBuilder<boolean>; carry: RawBuilder<unknown> },
 	calendars: BusinessCalendars,
 	snapshot: Date
 ): Promise<RawBuilder<unknown>> {
-	const event = sql.ref(`c.${EVENT_COLUMN[options.measure]}`);
 	const first = (await firstCaseTime(db)) ?? snapshot;
 	const days = calendarDays(first, snapshot);
-	const targetSeconds = targetSecondsSql(target);
-	const t1 = sql`coalesce(${event}, ${snapshot}::TIMESTAMP)`;
-	// Materialized: inlined, the calendar's window sums were computed again for each of the two lookups.
+	const per = options.timed.map(({ measure, target }) => {
+		const t1 = sql`coalesce(${sql.ref(`c.${EVENT_COLUMN[measure]}`)}, ${snapshot}::TIMESTAMP)`;
+		return sql`greatest(epoch(${t1} - c.created_at), 0) AS ${clockRef(measure, 'cal')}, ${recordedInBusinessHours(measure)} AS ${clockRef(measure, 'recorded_business')},
+			${targetSecondsSql(target)} AS ${clockRef(measure, 'target_s')}, ${t1} AS ${clockRef(measure, 't1')}`;
+	});
+	// A time the export already gave in business hours is taken as it is, and so is a case within
+	// its target on the calendar: its business time is no longer, so the verdict is the same.
+	const lookup = (m: SpeedMeasure) => sql<boolean>`(NOT ${clockRef(m, 'recorded_business')} AND ${clockRef(m, 'cal')} > ${clockRef(m, 'target_s')})`;
+	const anyLookup = sql.join(options.timed.map((t) => lookup(t.measure)), sql` OR `);
+	const opened = businessClockSql(calendars, 'a', sql.ref('d.t0'));
+	const business = options.timed.map(({ measure }) => {
+		const at = `b_${measure}`;
+		return {
+			join: calendarJoinSql(at, sql.ref('d.k'), sql.ref(`d.${measure}_t1`)),
+			bh: sql`CASE WHEN ${lookup(measure)} THEN ${businessClockSql(calendars, at, sql.ref(`d.${measure}_t1`))} - ${opened} ELSE ${clockRef(measure, 'cal')} END AS ${clockRef(measure, 'bh')}`
+		};
+	});
+	// Materialized: inlined, the calendar's window sums were computed again for each lookup.
 	return sql`
 		WITH cal AS MATERIALIZED (${calendarSql(calendars, days.from, days.to)}),
 		d AS (
-			SELECT ${options.carry},
-				greatest(epoch(${t1} - c.created_at), 0) AS cal, ${event} IS NOT NULL AS happened,
-				coalesce(${sql.ref(`c.${BASIS_COLUMN[options.measure]}`)} = 'business_hours', false) AS recorded_business,
-				${targetSeconds} AS target_s, ${calendarIndexSql(calendars, sql.ref('c.region'))} AS k, c.created_at AS t0, ${t1} AS t1
+			SELECT ${options.carry}, ${sql.join(per)}, ${calendarIndexSql(calendars, sql.ref('c.region'))} AS k, c.created_at AS t0
 			FROM cases c WHERE ${options.where}
 		)
-		-- A time the export already gave in business hours is taken as it is, and so is a case within
-		-- its target on the calendar: its business time is no longer, so the verdict is the same.
-		SELECT d.*, cal AS bh FROM d WHERE recorded_business OR cal <= target_s
+		SELECT d.*, ${sql.join(options.timed.map(({ measure }) => sql`${clockRef(measure, 'cal')} AS ${clockRef(measure, 'bh')}`))} FROM d WHERE NOT (${anyLookup})
 		UNION ALL
-		SELECT d.*, ${businessClockSql(calendars, 'b', sql.ref('d.t1'))} - ${businessClockSql(calendars, 'a', sql.ref('d.t0'))} AS bh
-		FROM d ${calendarJoinSql('a', sql.ref('d.k'), sql.ref('d.t0'))} ${calendarJoinSql('b', sql.ref('d.k'), sql.ref('d.t1'))}
-		WHERE NOT recorded_business AND cal > target_s`;
+		SELECT d.*, ${sql.join(business.map((b) => b.bh))}
+		FROM d ${calendarJoinSql('a', sql.ref('d.k'), sql.ref('d.t0'))} ${sql.join(business.map((b) => b.join), sql` `)}
+		WHERE ${anyLookup}`;
 }
 
 /**
@@ -334,9 +357,9 @@ export async function breachedCasesSql(
 	const target = speedTarget(policy, measure);
 	if (!target) return null;
 	if (!snapshot) return { target, condition: sql<boolean>`false` };
-	const clock = await targetClockSql(db, { measure, where, carry: sql`c.case_id` }, target, businessCalendars(policy), snapshot);
+	const clock = await targetClockSql(db, { timed: [{ measure, target }], where, carry: sql`c.case_id` }, businessCalendars(policy), snapshot);
 	// IN over an uncorrelated subquery: the calendar is built and joined once, not per listed case.
-	return { target, condition: sql<boolean>`c.case_id IN (SELECT t.case_id FROM (${clock}) t WHERE ${breachedOn(target.basis)})` };
+	return { target, condition: sql<boolean>`c.case_id IN (SELECT t.case_id FROM (${clock}) t WHERE ${breachedOn(target.basis, measure)})` };
 }
 
 type AttainmentCounts = Record<`${'cal' | 'bh'}_${'within' | 'breached' | 'open_breached' | 'pending'}`, number>;
@@ -363,27 +386,26 @@ const clockColumns = (measure: SpeedMeasure) => ({ minutes: sql.ref(`c.${measure
  * looked up.
  */
 async function speedClockSql(db: Kysely<Database>, policy: Doc, snapshot: Date | null): Promise<RawBuilder<unknown>> {
-	const calendars = businessCalendars(policy);
-	const bit = (condition: RawBuilder<unknown>, value: number) => sql`coalesce((${condition})::INTEGER, 0) * ${sql.lit(value)}`;
-	const parts = await Promise.all(
-		MEASURES.map(async (measure) => {
+	const timed = snapshot ? MEASURES.flatMap((measure): Timed[] => { const target = speedTarget(policy, measure); return target ? [{ measure, target }] : []; }) : [];
+	const carry = sql.join([
+		...CASE_FILTER_COLUMNS.map((col) => sql.ref(`c.${col}`)),
+		...MEASURES.flatMap((measure) => {
 			const event = sql.ref(`c.${EVENT_COLUMN[measure]}`);
-			const carry = sql`c.case_id, epoch(coalesce(${event}, ${snapshot ?? new Date(0)}::TIMESTAMP) - c.created_at) / 60.0 AS m`;
-			const target = speedTarget(policy, measure);
-			const timed = target && snapshot ? { target, snapshot } : null;
-			const rows = timed
-				? await targetClockSql(db, { measure, where: sql`true`, carry }, timed.target, calendars, timed.snapshot)
-				: sql`SELECT ${carry}, ${event} IS NOT NULL AS happened, coalesce(${sql.ref(`c.${BASIS_COLUMN[measure]}`)} = 'business_hours', false) AS recorded_business FROM cases c`;
-			const verdicts = timed ? [bit(breachedOn('calendar'), STATE.cal_breached), bit(breachedOn('business_hours'), STATE.bh_breached)] : [];
-			const state = sql.join([bit(sql`happened`, STATE.happened), bit(sql`recorded_business`, STATE.recorded_business), ...verdicts], sql` + `);
-			return sql`SELECT case_id, m, greatest(${sql.raw(BIN('m'))}, 0) AS t, (${state})::UTINYINT AS v FROM (${rows}) j`;
+			return [
+				sql`epoch(coalesce(${event}, ${snapshot ?? new Date(0)}::TIMESTAMP) - c.created_at) / 60.0 AS ${sql.ref(`${measure}_minutes`)}`,
+				sql`${event} IS NOT NULL AS ${sql.ref(`${measure}_happened`)}`,
+				sql`${recordedInBusinessHours(measure)} AS ${sql.ref(`${measure}_recorded`)}`
+			];
 		})
-	);
-	const [fr, rs] = parts;
-	return sql`SELECT ${sql.join(CASE_FILTER_COLUMNS.map((col) => sql.ref(`c.${col}`)))},
-			fr.m AS first_response_minutes, fr.t AS first_response_bin, fr.v AS first_response_state,
-			rs.m AS resolution_minutes, rs.t AS resolution_bin, rs.v AS resolution_state
-		FROM cases c JOIN (${fr}) fr USING (case_id) JOIN (${rs}) rs USING (case_id)`;
+	]);
+	const rows = snapshot && timed.length ? await targetClockSql(db, { timed, where: sql`true`, carry }, businessCalendars(policy), snapshot) : sql`SELECT ${carry} FROM cases c`;
+	const bit = (condition: RawBuilder<unknown>, value: number) => sql`coalesce((${condition})::INTEGER, 0) * ${sql.lit(value)}`;
+	const perMeasure = MEASURES.map((measure) => {
+		const verdicts = timed.some((t) => t.measure === measure) ? [bit(breachedOn('calendar', measure), STATE.cal_breached), bit(breachedOn('business_hours', measure), STATE.bh_breached)] : [];
+		const state = sql.join([bit(sql.ref(`${measure}_happened`), STATE.happened), bit(sql.ref(`${measure}_recorded`), STATE.recorded_business), ...verdicts], sql` + `);
+		return sql`${sql.ref(`${measure}_minutes`)}, greatest(${sql.raw(BIN(`${measure}_minutes`))}, 0) AS ${sql.ref(`${measure}_bin`)}, (${state})::UTINYINT AS ${sql.ref(`${measure}_state`)}`;
+	});
+	return sql`SELECT ${sql.join(CASE_FILTER_COLUMNS.map((col) => sql.ref(col)))}, ${sql.join(perMeasure)} FROM (${rows}) j`;
 }
 
 /**
