@@ -331,20 +331,36 @@ async function rankSums(ctx: Context, dims: FairnessDimension[], excluded: Map<F
 	const groupSql = ctx.groupSql.filter((g) => dims.includes(g.dimension));
 	const out = new Map<FairnessDimension, Ranks>(dims.map((d) => [d, { groups: new Map(), strata: new Map() }]));
 	if (groupSql.length === 0) return out;
-	const perDimension = groupSql.map(({ dimension, expr }) => {
-		const leftOut = excluded.get(dimension) ?? [];
-		const grp = leftOut.length ? sql`CASE WHEN ${expr} IN (${sql.join(leftOut)}) THEN NULL ELSE ${expr} END` : expr;
-		return sql`SELECT ${sql.lit(dimension)} AS dim, grp, stratum::VARCHAR AS stratum, sum(rk + le) AS w2, count(*) AS m, sum((le - rk + 1) * (le - rk + 1) - 1) AS ties FROM (
-				SELECT stratum, grp, rank() OVER w AS rk, round(cume_dist() OVER w * count(*) OVER (PARTITION BY stratum))::BIGINT AS le FROM (
-					SELECT ${stratumKey(ctx.ctype, byName)} AS stratum, ${grp} AS grp, epoch(c.resolved_at - c.created_at) AS sec
-					FROM cases c WHERE ${ctx.where} AND c.resolved_at IS NOT NULL)
-				WINDOW w AS (PARTITION BY stratum ORDER BY grp IS NULL, sec))
-			WHERE grp IS NOT NULL GROUP BY ALL`;
-	});
-	const { rows } = await sql<{ dim: FairnessDimension; grp: string; stratum: string; w2: number; m: number; ties: number }>`${sql.join(perDimension, sql` UNION ALL `)}`.execute(ctx.db);
+	type RankRow = { dim: FairnessDimension | null; grp: string | null; stratum: string; w2: number; m: number; ties: number };
+	const resolved = sql`FROM cases c WHERE ${ctx.where} AND c.resolved_at IS NOT NULL`;
+	const stratum = stratumKey(ctx.ctype, byName);
+	// Each case with its rank and the count at or below it among the cases its stratum compares.
+	const rankedFrom = (source: RawBuilder<unknown>, order: RawBuilder<unknown>) =>
+		sql`SELECT *, rank() OVER w AS rk, round(cume_dist() OVER w * count(*) OVER (PARTITION BY stratum))::BIGINT AS le FROM (${source}) WINDOW w AS (PARTITION BY stratum ORDER BY ${order})`;
+	const sums = sql`stratum::VARCHAR AS stratum, sum(rk + le) AS w2, count(*) AS m, sum((le - rk + 1) * (le - rk + 1) - 1) AS ties`;
+	let rows: RankRow[];
+	if (await oneSortServesAll(ctx, groupSql, excluded, stratum)) {
+		// Every dimension compares the same cases in each stratum, so their ranks are the same: one
+		// sort, summed per group of each dimension.
+		const { groupColumns, dimOf, grpOf } = groupingSql(groupSql);
+		rows = (
+			await sql<RankRow>`SELECT ${dimOf} AS dim, ${grpOf} AS grp, ${sums}
+			FROM (${rankedFrom(sql`SELECT ${stratum} AS stratum, ${groupColumns}, epoch(c.resolved_at - c.created_at) AS sec ${resolved}`, sql`sec`)})
+			GROUP BY GROUPING SETS (${sql.join(groupSql.map((g) => sql`(${column(g.dimension)}, stratum)`))})`.execute(ctx.db)
+		).rows;
+	} else {
+		const perDimension = groupSql.map(({ dimension, expr }) => {
+			const leftOut = excluded.get(dimension) ?? [];
+			const grp = leftOut.length ? sql`CASE WHEN ${expr} IN (${sql.join(leftOut)}) THEN NULL ELSE ${expr} END` : expr;
+			return sql`SELECT ${sql.lit(dimension)} AS dim, grp, ${sums}
+				FROM (${rankedFrom(sql`SELECT ${stratum} AS stratum, ${grp} AS grp, epoch(c.resolved_at - c.created_at) AS sec ${resolved}`, sql`grp IS NULL, sec`)})
+				WHERE grp IS NOT NULL GROUP BY ALL`;
+		});
+		rows = (await sql<RankRow>`${sql.join(perDimension, sql` UNION ALL `)}`.execute(ctx.db)).rows;
+	}
 	for (const row of rows) {
-		const ranks = out.get(row.dim);
-		if (!ranks) continue;
+		const ranks = row.dim === null || row.grp === null ? undefined : out.get(row.dim);
+		if (!ranks || row.grp === null) continue;
 		const m = Number(row.m);
 		getMap(ranks.groups, row.grp, () => new Map()).set(row.stratum, { w: Number(row.w2) / 2, m });
 		const st = getMap(ranks.strata, row.stratum, () => ({ N: 0, ties: 0 }));
@@ -352,6 +368,37 @@ async function rankSums(ctx: Context, dims: FairnessDimension[], excluded: Map<F
 		st.ties += Number(row.ties);
 	}
 	return out;
+}
+
+/** A dimension's group as a column (g_<dimension>) of a query grouped with one set per dimension. */
+const column = (d: FairnessDimension) => sql.ref(`g_${d}`);
+
+/**
+ * For one row per case and GROUPING SETS with one set per dimension: the group columns to select,
+ * and, in a grouped row, which dimension's set it belongs to and its group.
+ */
+function groupingSql(groupSql: GroupSql[]): { groupColumns: RawBuilder<unknown>; dimOf: RawBuilder<FairnessDimension | null>; grpOf: RawBuilder<string | null> } {
+	return {
+		groupColumns: sql.join(groupSql.map((g) => sql`${g.expr} AS ${column(g.dimension)}`)),
+		dimOf: sql<FairnessDimension | null>`CASE ${sql.join(groupSql.map((g) => sql`WHEN grouping(${column(g.dimension)}) = 0 THEN ${sql.lit(g.dimension)}`), sql` `)} END`,
+		grpOf: sql<string | null>`coalesce(${sql.join(groupSql.map((g) => column(g.dimension)))})`
+	};
+}
+
+/**
+ * Whether one sort gives every dimension's ranks: nothing is left out of a comparison, and in each
+ * stratum a dimension either has a group for every resolved case or for none (order value bands
+ * are missing for cases without an order, in whole categories). The per-dimension sorts rank the
+ * cases without a group last and drop them; where a stratum has no such case, or only such cases,
+ * the shared ranks are the same numbers.
+ */
+async function oneSortServesAll(ctx: Context, groupSql: GroupSql[], excluded: Map<FairnessDimension, string[]>, stratum: RawBuilder<string>): Promise<boolean> {
+	if (groupSql.some((g) => (excluded.get(g.dimension)?.length ?? 0) > 0)) return false;
+	const mixed = sql.join(groupSql.map((g) => sql`(count(*) FILTER (WHERE ${column(g.dimension)} IS NULL) > 0 AND count(${column(g.dimension)}) > 0)`), sql` OR `);
+	const { rows } = await sql<{ mixed: boolean | null }>`
+		SELECT bool_or(mixed) AS mixed FROM (
+			SELECT ${mixed} AS mixed FROM (SELECT ${stratum} AS stratum, ${groupingSql(groupSql).groupColumns} FROM cases c WHERE ${ctx.where} AND c.resolved_at IS NOT NULL) GROUP BY stratum)`.execute(ctx.db);
+	return rows[0]?.mixed !== true;
 }
 
 /** `ranks` with its strata keyed by name instead of hash. */
@@ -396,10 +443,7 @@ async function computeFairnessReport(db: Kysely<Database>, options: FairnessOpti
 	const ctx: Context = { db, where: caseFilterSql(options.filters, today), ctype: caseTypeSql(s.return_window_days), groupSql };
 	const { where, ctype } = ctx;
 	// One row per case and GROUPING SETS, one set per dimension, instead of three rows per case.
-	const column = (d: FairnessDimension) => sql.ref(`g_${d}`);
-	const groupColumns = sql.join(groupSql.map((g) => sql`${g.expr} AS ${column(g.dimension)}`));
-	const dimOf = sql<FairnessDimension | null>`CASE ${sql.join(groupSql.map((g) => sql`WHEN grouping(${column(g.dimension)}) = 0 THEN ${sql.lit(g.dimension)}`), sql` `)} END`;
-	const grpOf = sql<string | null>`coalesce(${sql.join(groupSql.map((g) => column(g.dimension)))})`;
+	const { groupColumns, dimOf, grpOf } = groupingSql(groupSql);
 	const byStratum = sql.join(groupSql.map((g) => sql`(${column(g.dimension)}, ctype, chan)`));
 	const byGroup = sql.join(groupSql.map((g) => sql`(${column(g.dimension)})`));
 
