@@ -24,7 +24,7 @@ export const SPEED_DEFINITIONS: Record<SpeedMeasure, string> = {
 };
 
 export const SPEED_METHOD =
-	'Median and p90 in the headline are Kaplan-Meier estimates: a case still without a reply (or resolution) counts as "at least this old" at the archive snapshot instead of being dropped, with a 95% confidence interval (Greenwood, log scale, as R survival). The mean and the "observed" median and p90 use answered (resolved) cases only and are shown beside it. Durations are binned to 1 minute below 10 hours, 10 minutes below 100 hours and 1 hour beyond. The trend uses t-digest approximate quantiles of answered cases.';
+	'Median and p90 in the headline are Kaplan-Meier estimates: a case still without a reply (or resolution) counts as "at least this old" at the archive snapshot instead of being dropped, with a 95% confidence interval (Greenwood, log scale, as R survival). The mean and the "observed" median and p90 use answered (resolved) cases only and are shown beside it. Durations are binned to 1 minute below 10 hours, 10 minutes below 100 hours and 1 hour beyond. The trend gives the exact median and p90 of the answered cases opened in each period.';
 
 
 export const ATTAINMENT_METHOD =
@@ -494,9 +494,10 @@ async function binnedScan(
 }
 
 /**
- * The trend's quantiles per period, of answered cases in hours. approx_quantile (t-digest) keeps
- * it fast on millions of cases; the line is a trend. A query of its own, run beside binnedScan:
- * in the grouping sets, the digests would be built for every (group, bin) too.
+ * The trend's median and p90 per period, of answered cases in hours: exact (quantile_cont, which
+ * at 1,000,000 cases took no longer than t-digest's approximation), so the same cases give the
+ * same line whatever order the table was written in. A query of its own, run beside binnedScan:
+ * in its grouping sets the quantiles would be computed for every (group, bin) too.
  */
 async function trendScan(
 	db: Kysely<Database>,
@@ -506,7 +507,7 @@ async function trendScan(
 	const happened = sql`(${col.state} & ${sql.lit(STATE.happened)}) <> 0`;
 	const { rows } = await sql<{ period: string; n: number; q: (number | null)[] | null; open: number }>`
 		SELECT strftime(date_trunc(${options.grain}, c.created_at), '%Y-%m-%d') AS period, count(*) AS n,
-			approx_quantile(${col.minutes} / 60.0, [0.5, 0.9]) FILTER (WHERE ${happened}) AS q, count(*) FILTER (WHERE NOT ${happened}) AS open
+			quantile_cont(${col.minutes} / 60.0, [0.5, 0.9]) FILTER (WHERE ${happened}) AS q, count(*) FILTER (WHERE NOT ${happened}) AS open
 		FROM speed_clock c WHERE ${options.where} GROUP BY 1 ORDER BY 1`.execute(db);
 	return rows.map((r) => ({ period: r.period, n: r.n, med: r.q?.[0] ?? null, p90: r.q?.[1] ?? null, open: r.open }));
 }
