@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseFilters, type Filters } from '../../src/lib/metrics/filters/model';
 import { frictionSettings } from '../../src/lib/friction/friction-config.server';
 import { ensureTermTable } from '../../src/lib/friction/term-table.server';
+import { keptBodiesSql } from '../../src/lib/friction/document-table.server';
 import { frictionThemes, withThemeTables } from '../../src/lib/friction/themes.server';
 import { frequentWordsSql, termDocsSql } from '../../src/lib/friction/tokenise-sql.server';
 import { ingestFixture, type IngestFixture } from '../helpers/ingest-fixture';
@@ -36,7 +37,7 @@ function firstBatch(): [string, string, number, string][] {
 
 async function compare(filters: Filters): Promise<{ terms: number; frequent: string[] }> {
 	return withThemeTables(f.db, { filters, source: 'comments', today: END, settings }, async ({ conn, docs, terms, frequent }) => {
-		const texts = sql`(SELECT doc_id, body FROM ${docs})`;
+		const texts = sql`(SELECT d.doc_id, b.body FROM ${docs} d JOIN ${keptBodiesSql('comments')} b ON b.text_id = d.text_id)`;
 		const stored = await sql`SELECT doc_id, term, form FROM ${terms} ORDER BY ALL`.execute(conn);
 		const onTheFly = await sql`SELECT doc_id, term, form FROM (${termDocsSql(texts, settings)}) ORDER BY ALL`.execute(conn);
 		expect(stored.rows).toEqual(onTheFly.rows);

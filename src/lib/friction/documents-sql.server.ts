@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Filters } from '../metrics/filters/model';
-import { caseFilterSql, feedbackFilterSql } from '../metrics/filters/case-filter-sql.server';
+import { caseFilterSql } from '../metrics/filters/case-filter-sql.server';
 
 /** Where themes are read from: feedback comments, or the subjects of cases. */
 export const THEME_SOURCES = ['comments', 'subjects'] as const;
@@ -23,19 +23,40 @@ export interface FrictionDocument {
 }
 
 /**
- * The documents in scope. Comments are dated by submission and take their case's dimensions
- * (region also from the feedback itself), as on the Satisfaction page. Subjects are dated by the
- * case's creation and carry the CSAT of the case's first rated answer.
+ * Every document of `source`, with the columns the filters read under the names caseFilterSql
+ * expects (`at` for the date, `case_batch_id` for the case's import): comments are dated by
+ * submission and take their case's dimensions (region also from the feedback itself), as on the
+ * Satisfaction page; subjects are dated by the case's creation and carry the CSAT of the case's
+ * first rated answer.
  */
-export function documentsSql(source: ThemeSource, filters: Filters, today: Date): RawBuilder<FrictionDocument> {
+export function allDocumentsSql(source: ThemeSource): RawBuilder<FrictionDocument> {
 	if (source === 'subjects') {
-		const where = caseFilterSql(filters, today);
-		return sql<FrictionDocument>`SELECT c.case_id AS doc_id, c.case_id, c.created_at AS "at", c.subject AS body, s.csat, c.region, c.channel, c.category
+		return sql<FrictionDocument>`SELECT c.case_id AS doc_id, c.case_id, c.created_at AS "at", c.subject AS body, s.csat, c.region, c.channel, c.category,
+				c.country, c.stage, c.team, c.agent_id, c.batch_id, c.batch_id AS case_batch_id
 			FROM cases c LEFT JOIN (SELECT case_id, arg_min(csat, submitted_at) AS csat FROM feedback WHERE csat IS NOT NULL AND case_id IS NOT NULL GROUP BY case_id) s ON s.case_id = c.case_id
-			WHERE c.subject IS NOT NULL AND trim(c.subject) <> '' AND ${where}`;
+			WHERE c.subject IS NOT NULL AND trim(c.subject) <> ''`;
 	}
-	const where = feedbackFilterSql(filters, today);
-	return sql<FrictionDocument>`SELECT f.feedback_id AS doc_id, f.case_id, f.submitted_at AS "at", f.comment AS body, f.csat, coalesce(c.region, f.region) AS region, c.channel, c.category
+	return sql<FrictionDocument>`SELECT f.feedback_id AS doc_id, f.case_id, f.submitted_at AS "at", f.comment AS body, f.csat, coalesce(c.region, f.region) AS region, c.channel, c.category,
+			c.country, c.stage, c.team, c.agent_id, f.batch_id, c.batch_id AS case_batch_id
 		FROM feedback f LEFT JOIN cases c ON c.case_id = f.case_id
-		WHERE f.comment IS NOT NULL AND trim(f.comment) <> '' AND ${where}`;
+		WHERE f.comment IS NOT NULL AND trim(f.comment) <> ''`;
+}
+
+/**
+ * The filters over documents `d` of allDocumentsSql (or the table kept from it): an import filter
+ * keeps an answer when it came from one of the imports or its case did, as on the Satisfaction
+ * page (src/lib/metrics/filters/case-filter-sql.server.ts, feedbackFilterSql).
+ */
+export function documentFilterSql(filters: Filters, today: Date): RawBuilder<boolean> {
+	return caseFilterSql(filters, today, {
+		alias: 'd',
+		dateColumn: sql.ref('d.at'),
+		batchCondition: (ids) => sql<boolean>`(d.batch_id IN (${ids}) OR d.case_batch_id IN (${ids}))`
+	});
+}
+
+/** The documents in scope, with their text. */
+export function documentsSql(source: ThemeSource, filters: Filters, today: Date): RawBuilder<FrictionDocument> {
+	return sql<FrictionDocument>`SELECT d.doc_id, d.case_id, d."at", d.body, d.csat, d.region, d.channel, d.category
+		FROM (${allDocumentsSql(source)}) d WHERE ${documentFilterSql(filters, today)}`;
 }

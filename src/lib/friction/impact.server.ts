@@ -5,11 +5,12 @@ import { chiSquareHomogeneity } from '../core/stats/chi-square';
 import { proportionDiffInterval, type Interval } from '../core/stats/proportion-intervals';
 import type { Database } from '../core/db/schema';
 import { caseFilterSql } from '../metrics/filters/case-filter-sql.server';
-import { documentsSql, isThemeSource } from './documents-sql.server';
+import { isThemeSource } from './documents-sql.server';
+import { ensureDocumentTable, keptDocumentsInScopeSql } from './document-table.server';
 import { frictionSettings, type FrictionSettings } from './friction-config.server';
 import type { FrictionItem } from './items.server';
 import { isStructuralDimension, isStructuralMetric } from './structural-metrics';
-import { ensureRepeatContacts, storedStructuralCasesSql } from './structural.server';
+import { ensureCaseFlags, keptCaseFlagsSql } from './structural.server';
 import { withThemeTables } from './themes.server';
 
 /** One side of the before/after comparison. */
@@ -113,7 +114,8 @@ export async function itemImpact(db: Kysely<Database>, item: FrictionItem, optio
 
 	if (item.kind === 'theme') {
 		const source = isThemeSource(item.source) ? item.source : 'comments';
-		const last = await sql<{ last: Date | null }>`SELECT max("at") AS last FROM (${documentsSql(source, scope, today)})`.execute(db);
+		await ensureDocumentTable(db, source);
+		const last = await sql<{ last: Date | null }>`SELECT max("at") AS last FROM ${keptDocumentsInScopeSql(source, scope, today)}`.execute(db);
 		const days = windowDays(fix, last.rows[0]?.last ?? null, s);
 		if (days === 0) return empty;
 		const windowFilters: Filters = { ...scope, range: 'custom', from: isoDate(new Date(fix.getTime() - days * DAY)), to: isoDate(new Date(fix.getTime() + (days - 1) * DAY)) };
@@ -134,12 +136,12 @@ export async function itemImpact(db: Kysely<Database>, item: FrictionItem, optio
 	const last = await sql<{ last: Date | null }>`SELECT max(c.created_at) AS last FROM cases c WHERE ${where}`.execute(db);
 	const days = windowDays(fix, last.rows[0]?.last ?? null, s);
 	if (days === 0) return empty;
-	await ensureRepeatContacts(db, s.repeat_contact_days);
+	await ensureCaseFlags(db, s.repeat_contact_days);
 	const known = sql.ref(`c.${parsed.metric}_known`);
 	const event = sql.ref(`c.${parsed.metric}_event`);
 	const { rows } = await sql<Counts & { after: boolean }>`
 		SELECT c.created_at >= ${fix} AS after, count(*) AS total, count(*) FILTER (WHERE ${event}) AS count, 0 AS rated, NULL AS csat_sum, 0 AS satisfied
-		FROM (${storedStructuralCasesSql()}) c
+		FROM ${keptCaseFlagsSql()} c
 		WHERE ${where} AND ${known} AND CAST(${sql.ref(`c.${parsed.dimension}`)} AS VARCHAR) = ${parsed.value}
 			AND c.created_at >= ${new Date(fix.getTime() - days * DAY)} AND c.created_at < ${new Date(fix.getTime() + days * DAY)}
 		GROUP BY 1`.execute(db);

@@ -76,6 +76,54 @@ export async function frictionReport(db: Kysely<Database>, options: FrictionOpti
 	return { ...themes, themes: themeRows, generated_at: new Date(), scope: describeFilters(options.filters, today), structural: { ...structural, rows }, items };
 }
 
+/** A theme as the Friction page and the report page show it: their table's columns, the lift in words. */
+interface ShownTheme {
+	key: string;
+	theme: string;
+	rising: boolean;
+	count: number;
+	share: number;
+	csat_mean: number | null;
+	csat_rest: number | null;
+	trend_ratio: number | null;
+	q_value: number | null;
+	recent: number;
+	previous: number;
+	where: string;
+}
+
+function shownTheme(t: Theme): ShownTheme {
+	return {
+		key: t.key,
+		theme: t.theme,
+		rising: t.rising,
+		count: t.count,
+		share: t.share,
+		csat_mean: t.csat_mean,
+		csat_rest: t.csat_rest,
+		trend_ratio: t.trend_ratio,
+		q_value: t.q_value,
+		recent: t.recent,
+		previous: t.previous,
+		where: liftSummary(t.lift)
+	};
+}
+
+// The page data travels inside the HTML, so each page gets the report cut to what it shows.
+
+/** The Friction page: every theme (it lists them all on demand) with its columns, the first structural rows. */
+export function frictionPageReport(r: FrictionReport) {
+	const { themes, structural, ...rest } = r;
+	return { ...rest, themes: themes.map(shownTheme), structural: { ...structural, rows: structural.rows.slice(0, 20), rising: structural.rows.filter((s) => s.rising).length } };
+}
+
+/** The report page: the rising themes and the top 20 with their first example, the first structural rows. */
+export function reportPageReport(r: FrictionReport) {
+	const { themes, structural, ...rest } = r;
+	const withExample = (t: Theme) => ({ ...shownTheme(t), example: t.examples?.[0]?.text ?? null });
+	return { ...rest, rising: themes.filter((t) => t.rising).map(withExample), top: themes.slice(0, 20).map(withExample), structural: { ...structural, rows: structural.rows.slice(0, 15) } };
+}
+
 const num = (v: number | null | undefined, digits = 2) => (v === null || v === undefined ? '–' : v.toFixed(digits));
 
 /**

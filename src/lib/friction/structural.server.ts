@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Filters } from '../metrics/filters/model';
 import type { Database } from '../core/db/schema';
-import { caseFilterSql } from '../metrics/filters/case-filter-sql.server';
+import { CASE_FILTER_COLUMNS, caseFilterSql } from '../metrics/filters/case-filter-sql.server';
 import { resolveToday } from '../metrics/filters/period.server';
 import { STRUCTURAL_DIMENSIONS, STRUCTURAL_METRICS, type StructuralDimension, type StructuralMetric } from './structural-metrics';
 import { keepCurrent } from '../core/db/derived-tables.server';
@@ -43,35 +44,50 @@ export interface StructuralOptions {
 	settings?: FrictionSettings;
 }
 
-/** The per-case flags of the three measures; the window runs over every case, before filtering. */
+/**
+ * The cases that are a repeat contact: a later case by the same customer about the same order
+ * within `repeatDays` of the one before (the earlier case may lie outside the filters). Only cases
+ * with both ids can be one, so only they are sorted.
+ */
+function repeatContactsSql(repeatDays: number): RawBuilder<{ case_id: string }> {
+	return sql`SELECT case_id FROM (
+			SELECT case_id, created_at - lag(created_at) OVER (PARTITION BY customer_id, order_id ORDER BY created_at, case_id) <= to_days(CAST(${repeatDays} AS INTEGER)) AS repeat
+			FROM cases WHERE customer_id IS NOT NULL AND order_id IS NOT NULL
+		) WHERE repeat`;
+}
+
+/** The per-case flags of the three measures, every case. */
 export function structuralCasesSql(repeatDays: number): RawBuilder<unknown> {
-	return flaggedCasesSql(sql`coalesce(c.created_at - lag(c.created_at) OVER (PARTITION BY c.customer_id, c.order_id ORDER BY c.created_at, c.case_id) <= to_days(CAST(${repeatDays} AS INTEGER)), false)`);
-}
-
-/** The same flags, the repeat contacts read from friction_repeat_contacts (call ensureRepeatContacts first). */
-export function storedStructuralCasesSql(): RawBuilder<unknown> {
-	return flaggedCasesSql(sql`c.case_id IN (SELECT case_id FROM friction_repeat_contacts)`);
-}
-
-function flaggedCasesSql(repeat: RawBuilder<unknown>): RawBuilder<unknown> {
 	return sql`SELECT c.*,
 		c.reopen_count IS NOT NULL AS reopen_known, coalesce(c.reopen_count > 0, false) AS reopen_event,
 		c.escalated IS NOT NULL AS escalation_known, coalesce(c.escalated, false) AS escalation_event,
 		(c.customer_id IS NOT NULL AND c.order_id IS NOT NULL) AS repeat_contact_known,
-		(c.customer_id IS NOT NULL AND c.order_id IS NOT NULL AND ${repeat}) AS repeat_contact_event
+		(c.customer_id IS NOT NULL AND c.order_id IS NOT NULL AND c.case_id IN (${repeatContactsSql(repeatDays)})) AS repeat_contact_event
 		FROM cases c`;
 }
 
 /**
- * The repeat-contact window sorts every case by customer and order, the costliest part of the
- * page; its result changes only with an import, so it is kept (derived-tables.server.ts). Any new
- * batch can change an earlier case's flag, so every refresh recomputes it whole.
+ * Every case's flags and the columns the filters read, kept per import in friction_case_flags
+ * (derived-tables.server.ts): the repeat-contact window sorts cases by customer and order, and
+ * even with the repeat contacts kept, looking every case up among them on each request was the
+ * page's costliest scan. The query that fills the table creates it, in the cases' order (no
+ * migration to keep in step), and its text is the table's settings: a changed definition or
+ * repeat window rebuilds it. Any new batch can change an earlier case's flag, so every refresh
+ * rebuilds it whole.
  */
-export function ensureRepeatContacts(db: Kysely<Database>, repeatDays: number): Promise<boolean> {
-	return keepCurrent(db, 'repeat_contacts', String(repeatDays), async (trx) => {
-		await sql`DELETE FROM friction_repeat_contacts`.execute(trx);
-		await sql`INSERT INTO friction_repeat_contacts SELECT case_id FROM (${structuralCasesSql(repeatDays)}) WHERE repeat_contact_event`.execute(trx);
+export function ensureCaseFlags(db: Kysely<Database>, repeatDays: number): Promise<boolean> {
+	const flags = STRUCTURAL_METRICS.flatMap((metric) => [`${metric}_known`, `${metric}_event`]);
+	const query = sql`SELECT ${sql.join([...CASE_FILTER_COLUMNS, ...flags].map((c) => sql.ref(c)))} FROM (${structuralCasesSql(repeatDays)})`;
+	const compiled = query.compile(db);
+	const settings = createHash('sha256').update(JSON.stringify([compiled.sql, compiled.parameters])).digest('hex');
+	return keepCurrent(db, 'case_flags', settings, async (trx) => {
+		await sql`CREATE OR REPLACE TABLE ${keptCaseFlagsSql()} AS ${query}`.execute(trx);
 	});
+}
+
+/** The kept flags, filterable as `c` over cases is (call ensureCaseFlags first). */
+export function keptCaseFlagsSql(): RawBuilder<unknown> {
+	return sql.table('friction_case_flags');
 }
 
 interface Row {
@@ -90,28 +106,36 @@ export async function structuralFriction(db: Kysely<Database>, options: Structur
 	const today = options.today ?? (await resolveToday(db, options.filters));
 	const days = Math.max(1, Math.round(options.periodDays ?? s.trend_days));
 	const where = caseFilterSql(options.filters, today);
-	await ensureRepeatContacts(db, s.repeat_contact_days);
-	const flagged = storedStructuralCasesSql();
+	await ensureCaseFlags(db, s.repeat_contact_days);
 	const periods = trendPeriods(options.filters, today, await archiveEnd(db), days);
 	const created = sql.ref('c.created_at');
 	const inRecent = periods ? periods.inRecent(created) : sql`false`;
 	const inPrevious = periods ? periods.inPrevious(created) : sql`false`;
 
-	// One scan takes all three measures per category and region; the per-dimension and overall
-	// rows are sums of those few groups.
-	const measures = STRUCTURAL_METRICS.map((metric) => {
-		const known = sql.ref(`c.${metric}_known`);
-		const event = sql.ref(`c.${metric}_event`);
+	// One scan counts the cases per category, region, period and the three measures' flags: a
+	// plain count over few groups, cheaper than eighteen filtered counts per case. The
+	// per-dimension and overall rows are sums of those few groups.
+	const flags = STRUCTURAL_METRICS.flatMap((metric) => [sql.ref(`c.${metric}_known`), sql.ref(`c.${metric}_event`)]);
+	const sums = STRUCTURAL_METRICS.flatMap((metric) => {
+		const known = sql.ref(`${metric}_known`);
+		const event = sql.ref(`${metric}_event`);
 		const col = (name: string) => sql.ref(`${metric}__${name}`);
-		return sql`count(*) FILTER (WHERE ${known}) AS ${col('n')}, count(*) FILTER (WHERE ${known} AND ${event}) AS ${col('events')},
-			count(*) FILTER (WHERE ${known} AND ${inRecent}) AS ${col('recent_n')}, count(*) FILTER (WHERE ${known} AND ${inRecent} AND ${event}) AS ${col('recent')},
-			count(*) FILTER (WHERE ${known} AND ${inPrevious}) AS ${col('previous_n')}, count(*) FILTER (WHERE ${known} AND ${inPrevious} AND ${event}) AS ${col('previous')}`;
+		return [
+			sql`coalesce(sum(n) FILTER (WHERE ${known}), 0) AS ${col('n')}`,
+			sql`coalesce(sum(n) FILTER (WHERE ${known} AND ${event}), 0) AS ${col('events')}`,
+			sql`coalesce(sum(n) FILTER (WHERE ${known} AND period = 1), 0) AS ${col('recent_n')}`,
+			sql`coalesce(sum(n) FILTER (WHERE ${known} AND period = 1 AND ${event}), 0) AS ${col('recent')}`,
+			sql`coalesce(sum(n) FILTER (WHERE ${known} AND period = 2), 0) AS ${col('previous_n')}`,
+			sql`coalesce(sum(n) FILTER (WHERE ${known} AND period = 2 AND ${event}), 0) AS ${col('previous')}`
+		];
 	});
-	const sums = STRUCTURAL_METRICS.flatMap((metric) => ['n', 'events', 'recent_n', 'recent', 'previous_n', 'previous'].map((name) => sql`sum(${sql.ref(`${metric}__${name}`)}) AS ${sql.ref(`${metric}__${name}`)}`));
 	const dims = STRUCTURAL_DIMENSIONS.map((dim) => sql`WHEN grouping(${sql.ref(dim)}) = 0 THEN ${dim}`);
 	const values = STRUCTURAL_DIMENSIONS.map((dim) => sql`WHEN grouping(${sql.ref(dim)}) = 0 THEN CAST(${sql.ref(dim)} AS VARCHAR)`);
 	const { rows: grouped } = await sql<Record<string, string | number | null>>`
-		WITH cells AS (SELECT ${sql.join(STRUCTURAL_DIMENSIONS.map((dim) => sql.ref(`c.${dim}`)))}, ${sql.join(measures)} FROM (${flagged}) c WHERE ${where} GROUP BY ALL)
+		WITH cells AS (
+			SELECT ${sql.join(STRUCTURAL_DIMENSIONS.map((dim) => sql.ref(`c.${dim}`)))}, CASE WHEN ${inRecent} THEN 1 WHEN ${inPrevious} THEN 2 ELSE 0 END AS period, ${sql.join(flags)}, count(*) AS n
+			FROM ${keptCaseFlagsSql()} c WHERE ${where} GROUP BY ALL
+		)
 		SELECT CASE ${sql.join(dims, sql` `)} END AS dim, CASE ${sql.join(values, sql` `)} END AS value, ${sql.join(sums)}
 		FROM cells GROUP BY GROUPING SETS ((), ${sql.join(STRUCTURAL_DIMENSIONS.map((dim) => sql`(${sql.ref(dim)})`))})
 		ORDER BY ${sql.join(STRUCTURAL_DIMENSIONS.map((dim) => sql`grouping(${sql.ref(dim)})`))}`.execute(db);

@@ -63,13 +63,14 @@ export function ensureTermTable(db: Kysely<Database>, source: ThemeSource, setti
 }
 
 /**
- * The words found in more than `max_document_share` of the `n` documents `docs` (step 5 of
- * tokenise-sql.server.ts): (term, share). Only words that many documents hold overall can be.
+ * The words found in more than `max_document_share` of the `n` documents whose texts are `texts`
+ * (text_id, n: documents per text) (step 5 of tokenise-sql.server.ts): (term, share). Only words
+ * that many documents hold overall can be.
  */
-export function frequentTermsSql(source: ThemeSource, docs: RawBuilder<unknown>, n: number, s: FrictionSettings): RawBuilder<{ term: string; share: number }> {
+export function frequentTermsSql(source: ThemeSource, texts: RawBuilder<unknown>, n: number, s: FrictionSettings): RawBuilder<{ term: string; share: number }> {
 	if (n < s.noise_min_documents) return sql`SELECT CAST(NULL AS VARCHAR) AS term, CAST(NULL AS DOUBLE) AS share WHERE false`;
 	return sql`SELECT term, df / ${n} AS share FROM (
-			SELECT t.term, sum(d.n) AS df FROM friction_terms t JOIN (SELECT text_id, count(*) AS n FROM ${docs} GROUP BY text_id) d ON d.text_id = t.text_id
+			SELECT t.term, sum(d.n) AS df FROM friction_terms t JOIN ${texts} d ON d.text_id = t.text_id
 			WHERE t.source = ${source} AND t.unigram
 				AND t.term IN (SELECT term FROM friction_term_df WHERE source = ${source} GROUP BY term HAVING sum(df) > ${s.max_document_share} * ${n})
 			GROUP BY t.term
@@ -82,12 +83,12 @@ export function storedTermsSql(source: ThemeSource): RawBuilder<{ text_id: bigin
 }
 
 /**
- * (text_id, term, form) of the texts of `docs` as termDocsSql would tokenise them when the words in
- * `frequent` are noise: stored terms, except for the texts holding such a word, whose bigrams are
- * formed again from their stored words without it.
+ * (text_id, term, form) of `texts` (text_id, one row each) as termDocsSql would tokenise them when
+ * the words in `frequent` are noise: stored terms, except for the texts holding such a word, whose
+ * bigrams are formed again from their stored words without it.
  */
-export function scopedTermsSql(source: ThemeSource, docs: RawBuilder<unknown>, frequent: RawBuilder<unknown>): RawBuilder<{ text_id: bigint; term: string; form: string }> {
-	return sql`WITH scope AS (SELECT DISTINCT text_id FROM ${docs}),
+export function scopedTermsSql(source: ThemeSource, texts: RawBuilder<unknown>, frequent: RawBuilder<unknown>): RawBuilder<{ text_id: bigint; term: string; form: string }> {
+	return sql`WITH scope AS (SELECT text_id FROM ${texts}),
 		affected AS (SELECT DISTINCT text_id FROM friction_words WHERE source = ${source} AND term IN (SELECT term FROM ${frequent}) AND text_id IN (SELECT text_id FROM scope)),
 		kept AS (SELECT text_id AS doc_id, clause_no, word_no, term, form FROM friction_words WHERE source = ${source} AND text_id IN (SELECT text_id FROM affected)),
 		${gramsCtes(sql`term NOT IN (SELECT term FROM ${frequent})`)}

@@ -70,10 +70,6 @@ function phraseFor<T extends TermStats>(members: T[]): string {
 	return phrase;
 }
 
-function contains(longer: string, shorter: string): boolean {
-	return ` ${longer} `.includes(` ${shorter} `);
-}
-
 /** Documents holding both terms of a pair (pairs sharing a word; themes.server.ts counts them). */
 export interface TermOverlap {
 	a: string;
@@ -87,6 +83,57 @@ export interface ClusterOptions {
 	covered?: ReadonlyMap<string, number>;
 	mergeJaccard?: number;
 	phraseCoverShare?: number;
+}
+
+/**
+ * What clusterThemes can use of the overlaps, from the terms' counts and signatures alone, so
+ * that only that is counted:
+ * - pairs sharing a word whose smaller count is at least `mergeJaccard` of the larger (two terms
+ *   overlap by at most the smaller count, so the others never reach the Jaccard index);
+ * - single words whose longer terms hold together at least `phraseCoverShare` of their count
+ *   (they cover at most that many of its documents), each with those longer terms.
+ * Terms with one signature hold the same documents and are one theme anyway, so each such set is
+ * counted through one of them (`same`): a pair inside one set is left out, and a word whose
+ * documents a longer term holds exactly is covered whole (`whole`) without counting. The ratios
+ * are the ones clusterThemes takes, so whatever is left out could not pass there.
+ */
+export function overlapCandidates(
+	terms: readonly TermStats[],
+	mergeJaccard: number,
+	phraseCoverShare: number
+): { pairs: [string, string][]; covers: { word: string; longer: string[] }[]; whole: string[] } {
+	const first = new Map<string, string>();
+	for (const t of terms) if (!first.has(`${t.count}:${t.signature}`)) first.set(`${t.count}:${t.signature}`, t.term);
+	const same = (t: TermStats) => first.get(`${t.count}:${t.signature}`) as string;
+	const byWord = new Map<string, TermStats[]>();
+	for (const t of terms) {
+		for (const w of new Set(t.term.split(' '))) {
+			const list = byWord.get(w);
+			if (list) list.push(t);
+			else byWord.set(w, [t]);
+		}
+	}
+	const pairs = new Map<string, [string, string]>();
+	for (const list of byWord.values()) {
+		for (let i = 0; i < list.length; i++) {
+			for (let j = i + 1; j < list.length; j++) {
+				const [a, b] = [same(list[i]), same(list[j])];
+				if (a === b || Math.min(list[i].count, list[j].count) / Math.max(list[i].count, list[j].count) < mergeJaccard) continue;
+				const pair: [string, string] = a < b ? [a, b] : [b, a];
+				pairs.set(pair.join('\u0000'), pair);
+			}
+		}
+	}
+	const covers: { word: string; longer: string[] }[] = [];
+	const whole: string[] = [];
+	for (const t of terms) {
+		if (t.term.includes(' ')) continue;
+		const longer = (byWord.get(t.term) ?? []).filter((y) => y.term.includes(' '));
+		if (longer.reduce((sum, y) => sum + y.count, 0) < phraseCoverShare * t.count) continue;
+		if (longer.some((y) => same(y) === same(t))) whole.push(t.term);
+		else covers.push({ word: t.term, longer: [...new Set(longer.map(same))] });
+	}
+	return { pairs: [...pairs.values()], covers, whole };
 }
 
 export function clusterThemes<T extends TermStats>(terms: readonly T[], subsumeShare: number, options: ClusterOptions = {}): ThemeCluster<T>[] {
@@ -117,17 +164,27 @@ export function clusterThemes<T extends TermStats>(terms: readonly T[], subsumeS
 		if (a && b && o.both / (a.count + b.count - o.both) >= mergeJaccard) union(a.term, b.term);
 	}
 	const groups = new Map<string, T[]>();
-	for (const t of terms) groups.set(find(t.term), [...(groups.get(find(t.term)) ?? []), t]);
+	for (const t of terms) {
+		const members = groups.get(find(t.term));
+		if (members) members.push(t);
+		else groups.set(find(t.term), [t]);
+	}
 	const clusters: ThemeCluster<T>[] = [...groups.values()].map((members) => {
 		// The longest term (the phrase "data cap" rather than "cap"), then the most documents.
 		const key = [...members].sort((a, b) => words(b.term).length - words(a.term).length || b.count - a.count || a.term.localeCompare(b.term))[0];
 		return { key, label: phraseFor(members), terms: members.map((m) => m.term).sort() };
 	});
-	const longer = (c: ThemeCluster<T>, o: ThemeCluster<T>) => o !== c && o.terms.some((t) => c.terms.some((ct) => t !== ct && contains(t, ct)));
+	// Every pair of clusters is compared: each cluster's terms are padded once, not per comparison.
+	const padded = new Map(clusters.map((c) => [c, c.terms.map((t) => ` ${t} `)]));
+	const longer = (c: ThemeCluster<T>, o: ThemeCluster<T>) => {
+		if (o === c) return false;
+		const mine = padded.get(c) as string[];
+		return (padded.get(o) as string[]).some((t) => mine.some((ct) => t !== ct && t.includes(ct)));
+	};
 	const coverShare = options.phraseCoverShare ?? Infinity;
 	const kept = clusters.filter((c) => {
 		// Fold a theme into a longer one that contains it and covers most of its documents.
-		if (clusters.some((o) => longer(c, o) && o.key.count >= subsumeShare * c.key.count)) return false;
+		if (clusters.some((o) => o.key.count >= subsumeShare * c.key.count && longer(c, o))) return false;
 		// A single word that only recurs inside several longer themes.
 		const covered = c.terms.length === 1 && words(c.key.term).length === 1 ? options.covered?.get(c.key.term) : undefined;
 		return !(covered !== undefined && covered >= coverShare * c.key.count && clusters.some((o) => longer(c, o)));

@@ -3,6 +3,7 @@ import type { Role } from '../core/auth/roles';
 import { maskPersonalData } from '../core/mask-personal-data';
 import type { Database } from '../core/db/schema';
 import type { FrictionDocument } from './documents-sql.server';
+import { keptBodiesSql } from './document-table.server';
 import { withThemeTables, type ThemeOptions } from './themes.server';
 import { can } from '../core/auth/access-rules';
 import { trendUnit, type ThemeTrendPoint, type TrendUnit } from './theme-trend';
@@ -16,11 +17,13 @@ export interface ThemeDocuments {
 
 /** The documents holding a theme's term, newest first, for the theme page; masked for viewers. */
 export async function themeDocuments(db: Kysely<Database>, options: ThemeOptions & { term: string; offset: number; limit: number; role: Role }): Promise<ThemeDocuments> {
-	return withThemeTables(db, options, async ({ conn, docs, terms }) => {
+	return withThemeTables(db, options, async ({ conn, source, docs, terms }) => {
 		const holding = sql`(SELECT doc_id FROM ${terms} WHERE term = ${options.term})`;
 		const matching = sql`${docs} d JOIN ${holding} t ON t.doc_id = d.doc_id`;
 		const total = await sql<{ n: number }>`SELECT count(*) AS n FROM ${matching}`.execute(conn);
-		const { rows } = await sql<FrictionDocument>`SELECT d.doc_id, d.case_id, d."at", d.body, d.csat, d.region, d.channel, d.category FROM ${matching} ORDER BY d."at" DESC, d.doc_id LIMIT ${options.limit} OFFSET ${options.offset}`.execute(conn);
+		const { rows } = await sql<FrictionDocument>`SELECT p.doc_id, p.case_id, p."at", b.body, p.csat, p.region, p.channel, p.category
+			FROM (SELECT d.* FROM ${matching} ORDER BY d."at" DESC, d.doc_id LIMIT ${options.limit} OFFSET ${options.offset}) p JOIN ${keptBodiesSql(source)} b ON b.text_id = p.text_id
+			ORDER BY p."at" DESC, p.doc_id`.execute(conn);
 		const span = await sql<{ first: Date | null; last: Date | null }>`SELECT min("at") AS first, max("at") AS last FROM ${docs}`.execute(conn);
 		const { first, last } = span.rows[0];
 		const unit = trendUnit(first, last);

@@ -2,13 +2,14 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Filters } from '../metrics/filters/model';
 import { maskPersonalData } from '../core/mask-personal-data';
 import type { Database } from '../core/db/schema';
-import { documentsSql, type ThemeSource } from './documents-sql.server';
+import type { ThemeSource } from './documents-sql.server';
+import { ensureDocumentTable, keptBodiesSql, keptDocumentsInScopeSql } from './document-table.server';
 import { resolveToday } from '../metrics/filters/period.server';
 import { frictionSettings, type FrictionSettings } from './friction-config.server';
-import { archiveEnd, trendPeriods } from './periods.server';
+import { archiveEnd, trendPeriods, type Periods } from './periods.server';
 import { withScratchTables } from './scratch-tables.server';
-import { clusterThemes, type TermOverlap } from './theme-clusters.server';
-import { ensureTermTable, frequentTermsSql, scopedTermsSql, storedTermsSql, textIdSql } from './term-table.server';
+import { clusterThemes, overlapCandidates, type TermOverlap, type TermStats } from './theme-clusters.server';
+import { ensureTermTable, frequentTermsSql, scopedTermsSql, storedTermsSql } from './term-table.server';
 import { markRising, periodTrend, TREND_DEFINITION, type TestedTrend } from './trend-test.server';
 
 export const LIFT_DIMENSIONS = ['region', 'channel', 'category'] as const;
@@ -120,13 +121,16 @@ interface TermRow {
 	previous: number;
 }
 
+/** Sums over the documents in scope. */
 interface Totals {
 	n: number;
 	rated: number;
 	csat_sum: number | null;
 	satisfied: number;
 	low: number;
-	last: Date | null;
+	/** Documents in the recent period and in the one before it (0 without periods). */
+	recent: number;
+	previous: number;
 }
 
 function ratio(a: number | null, b: number): number | null {
@@ -134,22 +138,30 @@ function ratio(a: number | null, b: number): number | null {
 }
 
 /**
- * Theme documents (with the text_id of their text), the terms of their texts (from the term table,
- * term-table.server.ts) per text and per document, the words left out as noise in this scope and
- * the period bounds, shared by the report, the theme page and item impact.
+ * The documents in scope (from the table kept per import, document-table.server.ts; no text),
+ * their texts with what the statistics sum per text, the terms of those texts (from the term
+ * table, term-table.server.ts) per text and per document, the words left out as noise in this
+ * scope and the trend periods, shared by the report, the theme page and item impact.
  */
 export async function withThemeTables<T>(
 	db: Kysely<Database>,
 	options: ThemeOptions,
 	work: (ctx: {
 		conn: Kysely<Database>;
+		source: ThemeSource;
+		/** The documents in scope (doc_id, case_id, at, csat, region, channel, category, text_id, ...); their text is in keptBodiesSql. */
 		docs: RawBuilder<unknown>;
+		/** Per text_id of the documents in scope: n (documents), signature (xor of their ids' hashes), rated, csat_sum, satisfied, low, recent, previous. */
+		texts: RawBuilder<unknown>;
 		/** (doc_id, term, form) of the documents in scope. */
 		terms: RawBuilder<unknown>;
-		/** (text_id, term, form): join to docs on text_id. */
+		/** (text_id, term, form): join to docs or texts on text_id. */
 		textTerms: RawBuilder<unknown>;
 		frequent: RawBuilder<unknown>;
+		/** The rows of `frequent`, most common first. */
+		frequentWords: { term: string; share: number }[];
 		totals: Totals;
+		periods: Periods | null;
 		settings: FrictionSettings;
 		today: Date;
 	}) => Promise<T>
@@ -157,52 +169,48 @@ export async function withThemeTables<T>(
 	const source = options.source ?? 'comments';
 	const today = options.today ?? (await resolveToday(db, options.filters));
 	const settings = options.settings ?? frictionSettings();
-	await ensureTermTable(db, source, settings);
+	const [, , end] = await Promise.all([ensureTermTable(db, source, settings), ensureDocumentTable(db, source), archiveEnd(db)]);
+	const periods = trendPeriods(options.filters, today, end, Math.max(1, Math.round(options.periodDays ?? settings.trend_days)));
+	const at = sql.ref('d.at');
 	let totals: Totals | undefined;
+	let frequentWords: { term: string; share: number }[] = [];
 	return withScratchTables(
 		db,
 		{
-			docs: sql`SELECT d.*, ${textIdSql(sql.ref('d.body'))} AS text_id FROM (${documentsSql(source, options.filters, today)}) d`,
+			docs: () => ({ view: keptDocumentsInScopeSql(source, options.filters, today) }),
+			// Documents sharing a text share its terms: every statistic is summed per text first.
+			texts: (names) => sql`SELECT d.text_id, count(*) AS n, bit_xor(hash(d.doc_id)) AS signature, count(d.csat) AS rated, sum(d.csat) AS csat_sum,
+					count(*) FILTER (WHERE d.csat >= 4) AS satisfied, count(*) FILTER (WHERE d.csat <= 2) AS low,
+					count(*) FILTER (WHERE ${periods ? periods.inRecent(at) : sql`false`}) AS recent, count(*) FILTER (WHERE ${periods ? periods.inPrevious(at) : sql`false`}) AS previous
+				FROM ${names.docs} d GROUP BY d.text_id`,
 			frequent: async (names, conn) => {
-				const { rows } = await sql<Totals>`SELECT count(*) AS n, count(csat) AS rated, sum(csat) AS csat_sum, count(*) FILTER (WHERE csat >= 4) AS satisfied, count(*) FILTER (WHERE csat <= 2) AS low, max("at") AS last FROM ${names.docs}`.execute(conn);
+				const { rows } = await sql<Totals>`SELECT coalesce(sum(n), 0) AS n, coalesce(sum(rated), 0) AS rated, sum(csat_sum) AS csat_sum, coalesce(sum(satisfied), 0) AS satisfied,
+					coalesce(sum(low), 0) AS low, coalesce(sum(recent), 0) AS recent, coalesce(sum(previous), 0) AS previous FROM ${names.texts}`.execute(conn);
 				totals = rows[0];
-				return frequentTermsSql(source, names.docs, totals.n, settings);
+				return frequentTermsSql(source, names.texts, totals.n, settings);
 			},
 			text_terms: async (names, conn) => {
-				const { rows } = await sql<{ n: number }>`SELECT count(*) AS n FROM ${names.frequent}`.execute(conn);
+				frequentWords = (await sql<{ term: string; share: number }>`SELECT term, share FROM ${names.frequent} ORDER BY share DESC, term`.execute(conn)).rows;
 				// Usually no word is noise: the stored terms are the terms, read where they lie (every
-				// reader joins them to the documents in scope).
-				return rows[0].n > 0 ? scopedTermsSql(source, names.docs, names.frequent) : { view: storedTermsSql(source) };
+				// reader joins them to the texts in scope).
+				return frequentWords.length > 0 ? scopedTermsSql(source, names.texts, names.frequent) : { view: storedTermsSql(source) };
 			},
 			terms: (names) => ({ view: sql`(SELECT d.doc_id, t.term, t.form FROM ${names.docs} d JOIN ${names.text_terms} t ON t.text_id = d.text_id)` })
 		},
-		async (conn, names) => work({ conn, docs: names.docs, terms: names.terms, textTerms: names.text_terms, frequent: names.frequent, totals: totals as Totals, settings, today })
+		async (conn, names) =>
+			work({ conn, source, docs: names.docs, texts: names.texts, terms: names.terms, textTerms: names.text_terms, frequent: names.frequent, frequentWords, totals: totals as Totals, periods, settings, today })
 	);
 }
 
 export async function frictionThemes(db: Kysely<Database>, options: ThemeOptions): Promise<ThemeReport> {
-	const source = options.source ?? 'comments';
-	return withThemeTables(db, options, async ({ conn, docs, textTerms, frequent: frequentTable, totals, settings: s, today }) => {
-		const days = Math.max(1, Math.round(options.periodDays ?? s.trend_days));
-		const periods = trendPeriods(options.filters, today, await archiveEnd(db), days);
-		const at = sql.ref('d.at');
-		const inRecent = periods ? periods.inRecent(at) : sql`false`;
-		const inPrevious = periods ? periods.inPrevious(at) : sql`false`;
-
+	return withThemeTables(db, options, async ({ conn, source, docs, texts, textTerms, frequentWords, totals, periods, settings: s }) => {
 		// One pinned connection: its queries run one after the other.
-		// Documents sharing a text share its terms: sum them per text first, then per term and
-		// written form, then per term (a sum of hashes' xors is the xor over all documents).
+		// Per term and written form, then per term (a sum of hashes' xors is the xor over all documents).
 		const termRows = await sql<TermRow>`
-				WITH per_text AS (
-					SELECT d.text_id, count(*) AS n, bit_xor(hash(d.doc_id)) AS signature, count(d.csat) AS rated, sum(d.csat) AS csat_sum,
-						count(*) FILTER (WHERE d.csat >= 4) AS satisfied, count(*) FILTER (WHERE d.csat <= 2) AS low,
-						count(*) FILTER (WHERE ${inRecent}) AS recent, count(*) FILTER (WHERE ${inPrevious}) AS previous
-					FROM ${docs} d GROUP BY d.text_id
-				),
-				per_form AS (
+				WITH per_form AS (
 					SELECT t.term, t.form, sum(p.n) AS uses, bit_xor(p.signature) AS signature, sum(p.rated) AS rated, sum(p.csat_sum) AS csat_sum,
 						sum(p.satisfied) AS satisfied, sum(p.low) AS low, sum(p.recent) AS recent, sum(p.previous) AS previous
-					FROM ${textTerms} t JOIN per_text p ON p.text_id = t.text_id
+					FROM ${textTerms} t JOIN ${texts} p ON p.text_id = t.text_id
 					GROUP BY t.term, t.form
 				)
 				SELECT term, sum(uses) AS count, bit_xor(signature) AS signature, sum(rated) AS rated, sum(csat_sum) AS csat_sum, sum(satisfied) AS satisfied, sum(low) AS low,
@@ -212,16 +220,10 @@ export async function frictionThemes(db: Kysely<Database>, options: ThemeOptions
 					-- depend on the order rows arrive in.
 					first(form ORDER BY (strip_accents(lower(form)) = term)::INTEGER * 1000000000 + uses DESC, form) AS label
 				FROM per_form GROUP BY term HAVING sum(uses) >= ${s.min_theme_count}`.execute(conn);
-		const periodRows = await sql<{ recent: number; previous: number }>`SELECT count(*) FILTER (WHERE ${inRecent}) AS recent, count(*) FILTER (WHERE ${inPrevious}) AS previous FROM ${docs} d`.execute(conn);
-		const frequent = await sql<{ term: string; share: number }>`SELECT term, share FROM ${frequentTable} ORDER BY share DESC, term`.execute(conn);
-		const period = periodRows.rows[0];
 		const scoreBasis = totals.rated > 0 ? 'csat' : 'volume';
-		const { overlaps, covered } = await termOverlaps(conn, docs, textTerms, s.min_theme_count);
-		const clusters = clusterThemes(
-			termRows.rows.map((r) => ({ ...r, signature: String(r.signature) })),
-			s.subsume_share,
-			{ overlaps, covered, mergeJaccard: s.merge_jaccard, phraseCoverShare: s.phrase_cover_share }
-		);
+		const candidates = termRows.rows.map((r) => ({ ...r, signature: String(r.signature) }));
+		const { overlaps, covered } = await termOverlaps(conn, texts, textTerms, candidates, s);
+		const clusters = clusterThemes(candidates, s.subsume_share, { overlaps, covered, mergeJaccard: s.merge_jaccard, phraseCoverShare: s.phrase_cover_share });
 		const meanAll = ratio(totals.csat_sum, totals.rated);
 		const lowTotal = totals.low;
 		const restTotal = totals.rated - totals.low;
@@ -232,7 +234,7 @@ export async function frictionThemes(db: Kysely<Database>, options: ThemeOptions
 			const restRated = totals.rated - r.rated;
 			const csatRest = restRated > 0 ? ((totals.csat_sum ?? 0) - (r.csat_sum ?? 0)) / restRated : null;
 			const cost = csatMean !== null && csatRest !== null ? csatRest - csatMean : null;
-			const trend = periodTrend({ recent: r.recent, recentTotal: period.recent, previous: r.previous, previousTotal: period.previous }, s.min_trend_count);
+			const trend = periodTrend({ recent: r.recent, recentTotal: totals.recent, previous: r.previous, previousTotal: totals.previous }, s.min_trend_count);
 			return {
 				key: r.term,
 				theme: label,
@@ -258,15 +260,17 @@ export async function frictionThemes(db: Kysely<Database>, options: ThemeOptions
 		// Themes without keyness are left out before the trend tests, so they do not widen the family.
 		const key = untested.filter((t) => t.keyness === null || t.keyness >= s.keyness_z);
 		const themes: Theme[] = markRising([key], s.significance, s.min_rising_count)[0].sort((a, b) => (b.score ?? -Infinity) - (a.score ?? -Infinity) || b.count - a.count);
-		await addDetails(conn, docs, textTerms, themes.slice(0, s.detail_themes), totals.n, s);
+		await addDetails(conn, source, docs, textTerms, themes.slice(0, s.detail_themes), totals.n, s);
 		return {
 			source,
 			documents: totals.n,
 			rated: totals.rated,
 			csat_mean: meanAll,
-			period: periods ? { days, recent_from: periods.recentFrom, end: periods.end, previous_from: periods.previousFrom, recent_documents: period.recent, previous_documents: period.previous } : null,
+			period: periods
+				? { days: periods.days, recent_from: periods.recentFrom, end: periods.end, previous_from: periods.previousFrom, recent_documents: totals.recent, previous_documents: totals.previous }
+				: null,
 			score_basis: scoreBasis,
-			frequent_words: frequent.rows,
+			frequent_words: frequentWords,
 			themes,
 			settings: { min_theme_count: s.min_theme_count, max_document_share: s.max_document_share, trend_days: s.trend_days, languages: s.languages },
 			definition: `${THEME_DEFINITION} ${TREND_DEFINITION}`
@@ -275,27 +279,29 @@ export async function frictionThemes(db: Kysely<Database>, options: ThemeOptions
 }
 
 /** Lift by region, channel and category, and example comments, for the themes shown in detail. */
-async function addDetails(conn: Kysely<Database>, docs: RawBuilder<unknown>, textTerms: RawBuilder<unknown>, themes: Theme[], n: number, s: FrictionSettings): Promise<void> {
+async function addDetails(conn: Kysely<Database>, source: ThemeSource, docs: RawBuilder<unknown>, textTerms: RawBuilder<unknown>, themes: Theme[], n: number, s: FrictionSettings): Promise<void> {
 	if (!themes.length) return;
 	const keys = sql.join(themes.map((t) => t.key));
+	const dim = sql`CASE WHEN grouping(region) = 0 THEN 'region' WHEN grouping(channel) = 0 THEN 'channel' ELSE 'category' END`;
+	// Each set groups by one dimension, the others are NULL there; a document without a value in that
+	// dimension counts in none of its groups. Ordered, so that equal lifts rank the same on every run.
+	const value = sql`coalesce(region, channel, category)`;
 	const groups = await sql<{ term: string; dim: LiftDimension; value: string; count: number }>`
-			SELECT t.term, d.dim, d.value, sum(d.n) AS count
-			FROM ${textTerms} t JOIN (
-				-- Documents of one text and one region, channel and category count once, weighted.
-				UNPIVOT (SELECT text_id, region, channel, category, count(*) AS n FROM ${docs} GROUP BY ALL) ON region, channel, category INTO NAME dim VALUE value
-			) d ON d.text_id = t.text_id
-			WHERE t.term IN (${keys}) GROUP BY ALL`.execute(conn);
+			SELECT t.term, ${dim} AS dim, ${value} AS value, count(*) AS count
+			FROM (SELECT d.region, d.channel, d.category, d.text_id FROM ${docs} d) d JOIN (SELECT text_id, term FROM ${textTerms} WHERE term IN (${keys})) t ON t.text_id = d.text_id
+			GROUP BY GROUPING SETS ((t.term, region), (t.term, channel), (t.term, category)) HAVING ${value} IS NOT NULL ORDER BY 1, 2, 3`.execute(conn);
 	const base = await sql<{ dim: LiftDimension; value: string; count: number }>`
-			SELECT dim, value, count(*) AS count FROM (UNPIVOT (SELECT region, channel, category FROM ${docs}) ON region, channel, category INTO NAME dim VALUE value) GROUP BY ALL`.execute(conn);
+			SELECT ${dim} AS dim, ${value} AS value, count(*) AS count FROM ${docs} d GROUP BY GROUPING SETS ((region), (channel), (category)) HAVING ${value} IS NOT NULL`.execute(conn);
 	const examples = await sql<{ term: string; doc_id: string; case_id: string | null; at: Date; csat: number | null; body: string }>`
-			SELECT p.term, d.doc_id, d.case_id, d."at", d.csat, d.body FROM (
+			SELECT p.term, p.doc.doc_id AS doc_id, p.doc.case_id AS case_id, p.doc."at" AS "at", p.doc.csat AS csat, b.body FROM (
 				-- The least satisfied first (unrated after rated), then the most recent: an example should
 				-- show what the theme costs, not a 5-star comment that happens to share a word.
-				SELECT term, unnest(picks) AS doc_id, generate_subscripts(picks, 1) AS pick FROM (
-					SELECT t.term, arg_min(d.doc_id, {'c': coalesce(d.csat, 6), 'at': -epoch_ms(d."at"), 'id': d.doc_id}, ${Math.max(1, s.examples_per_theme)}) AS picks
+				SELECT term, unnest(picks) AS doc, generate_subscripts(picks, 1) AS pick FROM (
+					SELECT t.term, arg_min({'doc_id': d.doc_id, 'case_id': d.case_id, 'at': d."at", 'csat': d.csat, 'text_id': d.text_id}, {'c': coalesce(d.csat, 6), 'at': -epoch_ms(d."at"), 'id': d.doc_id}, ${Math.max(1, s.examples_per_theme)}) AS picks
 					FROM ${textTerms} t JOIN ${docs} d ON d.text_id = t.text_id WHERE t.term IN (${keys}) GROUP BY t.term
 				)
-			) p JOIN ${docs} d ON d.doc_id = p.doc_id WHERE p.pick <= ${s.examples_per_theme} ORDER BY p.term, p.pick`.execute(conn);
+			) p JOIN ${keptBodiesSql(source)} b ON b.text_id = p.doc.text_id
+			WHERE p.pick <= ${s.examples_per_theme} ORDER BY p.term, p.pick`.execute(conn);
 	const baseShare = new Map(base.rows.map((b) => [`${b.dim}\u0000${b.value}`, b.count / n]));
 	for (const theme of themes) {
 		const lift = { region: [], channel: [], category: [] } as Record<LiftDimension, LiftValue[]>;
@@ -315,21 +321,37 @@ async function addDetails(conn: Kysely<Database>, docs: RawBuilder<unknown>, tex
 }
 
 /**
- * For clusterThemes (theme-clusters.server.ts), over the terms in at least `minCount` documents:
- * documents holding both terms of each pair that shares a word, and per single word its documents
- * that also hold a longer such term containing it. Documents sharing a text count through its weight.
+ * For clusterThemes (theme-clusters.server.ts), over the candidate terms: documents holding both
+ * terms of each pair that could merge, and per single word that could be covered its documents
+ * that also hold a longer term containing it (overlapCandidates says which). Documents sharing a
+ * text count through its weight.
  */
-async function termOverlaps(conn: Kysely<Database>, docs: RawBuilder<unknown>, textTerms: RawBuilder<unknown>, minCount: number): Promise<{ overlaps: TermOverlap[]; covered: Map<string, number> }> {
-	const ctes = sql`WITH per_text AS (SELECT text_id, count(*) AS n FROM ${docs} GROUP BY text_id),
-		weighted AS (SELECT t.text_id, t.term, p.n FROM ${textTerms} t JOIN per_text p ON p.text_id = t.text_id),
-		cand AS (SELECT term FROM weighted GROUP BY term HAVING sum(n) >= ${minCount}),
-		tt AS (SELECT * FROM weighted WHERE term IN (SELECT term FROM cand)),
-		cw AS (SELECT term, unnest(string_split(term, ' ')) AS word FROM cand)`;
-	const pairs = await sql<TermOverlap>`${ctes},
-		pairs AS (SELECT DISTINCT x.term AS a, y.term AS b FROM cw x JOIN cw y ON x.word = y.word AND x.term < y.term)
-		SELECT pr.a, pr.b, sum(x.n) AS both FROM pairs pr JOIN tt x ON x.term = pr.a JOIN tt y ON y.term = pr.b AND y.text_id = x.text_id GROUP BY pr.a, pr.b`.execute(conn);
-	const cover = await sql<{ term: string; covered: number }>`${ctes},
-		covering AS (SELECT DISTINCT y.text_id, cw.word FROM tt y JOIN cw ON cw.term = y.term WHERE y.term LIKE '% %')
-		SELECT x.term, sum(x.n) AS covered FROM tt x JOIN covering c ON c.text_id = x.text_id AND c.word = x.term WHERE x.term NOT LIKE '% %' GROUP BY x.term`.execute(conn);
-	return { overlaps: pairs.rows.map((r) => ({ a: r.a, b: r.b, both: Number(r.both) })), covered: new Map(cover.rows.map((r) => [r.term, Number(r.covered)])) };
+async function termOverlaps(
+	conn: Kysely<Database>,
+	texts: RawBuilder<unknown>,
+	textTerms: RawBuilder<unknown>,
+	candidates: readonly TermStats[],
+	s: FrictionSettings
+): Promise<{ overlaps: TermOverlap[]; covered: Map<string, number> }> {
+	const { pairs, covers, whole } = overlapCandidates(candidates, s.merge_jaccard, s.phrase_cover_share);
+	// One list of (key, a, b): a text counts once for a key when it holds a and any of its b.
+	const links = [...pairs.map(([a, b], k) => ({ k, a, b })), ...covers.flatMap(({ word, longer }, i) => longer.map((b) => ({ k: pairs.length + i, a: word, b })))];
+	const counts = new Map<number, number>();
+	if (links.length) {
+		// Materialised in this order: left to the planner, the texts' terms were first joined with
+		// themselves on text_id, every pair of terms of every text, and only then to the few links.
+		const { rows } = await sql<{ k: number; n: number }>`
+			WITH links(k, a, b) AS (VALUES ${sql.join(links.map((l) => sql`(${sql.lit(l.k)}, ${l.a}, ${l.b})`))}),
+			held AS MATERIALIZED (SELECT t.text_id, t.term, p.n FROM ${textTerms} t JOIN ${texts} p ON p.text_id = t.text_id WHERE t.term IN (SELECT a FROM links UNION ALL SELECT b FROM links)),
+			with_a AS MATERIALIZED (SELECT l.k, l.b, x.text_id, x.n FROM links l JOIN held x ON x.term = l.a)
+			SELECT k, sum(n) AS n FROM (SELECT DISTINCT x.k, x.text_id, x.n FROM with_a x SEMI JOIN held y ON y.term = x.b AND y.text_id = x.text_id) GROUP BY k`.execute(conn);
+		for (const r of rows) counts.set(r.k, Number(r.n));
+	}
+	return {
+		overlaps: pairs.flatMap(([a, b], k) => (counts.has(k) ? [{ a, b, both: counts.get(k) as number }] : [])),
+		covered: new Map([
+			...whole.map((word): [string, number] => [word, candidates.find((c) => c.term === word)?.count as number]),
+			...covers.flatMap(({ word }, i): [string, number][] => (counts.has(pairs.length + i) ? [[word, counts.get(pairs.length + i) as number]] : []))
+		])
+	};
 }

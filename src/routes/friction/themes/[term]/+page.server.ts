@@ -16,8 +16,10 @@ export const load: PageServerLoad = async ({ params, url, locals }) => {
 	const role = locals.user?.role ?? 'viewer';
 	const { today, bar } = await filterContext(db, options.filters, role);
 	// The page's report (cached), so a theme's q-value and rising flag are the ones the Friction page shows.
-	const report = await frictionReport(db, options, today);
-	const documents = await themeDocuments(db, { filters: options.filters, source: options.source, term, offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE, role, today });
+	const [report, documents] = await Promise.all([
+		frictionReport(db, options, today),
+		themeDocuments(db, { filters: options.filters, source: options.source, term, offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE, role, today })
+	]);
 	const theme = report.themes.find((t) => t.key === term) ?? report.themes.find((t) => t.terms.includes(term)) ?? null;
 	const scope = filtersToParams({ ...options.filters, range: 'all', from: undefined, to: undefined }).toString();
 	return { term, theme, period: report.period, documents, page, pageSize: PAGE_SIZE, options, scope, bar, canWrite: canWriteFriction(role) };
