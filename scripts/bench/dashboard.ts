@@ -11,7 +11,8 @@
 // `--messages` uses an archive with the demo's conversations too (dashboard-<n>-messages.duckdb),
 // for the automatic checks that read the threads.
 //
-// Tables kept per import (the automatic checks' verdicts, the Speed clock) are rebuilt in process first and their
+// Tables kept per import (the automatic checks' verdicts, the Speed clock, Friction's tables for
+// comments) are rebuilt in process first and their
 // build time printed: that is what an import adds to its own time before the pages are fast.
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -27,6 +28,10 @@ import { keepCheckResults } from '../../src/lib/audits/auto-checks/check-results
 import { keepSpeedClock } from '../../src/lib/metrics/speed/speed.server';
 import { currentPolicy } from '../../src/lib/core/policy/policy.server';
 import { snapshotTime } from '../../src/lib/metrics/filters/snapshot.server';
+import { frictionSettings } from '../../src/lib/friction/friction-config.server';
+import { ensureTermTable } from '../../src/lib/friction/term-table.server';
+import { ensureDocumentTable } from '../../src/lib/friction/document-table.server';
+import { ensureCaseFlags } from '../../src/lib/friction/structural.server';
 import { freePort, rssMb, startServer, type RunningServer } from './server-harness';
 
 const { values } = parseArgs({
@@ -132,6 +137,13 @@ async function rebuildKept(path: string): Promise<void> {
 		const clockStart = performance.now();
 		await keepSpeedClock(open.db, (await currentPolicy(open.db)).policy, await snapshotTime(open.db));
 		console.log(`Speed clock kept for both measures built in ${(performance.now() - clockStart).toFixed(0)} ms`);
+		await sql`DELETE FROM derived_table_state WHERE source IN ('documents_comments', 'case_flags')`.execute(open.db);
+		const frictionStart = performance.now();
+		const settings = frictionSettings();
+		await ensureTermTable(open.db, 'comments', settings);
+		await ensureDocumentTable(open.db, 'comments');
+		await ensureCaseFlags(open.db, settings.repeat_contact_days);
+		console.log(`Friction's documents and case flags (and term table, when behind) kept in ${(performance.now() - frictionStart).toFixed(0)} ms`);
 	} finally {
 		await open.close();
 	}
