@@ -10,7 +10,7 @@ const SOURCES = ['src', 'config', 'static', 'svelte.config.js', 'vite.config.ts'
  * @param {string} path
  * @returns {number} the newest modification time under path
  */
-function newest(path) {
+export function newest(path) {
 	const stat = statSync(path);
 	if (!stat.isDirectory()) return stat.mtimeMs;
 	return Math.max(stat.mtimeMs, ...readdirSync(path).map((name) => newest(join(path, name))));
