@@ -8,11 +8,13 @@ export const load: PageServerLoad = async ({ url, locals }) => {
 	const { db } = await getDatabase();
 	const options = metricOptions(url.searchParams);
 	const { today, bar } = await filterContext(db, options.filters, locals.user?.role);
-	// The measure on screen first, alone (started together, the two share the cores and the page
-	// waits for both); the other only fills its headline card, so only its headline is computed
-	// and it streams in after the page (SvelteKit streams a promise in the returned data).
+	// The other measure only fills its headline card, so only its headline is computed (a small
+	// grouped count, started beside the measure on screen) and it streams in after the page
+	// (SvelteKit streams a promise in the returned data).
 	const other = options.measure === 'resolution' ? 'first_response' : 'resolution';
-	const shown = await speedReport(db, { ...options, today });
 	const streamed = speedReport(db, { ...options, measure: other, today, headline: true });
+	// Its failure is the card's to show ({:catch}), not this load's.
+	streamed.catch(() => {});
+	const shown = await speedReport(db, { ...options, today });
 	return other === 'resolution' ? { options, bar, firstResponse: shown, resolution: streamed } : { options, bar, firstResponse: streamed, resolution: shown };
 };
