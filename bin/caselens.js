@@ -3,18 +3,12 @@
 // source change (scripts/build-cli.js), so `npx caselens` works right after `npm install` with
 // no build step; where the bundle cannot be written (a read-only install), tsx compiles it on
 // the fly instead.
-import { pathToFileURL } from 'node:url';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import { freshCliBundle } from '../scripts/build-cli.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-let bundle = null;
-try {
-	bundle = await freshCliBundle(root);
-} catch {
-	bundle = null;
-}
+const bundle = await freshCliBundle(root).catch(() => null);
 let cli;
 if (bundle) cli = await import(pathToFileURL(bundle).href);
 else {

@@ -22,6 +22,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { benchCsv } from './demo-csv';
+import { median } from '../../src/lib/core/stats/quantile';
 
 const { values } = parseArgs({
 	options: {
@@ -44,7 +45,6 @@ const SELF = here('./pandas.ts');
 // The CLI finds its config and modules from the repository root, wherever the bench was started.
 const ROOT = here('../..');
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const secondsSince = (start: number) => (performance.now() - start) / 1000;
 
 /** Child mode: `caselens metrics all` twice through the CLI's main() in this one process. */

@@ -1,7 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../core/db/schema';
-import { keepCurrent } from '../core/db/derived-tables.server';
+import { keepCurrent, settingsOfSql } from '../core/db/derived-tables.server';
 import type { Filters } from '../metrics/filters/model';
 import { allDocumentsSql, documentFilterSql, type ThemeSource } from './documents-sql.server';
 import { textIdSql } from './term-table.server';
@@ -34,10 +34,7 @@ export function ensureDocumentTable(db: Kysely<Database>, source: ThemeSource): 
 	// Ordered by date so that a date filter skips the row groups outside its range.
 	const documents = sql`SELECT * EXCLUDE (body) FROM all_documents ORDER BY "at", doc_id`;
 	const texts = sql`SELECT text_id, any_value(body) AS body FROM all_documents GROUP BY text_id`;
-	const settings = createHash('sha256')
-		.update(JSON.stringify([all, documents, texts].map((q) => q.compile(db).sql)))
-		.digest('hex');
-	return keepCurrent(db, `documents_${source}`, settings, async (trx) => {
+	return keepCurrent(db, `documents_${source}`, settingsOfSql(db, all, documents, texts), async (trx) => {
 		const scratch = sql.table(`friction_all_documents_${randomUUID().replace(/-/g, '').slice(0, 12)}`);
 		await sql`CREATE TEMP TABLE ${scratch} AS ${all}`.execute(trx);
 		try {

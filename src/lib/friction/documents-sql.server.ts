@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Filters } from '../metrics/filters/model';
-import { caseFilterSql } from '../metrics/filters/case-filter-sql.server';
+import { answerFilterSql } from '../metrics/filters/case-filter-sql.server';
 
 /** Where themes are read from: feedback comments, or the subjects of cases. */
 export const THEME_SOURCES = ['comments', 'subjects'] as const;
@@ -42,17 +42,9 @@ export function allDocumentsSql(source: ThemeSource): RawBuilder<FrictionDocumen
 		WHERE f.comment IS NOT NULL AND trim(f.comment) <> ''`;
 }
 
-/**
- * The filters over documents `d` of allDocumentsSql (or the table kept from it): an import filter
- * keeps an answer when it came from one of the imports or its case did, as on the Satisfaction
- * page (src/lib/metrics/filters/case-filter-sql.server.ts, feedbackFilterSql).
- */
+/** The filters over documents `d` of allDocumentsSql (or the table kept from it), as over feedback on the Satisfaction page. */
 export function documentFilterSql(filters: Filters, today: Date): RawBuilder<boolean> {
-	return caseFilterSql(filters, today, {
-		alias: 'd',
-		dateColumn: sql.ref('d.at'),
-		batchCondition: (ids) => sql<boolean>`(d.batch_id IN (${ids}) OR d.case_batch_id IN (${ids}))`
-	});
+	return answerFilterSql(filters, today, { alias: 'd', date: sql.ref('d.at'), answerBatch: sql.ref('d.batch_id'), caseBatch: sql.ref('d.case_batch_id') });
 }
 
 /** The documents in scope, with their text. */

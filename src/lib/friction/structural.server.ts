@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Filters } from '../metrics/filters/model';
 import type { Database } from '../core/db/schema';
 import { CASE_FILTER_COLUMNS, caseFilterSql } from '../metrics/filters/case-filter-sql.server';
 import { resolveToday } from '../metrics/filters/period.server';
 import { STRUCTURAL_DIMENSIONS, STRUCTURAL_METRICS, type StructuralDimension, type StructuralMetric } from './structural-metrics';
-import { keepCurrent } from '../core/db/derived-tables.server';
+import { keepCurrent, settingsOfSql } from '../core/db/derived-tables.server';
 import { frictionSettings, type FrictionSettings } from './friction-config.server';
 import { archiveEnd, trendPeriods } from './periods.server';
 import { markRising, periodTrend, TREND_DEFINITION, type TestedTrend } from './trend-test.server';
@@ -78,9 +77,7 @@ export function structuralCasesSql(repeatDays: number): RawBuilder<unknown> {
 export function ensureCaseFlags(db: Kysely<Database>, repeatDays: number): Promise<boolean> {
 	const flags = STRUCTURAL_METRICS.flatMap((metric) => [`${metric}_known`, `${metric}_event`]);
 	const query = sql`SELECT ${sql.join([...CASE_FILTER_COLUMNS, ...flags].map((c) => sql.ref(c)))} FROM (${structuralCasesSql(repeatDays)})`;
-	const compiled = query.compile(db);
-	const settings = createHash('sha256').update(JSON.stringify([compiled.sql, compiled.parameters])).digest('hex');
-	return keepCurrent(db, 'case_flags', settings, async (trx) => {
+	return keepCurrent(db, 'case_flags', settingsOfSql(db, query), async (trx) => {
 		await sql`CREATE OR REPLACE TABLE ${keptCaseFlagsSql()} AS ${query}`.execute(trx);
 	});
 }

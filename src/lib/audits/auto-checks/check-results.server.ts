@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../core/db/schema';
-import { keepCurrent } from '../../core/db/derived-tables.server';
+import { keepCurrent, settingsOfSql } from '../../core/db/derived-tables.server';
 import { AUTO_CHECK_IDS } from './model';
 import { perCaseChecksSql, type CheckContext } from './checks-sql.server';
 import { CASE_FILTER_COLUMNS } from '../../metrics/filters/case-filter-sql.server';
@@ -21,9 +20,7 @@ export async function keepCheckResults(db: Kysely<Database>, ctx: CheckContext):
 	const testable = AUTO_CHECK_IDS.filter((id) => !ctx.notTestable[id]);
 	const carried = sql.join(CASE_FILTER_COLUMNS.map((c) => sql.ref(`c.${c}`)));
 	const perCase = await perCaseChecksSql(db, ctx, testable, sql`true`, carried);
-	const compiled = perCase.compile(db);
-	const settings = createHash('sha256').update(JSON.stringify([compiled.sql, compiled.parameters])).digest('hex');
-	return keepCurrent(db, 'auto_check_results', settings, async (trx) => {
+	return keepCurrent(db, 'auto_check_results', settingsOfSql(db, perCase), async (trx) => {
 		await sql`DELETE FROM auto_check_results`.execute(trx);
 		await sql`INSERT INTO auto_check_results BY NAME SELECT * FROM (${perCase})`.execute(trx);
 	});

@@ -1,4 +1,5 @@
-import { sql, type Kysely } from 'kysely';
+import { createHash } from 'node:crypto';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './schema';
 import { withLock } from '../keyed-lock';
 
@@ -33,6 +34,17 @@ async function plan(db: Kysely<Database>, name: string, settings: string): Promi
 	if (!state || state.settings !== settings || now.covered !== state.batches) return { kind: 'full', after: 0, latest: now.latest, batches: now.batches };
 	if (now.latest === state.batch_id) return { kind: 'fresh' };
 	return { kind: 'since', after: state.batch_id, latest: now.latest, batches: now.batches };
+}
+
+/**
+ * Settings for a table that is whatever `queries` return: the SHA-256 of their SQL and parameters,
+ * so that a changed definition, or a changed number in it (a policy target, the snapshot), rebuilds
+ * the table and nothing else does.
+ */
+export function settingsOfSql(db: Kysely<Database>, ...queries: RawBuilder<unknown>[]): string {
+	return createHash('sha256')
+		.update(JSON.stringify(queries.map((q) => { const c = q.compile(db); return [c.sql, c.parameters]; })))
+		.digest('hex');
 }
 
 /** Runs `build` when the table `name` is behind the committed imports or `settings`; returns whether it ran. */

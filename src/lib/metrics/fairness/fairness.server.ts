@@ -359,8 +359,10 @@ async function rankSums(ctx: Context, dims: FairnessDimension[], excluded: Map<F
 		rows = (await sql<RankRow>`${sql.join(perDimension, sql` UNION ALL `)}`.execute(ctx.db)).rows;
 	}
 	for (const row of rows) {
-		const ranks = row.dim === null || row.grp === null ? undefined : out.get(row.dim);
-		if (!ranks || row.grp === null) continue;
+		// The shared sort's grouping sets also give each dimension's cases without a group.
+		if (row.dim === null || row.grp === null) continue;
+		const ranks = out.get(row.dim);
+		if (!ranks) continue;
 		const m = Number(row.m);
 		getMap(ranks.groups, row.grp, () => new Map()).set(row.stratum, { w: Number(row.w2) / 2, m });
 		const st = getMap(ranks.strata, row.stratum, () => ({ N: 0, ties: 0 }));

@@ -36,16 +36,34 @@ export function caseFilterSql(
 }
 
 /**
+ * The filters over answers (feedback), dated by `date`, with an import filter that keeps an answer
+ * when it came from one of the imports or its case did: a feedback export often links to no
+ * imported case, so filtering on the case's import alone would drop every answer of the feedback
+ * import the user picked. `alias` names the rest of the filter columns (the case's dimensions).
+ */
+export function answerFilterSql(
+	filters: Filters,
+	today: Date,
+	columns: { alias: string; date: RawBuilder<unknown>; answerBatch: RawBuilder<unknown>; caseBatch: RawBuilder<unknown>; region?: RawBuilder<unknown> }
+): RawBuilder<boolean> {
+	return caseFilterSql(filters, today, {
+		alias: columns.alias,
+		dateColumn: columns.date,
+		columns: columns.region ? { region: columns.region } : undefined,
+		batchCondition: (ids) => sql<boolean>`(${columns.answerBatch} IN (${ids}) OR ${columns.caseBatch} IN (${ids}))`
+	});
+}
+
+/**
  * The same filters over feedback `f` LEFT JOINed to its case `c` (Satisfaction, friction
- * comments): dated by submission, region from the case or else the feedback itself, and an
- * import filter that keeps an answer when it came from one of the imports or its case did. A
- * feedback export often links to no imported case, so filtering on the case's import alone would
- * drop every answer of the feedback import the user picked.
+ * comments): dated by submission, region from the case or else the feedback itself.
  */
 export function feedbackFilterSql(filters: Filters, today: Date): RawBuilder<boolean> {
-	return caseFilterSql(filters, today, {
-		dateColumn: sql.ref('f.submitted_at'),
-		columns: { region: sql`coalesce(c.region, f.region)` },
-		batchCondition: (ids) => sql<boolean>`(f.batch_id IN (${ids}) OR c.batch_id IN (${ids}))`
+	return answerFilterSql(filters, today, {
+		alias: 'c',
+		date: sql.ref('f.submitted_at'),
+		region: sql`coalesce(c.region, f.region)`,
+		answerBatch: sql.ref('f.batch_id'),
+		caseBatch: sql.ref('c.batch_id')
 	});
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { DIMENSION_COLUMNS, type FilterDimension, type Filters } from '../filters/model';
 import { kmSummary, type KmQuantileResult } from '../../core/stats/kaplan-meier';
@@ -7,7 +6,7 @@ import { currentPolicy } from '../../core/policy/policy.server';
 import { CASE_FILTER_COLUMNS, caseFilterSql } from '../filters/case-filter-sql.server';
 import { snapshotTime } from '../filters/snapshot.server';
 import { cachedReport, keptByData } from '../filters/data-version.server';
-import { keepCurrent } from '../../core/db/derived-tables.server';
+import { keepCurrent, settingsOfSql } from '../../core/db/derived-tables.server';
 import { attainment, bracketDistribution, TARGET_BASES, type AttainmentPair, type BracketDistribution, type SpeedBasis, type SpeedMeasure, type SpeedStats, type SpeedTarget, type TargetBasis } from './model';
 import publishedPolicy from '../../../../config/policy.json';
 import { businessCalendars, describeCalendar, type BusinessCalendars } from '../../core/business-hours/model';
@@ -99,15 +98,17 @@ async function computeSpeedReport(
 	const [snapshot, cov] = await Promise.all([snapshotTime(db), archiveCoverage(db)]);
 	const event = sql.ref(`c.${EVENT_COLUMN[options.measure]}`);
 	const where = caseFilterSql(options.filters, today);
-	const groupCol = options.by ? sql.ref(`c.${DIMENSION_COLUMNS[options.by]}`) : sql<string>`NULL`;
+	const headline = options.headline ?? false;
+	// The headline has no groups.
+	const by = headline ? null : (options.by ?? null);
+	const groupCol = by ? sql.ref(`c.${DIMENSION_COLUMNS[by]}`) : sql<string>`NULL`;
 	const grain = options.grain ?? 'week';
 	const policy = (await currentPolicy(db)).policy;
 	const target = speedTarget(policy, options.measure);
 	const calendars = businessCalendars(policy);
 	await keepSpeedClock(db, policy, snapshot);
-	const headline = options.headline ?? false;
 	const [scan, trend] = await Promise.all([
-		binnedScan(db, { measure: options.measure, where, groupCol: headline ? sql<string>`NULL` : groupCol, grain, periods: !headline }, Boolean(target && snapshot)),
+		binnedScan(db, { measure: options.measure, where, groupCol, grain, periods: !headline }, Boolean(target && snapshot)),
 		headline ? [] : trendScan(db, { measure: options.measure, where, grain })
 	]);
 	const km = scan.bins;
@@ -160,7 +161,7 @@ async function computeSpeedReport(
 	const sortedAll = [...all.entries()].sort((a, b) => a[0] - b[0]);
 	const overall = stats(null, { t: sortedAll.map((e) => e[0]), d: sortedAll.map((e) => e[1].d), c: sortedAll.map((e) => e[1].c), sum: allSum });
 	// Slowest first: the table a lead reads top-down.
-	const groups = options.by && !headline
+	const groups = by
 		? [...byGroup.entries()].map(([g, input]) => stats(g, input)).sort((a, b) => (b.km_median ?? Infinity) - (a.km_median ?? Infinity))
 		: [];
 
@@ -208,7 +209,7 @@ async function computeSpeedReport(
 		calendars: [...Object.entries(calendars.regions).map(([region, cal]) => ({ region, calendar: describeCalendar(cal) })), { region: null, calendar: describeCalendar(calendars.default) }],
 		attainment_method: ATTAINMENT_METHOD,
 		overall,
-		by: headline ? null : (options.by ?? null),
+		by,
 		groups,
 		trend: trend.map((t) => ({ period: t.period, n: t.n, median: t.med, p90: t.p90, open_share: t.n ? t.open / t.n : 0, attainment: met?.periods.get(t.period) ?? null })),
 		grain,
@@ -415,9 +416,7 @@ async function speedClockSql(db: Kysely<Database>, policy: Doc, snapshot: Date |
  */
 export async function keepSpeedClock(db: Kysely<Database>, policy: Doc, snapshot: Date | null): Promise<boolean> {
 	const rows = await speedClockSql(db, policy, snapshot);
-	const compiled = rows.compile(db);
-	const settings = createHash('sha256').update(JSON.stringify([compiled.sql, compiled.parameters])).digest('hex');
-	return keepCurrent(db, 'speed_clock', settings, async (trx) => {
+	return keepCurrent(db, 'speed_clock', settingsOfSql(db, rows), async (trx) => {
 		await sql`DELETE FROM speed_clock`.execute(trx);
 		await sql`INSERT INTO speed_clock BY NAME ${rows}`.execute(trx);
 	});
