@@ -11,11 +11,15 @@ export interface LockHolder {
  * DuckDB's file lock is per process, so only another process can make a file "database in use".
  */
 export async function holdDatabase(path: string): Promise<LockHolder> {
+	// The instance and its connection stay reachable from the timer: once nothing refers to them,
+	// a garbage collection closes the database and lets go of the lock mid-test.
 	const code = `import { DuckDBInstance } from '@duckdb/node-api';
 		const instance = await DuckDBInstance.create(process.argv[1]);
-		await (await instance.connect()).run('create table held (x integer)');
+		const connection = await instance.connect();
+		await connection.run('create table held (x integer)');
 		console.log('ready');
-		setInterval(() => {}, 1000);`;
+		setInterval(() => { globalThis.held = [instance, connection]; }, 1000);
+		globalThis.held = [instance, connection];`;
 	const child = spawn(process.execPath, ['--input-type=module', '-e', code, path], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
 	const stop = async () => {
 		if (child.pid && child.exitCode === null) {
