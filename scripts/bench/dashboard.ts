@@ -26,6 +26,8 @@ import { importMessages } from '../../src/lib/conversations/import-messages.serv
 import { checkContext } from '../../src/lib/audits/auto-checks/checks-sql.server';
 import { keepCheckResults } from '../../src/lib/audits/auto-checks/check-results.server';
 import { keepSpeedClock } from '../../src/lib/metrics/speed/speed.server';
+import { keepFairnessCases } from '../../src/lib/metrics/fairness/fairness-cases.server';
+import { fairnessSettings } from '../../src/lib/metrics/fairness/fairness-groups.server';
 import { currentPolicy } from '../../src/lib/core/policy/policy.server';
 import { snapshotTime } from '../../src/lib/metrics/filters/snapshot.server';
 import { frictionSettings } from '../../src/lib/friction/friction-config.server';
@@ -137,6 +139,10 @@ async function rebuildKept(path: string): Promise<void> {
 		const clockStart = performance.now();
 		await keepSpeedClock(open.db, (await currentPolicy(open.db)).policy, await snapshotTime(open.db));
 		console.log(`Speed clock kept for both measures built in ${(performance.now() - clockStart).toFixed(0)} ms`);
+		await sql`DELETE FROM derived_table_state WHERE source = 'fairness_cases'`.execute(open.db);
+		const fairnessStart = performance.now();
+		await keepFairnessCases(open.db, fairnessSettings((await currentPolicy(open.db)).policy));
+		console.log(`Fairness's cases, ranks and group medians kept in ${(performance.now() - fairnessStart).toFixed(0)} ms`);
 		await sql`DELETE FROM derived_table_state WHERE source IN ('documents_comments', 'case_flags')`.execute(open.db);
 		const frictionStart = performance.now();
 		const settings = frictionSettings();

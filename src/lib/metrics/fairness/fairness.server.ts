@@ -9,22 +9,9 @@ import { directStandardise, meanStratum, rateStratum, standardisedDifference, ty
 import { stratifiedRankTestFromRankSums, type RankSumStratum } from '../../core/stats/stratified-rank-test';
 import type { Database } from '../../core/db/schema';
 import { currentPolicy } from '../../core/policy/policy.server';
-import { caseFilterSql } from '../filters/case-filter-sql.server';
-import {
-	bandSql,
-	caseTypeSql,
-	CHANNEL_STRATUM,
-	FAVOURABLE_OUTCOMES,
-	FAVOURABLE_SQL,
-	fairnessSettings,
-	IS_CLAIM,
-	ORDER_VALUE,
-	orderValueBands,
-	TENURE_DAYS,
-	tenureBands,
-	type Band,
-	type FairnessSettings
-} from './fairness-groups.server';
+import { caseFilterSql, restrictsCases } from '../filters/case-filter-sql.server';
+import { FAVOURABLE_OUTCOMES, fairnessSettings, orderValueBands, tenureBands, type Band, type FairnessSettings } from './fairness-groups.server';
+import { column, GROUPS, groupingSql, groupMediansSql, KEPT, keepFairnessCases, type GroupSql, type MedianRow } from './fairness-cases.server';
 import { FAIRNESS_DIMENSIONS, FAIRNESS_MEASURES, FLAG_Q, DIMENSION_LABELS, DIMENSION_NOUNS, MEASURES, FAIRNESS_METHOD, type MeasureInfo, type FairnessCheck, type FairnessDimension, type FairnessMeasure, type FairnessStratum, type FairnessRow } from './model';
 import { resolveToday } from '../filters/period.server';
 import { archiveCoverage, missingColumn, missingRatings, noCases, singleRegion, tooFewGroups, type ArchiveCoverage } from '../coverage.server';
@@ -291,8 +278,6 @@ function compare(measure: FairnessMeasure, counts: Counts, groups: string[], gro
 	};
 }
 
-type GroupSql = { dimension: FairnessDimension; expr: RawBuilder<string | null> };
-
 export interface FairnessOptions {
 	filters: Filters;
 	today?: Date;
@@ -301,8 +286,10 @@ export interface FairnessOptions {
 /** The SQL pieces every query of one report shares. */
 interface Context {
 	db: Kysely<Database>;
+	/** On fairness_cases, read as `c`. */
 	where: RawBuilder<boolean>;
-	ctype: RawBuilder<string>;
+	/** Whether `where` keeps every case, so the ranks kept in fairness_cases are the ranks to sum. */
+	unfiltered: boolean;
 	groupSql: GroupSql[];
 }
 
@@ -311,8 +298,8 @@ interface Context {
  * times as much as on their hash; a hash shared by two strata would mix their ranks, so the counts
  * query reports each stratum's hash and rankSums is run again by name when two strata share one.
  */
-function stratumKey(ctype: RawBuilder<string>, byName: boolean): RawBuilder<string> {
-	return byName ? sql<string>`${ctype} || ${SEP} || ${CHANNEL_STRATUM}` : sql<string>`hash(${ctype}, ${CHANNEL_STRATUM})`;
+function stratumKey(byName: boolean): RawBuilder<string> {
+	return byName ? sql<string>`${KEPT.ctype} || ${SEP} || ${KEPT.chan}` : sql<string>`hash(${KEPT.ctype}, ${KEPT.chan})`;
 }
 
 /**
@@ -320,11 +307,17 @@ function stratumKey(ctype: RawBuilder<string>, byName: boolean): RawBuilder<stri
  * group, ranking only the groups compared: `excluded` (dimension -> groups) are left out.
  * Exact times (seconds), ties get mid-ranks; the tie term feeds the variance.
  *
- * One sort per dimension, one row per case: the compared cases sort first in their stratum, so
- * rank() is the rank among them and cume_dist() times the stratum size the count at or below the
- * case; their mean is the mid-rank, and le - rank + 1 the size t of the case's tie, so summing
+ * One row per case with its rank() and the count at or below it (le) among the cases its stratum
+ * compares: their mean is the mid-rank, and le - rank + 1 the size t of the case's tie, so summing
  * t^2 - 1 over cases gives sum(t^3 - t) over distinct times. Every term is an integer (twice the
  * mid-rank), so the sums are exact whatever order DuckDB adds them in.
+ *
+ * When nothing is left out, every dimension ranks the same cases wherever each stratum has a group
+ * of the dimension for all its resolved cases or for none (order value bands are missing for cases
+ * without an order, in whole categories): then one ranking serves all three, and on the unfiltered
+ * archive it is the one kept in fairness_cases, summed without sorting. The sums say whether a
+ * stratum mixes cases with and without a group (a row without a group beside rows with one); if one
+ * does, each dimension sorts its own cases, the ones without a group ranked last and dropped.
  * Strata come back keyed by `stratumKey`: the caller maps hashes to names.
  */
 async function rankSums(ctx: Context, dims: FairnessDimension[], excluded: Map<FairnessDimension, string[]>, byName = false): Promise<Map<FairnessDimension, Ranks>> {
@@ -332,34 +325,35 @@ async function rankSums(ctx: Context, dims: FairnessDimension[], excluded: Map<F
 	const out = new Map<FairnessDimension, Ranks>(dims.map((d) => [d, { groups: new Map(), strata: new Map() }]));
 	if (groupSql.length === 0) return out;
 	type RankRow = { dim: FairnessDimension | null; grp: string | null; stratum: string; w2: number; m: number; ties: number };
-	const resolved = sql`FROM cases c WHERE ${ctx.where} AND c.resolved_at IS NOT NULL`;
-	const stratum = stratumKey(ctx.ctype, byName);
-	// Each case with its rank and the count at or below it among the cases its stratum compares.
+	const resolved = sql`FROM fairness_cases c WHERE ${ctx.where} AND ${KEPT.sec} IS NOT NULL`;
+	const stratum = stratumKey(byName);
 	const rankedFrom = (source: RawBuilder<unknown>, order: RawBuilder<unknown>) =>
 		sql`SELECT *, rank() OVER w AS rk, round(cume_dist() OVER w * count(*) OVER (PARTITION BY stratum))::BIGINT AS le FROM (${source}) WINDOW w AS (PARTITION BY stratum ORDER BY ${order})`;
 	const sums = sql`stratum::VARCHAR AS stratum, sum(rk + le) AS w2, count(*) AS m, sum((le - rk + 1) * (le - rk + 1) - 1) AS ties`;
-	let rows: RankRow[];
-	if (await oneSortServesAll(ctx, groupSql, excluded, stratum)) {
-		// Every dimension compares the same cases in each stratum, so their ranks are the same: one
-		// sort, summed per group of each dimension.
+	let rows: RankRow[] | null = null;
+	if (!groupSql.some((g) => (excluded.get(g.dimension)?.length ?? 0) > 0)) {
 		const { groupColumns, dimOf, grpOf } = groupingSql(groupSql);
-		rows = (
-			await sql<RankRow>`SELECT ${dimOf} AS dim, ${grpOf} AS grp, ${sums}
-			FROM (${rankedFrom(sql`SELECT ${stratum} AS stratum, ${groupColumns}, epoch(c.resolved_at - c.created_at) AS sec ${resolved}`, sql`sec`)})
+		const ranked = ctx.unfiltered
+			? sql`SELECT ${stratum} AS stratum, ${groupColumns}, c.rk, c.le ${resolved}`
+			: rankedFrom(sql`SELECT ${stratum} AS stratum, ${groupColumns}, ${KEPT.sec} AS sec ${resolved}`, sql`sec`);
+		const shared = (
+			await sql<RankRow>`SELECT ${dimOf} AS dim, ${grpOf} AS grp, ${sums} FROM (${ranked})
 			GROUP BY GROUPING SETS (${sql.join(groupSql.map((g) => sql`(${column(g.dimension)}, stratum)`))})`.execute(ctx.db)
 		).rows;
-	} else {
+		if (!mixesGroupless(shared)) rows = shared;
+	}
+	if (!rows) {
 		const perDimension = groupSql.map(({ dimension, expr }) => {
 			const leftOut = excluded.get(dimension) ?? [];
 			const grp = leftOut.length ? sql`CASE WHEN ${expr} IN (${sql.join(leftOut)}) THEN NULL ELSE ${expr} END` : expr;
 			return sql`SELECT ${sql.lit(dimension)} AS dim, grp, ${sums}
-				FROM (${rankedFrom(sql`SELECT ${stratum} AS stratum, ${grp} AS grp, epoch(c.resolved_at - c.created_at) AS sec ${resolved}`, sql`grp IS NULL, sec`)})
+				FROM (${rankedFrom(sql`SELECT ${stratum} AS stratum, ${grp} AS grp, ${KEPT.sec} AS sec ${resolved}`, sql`grp IS NULL, sec`)})
 				WHERE grp IS NOT NULL GROUP BY ALL`;
 		});
 		rows = (await sql<RankRow>`${sql.join(perDimension, sql` UNION ALL `)}`.execute(ctx.db)).rows;
 	}
 	for (const row of rows) {
-		// The shared sort's grouping sets also give each dimension's cases without a group.
+		// The shared ranking's grouping sets also give each dimension's cases without a group.
 		if (row.dim === null || row.grp === null) continue;
 		const ranks = out.get(row.dim);
 		if (!ranks) continue;
@@ -372,35 +366,17 @@ async function rankSums(ctx: Context, dims: FairnessDimension[], excluded: Map<F
 	return out;
 }
 
-/** A dimension's group as a column (g_<dimension>) of a query grouped with one set per dimension. */
-const column = (d: FairnessDimension) => sql.ref(`g_${d}`);
-
-/**
- * For one row per case and GROUPING SETS with one set per dimension: the group columns to select,
- * and, in a grouped row, which dimension's set it belongs to and its group.
- */
-function groupingSql(groupSql: GroupSql[]): { groupColumns: RawBuilder<unknown>; dimOf: RawBuilder<FairnessDimension | null>; grpOf: RawBuilder<string | null> } {
-	return {
-		groupColumns: sql.join(groupSql.map((g) => sql`${g.expr} AS ${column(g.dimension)}`)),
-		dimOf: sql<FairnessDimension | null>`CASE ${sql.join(groupSql.map((g) => sql`WHEN grouping(${column(g.dimension)}) = 0 THEN ${sql.lit(g.dimension)}`), sql` `)} END`,
-		grpOf: sql<string | null>`coalesce(${sql.join(groupSql.map((g) => column(g.dimension)))})`
-	};
-}
-
-/**
- * Whether one sort gives every dimension's ranks: nothing is left out of a comparison, and in each
- * stratum a dimension either has a group for every resolved case or for none (order value bands
- * are missing for cases without an order, in whole categories). The per-dimension sorts rank the
- * cases without a group last and drop them; where a stratum has no such case, or only such cases,
- * the shared ranks are the same numbers.
- */
-async function oneSortServesAll(ctx: Context, groupSql: GroupSql[], excluded: Map<FairnessDimension, string[]>, stratum: RawBuilder<string>): Promise<boolean> {
-	if (groupSql.some((g) => (excluded.get(g.dimension)?.length ?? 0) > 0)) return false;
-	const mixed = sql.join(groupSql.map((g) => sql`(count(*) FILTER (WHERE ${column(g.dimension)} IS NULL) > 0 AND count(${column(g.dimension)}) > 0)`), sql` OR `);
-	const { rows } = await sql<{ mixed: boolean | null }>`
-		SELECT bool_or(mixed) AS mixed FROM (
-			SELECT ${mixed} AS mixed FROM (SELECT ${stratum} AS stratum, ${groupingSql(groupSql).groupColumns} FROM cases c WHERE ${ctx.where} AND c.resolved_at IS NOT NULL) GROUP BY stratum)`.execute(ctx.db);
-	return rows[0]?.mixed !== true;
+/** Whether, in rank sums per (dimension, group, stratum), some dimension's stratum has cases both with and without a group. */
+function mixesGroupless(rows: { dim: FairnessDimension | null; grp: string | null; stratum: string }[]): boolean {
+	const seen = new Map<string, { grouped: boolean; groupless: boolean }>();
+	for (const r of rows) {
+		const k = `${r.dim}${SEP}${r.stratum}`;
+		const s = getMap(seen, k, () => ({ grouped: false, groupless: false }));
+		if (r.grp === null) s.groupless = true;
+		else s.grouped = true;
+		if (s.grouped && s.groupless) return true;
+	}
+	return false;
 }
 
 /** `ranks` with its strata keyed by name instead of hash. */
@@ -417,8 +393,8 @@ async function timeStrata(ctx: Context, row: FairnessRow): Promise<FairnessStrat
 	const { rows } = await sql<{ stratum: string; n: number; med: number | null; rest_n: number; rest_med: number | null }>`
 		SELECT ctype AS stratum, count(*) FILTER (WHERE mine) AS n, quantile_cont(h, 0.5) FILTER (WHERE mine) AS med,
 			count(*) FILTER (WHERE NOT mine) AS rest_n, quantile_cont(h, 0.5) FILTER (WHERE NOT mine) AS rest_med
-		FROM (SELECT ${ctx.ctype} AS ctype, ${g.expr} AS grp, ${g.expr} = ${row.group} AS mine, epoch(c.resolved_at - c.created_at) / 3600.0 AS h
-			FROM cases c WHERE ${ctx.where} AND c.resolved_at IS NOT NULL)
+		FROM (SELECT ${KEPT.ctype} AS ctype, ${g.expr} AS grp, ${g.expr} = ${row.group} AS mine, ${KEPT.sec} / 3600.0 AS h
+			FROM fairness_cases c WHERE ${ctx.where} AND ${KEPT.sec} IS NOT NULL)
 		WHERE grp IS NOT NULL ${leftOut.length ? sql`AND grp NOT IN (${sql.join(leftOut)})` : sql``}
 		GROUP BY 1 ORDER BY 1`.execute(ctx.db);
 	return rows.filter((r) => r.n + r.rest_n > 0).map((r) => ({ stratum: r.stratum, n: r.n, value: r.med, rest_n: r.rest_n, rest_value: r.rest_med }));
@@ -437,44 +413,35 @@ async function computeFairnessReport(db: Kysely<Database>, options: FairnessOpti
 		order_value: orderValueBands(s.order_value_bands, s.reporting_currency),
 		tenure: tenureBands(s.tenure_band_days)
 	};
-	const groupSql: GroupSql[] = [
-		{ dimension: 'region', expr: sql<string>`c.region` },
-		{ dimension: 'order_value', expr: bandSql(ORDER_VALUE, bandsOf.order_value ?? []) },
-		{ dimension: 'tenure', expr: bandSql(TENURE_DAYS, bandsOf.tenure ?? []) }
-	];
-	const ctx: Context = { db, where: caseFilterSql(options.filters, today), ctype: caseTypeSql(s.return_window_days), groupSql };
-	const { where, ctype } = ctx;
+	const groupSql = GROUPS;
+	await keepFairnessCases(db, s);
+	const ctx: Context = { db, where: caseFilterSql(options.filters, today), unfiltered: !restrictsCases(options.filters, today), groupSql };
+	const { where } = ctx;
 	// One row per case and GROUPING SETS, one set per dimension, instead of three rows per case.
 	const { groupColumns, dimOf, grpOf } = groupingSql(groupSql);
 	const byStratum = sql.join(groupSql.map((g) => sql`(${column(g.dimension)}, ctype, chan)`));
-	const byGroup = sql.join(groupSql.map((g) => sql`(${column(g.dimension)})`));
 
-	type Grouped = { dim: FairnessDimension | null; grp: string | null };
-	type CountRow = Grouped & { ctype: string; chan: string; n: number; e: number; s2: number };
-	type CaseRow = Grouped & { ctype: string; chan: string; hk: string; claims: number; favourable: number; resolved: number; lt: number | null; lt2: number | null };
-	const [caseCounts, answers, medians, hashedRanks] = await Promise.all([
+	type CaseRow = { dim: FairnessDimension | null; grp: string | null; ctype: string; chan: string; hk: string; claims: number; favourable: number; resolved: number; lt: number | null; lt2: number | null; answers: number; answers_fav: number };
+	const [caseCounts, medians, hashedRanks] = await Promise.all([
 		// Per stratum: claims and favourable ones; log minutes (at least 1 minute) of resolved cases,
-		// n, sum and sum of squares, for the adjusted ratio; the stratum's hash for rankSums.
+		// n, sum and sum of squares, for the adjusted ratio; rated answers and favourable ones (counted
+		// per case when fairness_cases was built); the stratum's hash for rankSums.
 		sql<CaseRow>`SELECT ${dimOf} AS dim, ${grpOf} AS grp, ctype, chan, hash(ctype, chan)::VARCHAR AS hk,
 			count(*) FILTER (WHERE claim) AS claims, count(*) FILTER (WHERE claim AND fav) AS favourable,
-			count(*) FILTER (WHERE resolved) AS resolved, sum(lt) FILTER (WHERE resolved) AS lt, sum(lt * lt) FILTER (WHERE resolved) AS lt2 FROM (
-			SELECT ${groupColumns}, ${ctype} AS ctype, ${CHANNEL_STRATUM} AS chan, ${IS_CLAIM} AS claim, c.outcome IN ${FAVOURABLE_SQL} AS fav,
-				c.resolved_at IS NOT NULL AS resolved, ln(greatest(epoch(c.resolved_at - c.created_at) / 60.0, 1)) AS lt
-			FROM cases c WHERE ${where}) GROUP BY GROUPING SETS (${byStratum})`.execute(db),
-		sql<CountRow>`SELECT ${dimOf} AS dim, ${grpOf} AS grp, ctype, chan, count(*) AS n, count(*) FILTER (WHERE fav) AS e, 0 AS s2 FROM (
-			SELECT ${groupColumns}, ${ctype} AS ctype, ${CHANNEL_STRATUM} AS chan, f.csat >= 4 AS fav
-			FROM feedback f JOIN cases c ON c.case_id = f.case_id WHERE ${where} AND f.csat IS NOT NULL) GROUP BY GROUPING SETS (${byStratum})`.execute(db),
-		// Per group and, in the empty set (dim NULL), over all resolved cases.
-		sql<Grouped & { total: number; resolved: number; med: number | null }>`
-			SELECT ${dimOf} AS dim, ${grpOf} AS grp, count(*) AS total, count(h) AS resolved, quantile_cont(h, 0.5) AS med FROM (
-				SELECT ${groupColumns}, epoch(c.resolved_at - c.created_at) / 3600.0 AS h FROM cases c WHERE ${where}) GROUP BY GROUPING SETS (${byGroup}, ())`.execute(db),
+			count(*) FILTER (WHERE resolved) AS resolved, sum(lt) FILTER (WHERE resolved) AS lt, sum(lt * lt) FILTER (WHERE resolved) AS lt2,
+			sum(answers) AS answers, sum(answers_fav) AS answers_fav FROM (
+			SELECT ${groupColumns}, ${KEPT.ctype} AS ctype, ${KEPT.chan} AS chan, ${KEPT.claim} AS claim, ${KEPT.fav} AS fav,
+				${KEPT.sec} IS NOT NULL AS resolved, ln(greatest(${KEPT.sec} / 60.0, 1)) AS lt, c.answers, c.answers_fav
+			FROM fairness_cases c WHERE ${where}) GROUP BY GROUPING SETS (${byStratum})`.execute(db),
+		// Over every case, kept with the table; filtered, a quantile per group.
+		ctx.unfiltered ? sql<MedianRow>`SELECT * FROM fairness_group_medians`.execute(db) : groupMediansSql(groupSql, where).execute(db),
 		rankSums(ctx, [...FAIRNESS_DIMENSIONS], new Map())
 	]);
 
 	const counts = new Map<string, Counts>();
 	const key = (dim: FairnessDimension, measure: FairnessMeasure) => `${dim}/${measure}`;
 	const strataSets = new Map<string, Set<string>>();
-	const add = (measure: FairnessMeasure, r: Grouped & { ctype: string; chan: string }, n: number, e: number, s2: number) => {
+	const add = (measure: FairnessMeasure, r: { dim: FairnessDimension | null; grp: string | null; ctype: string; chan: string }, n: number, e: number, s2: number) => {
 		if (r.dim === null || r.grp === null || n === 0) return;
 		const stratum = r.ctype + SEP + r.chan;
 		const c = getMap(counts, key(r.dim, measure), emptyCounts);
@@ -492,7 +459,7 @@ async function computeFairnessReport(db: Kysely<Database>, options: FairnessOpti
 		strataNames.set(r.hk, name);
 		add('favourable_rate', r, Number(r.claims), Number(r.favourable), 0);
 	}
-	for (const r of answers.rows) add('csat', r, Number(r.n), Number(r.e), Number(r.s2));
+	for (const r of caseCounts.rows) add('csat', r, Number(r.answers), Number(r.answers_fav), 0);
 	for (const r of caseCounts.rows) add('resolution_time', r, Number(r.resolved), Number(r.lt), Number(r.lt2));
 	const groupMedians = medians.rows.filter((m): m is typeof m & { dim: FairnessDimension; grp: string } => m.dim !== null && m.grp !== null);
 	for (const m of groupMedians) {
@@ -509,7 +476,7 @@ async function computeFairnessReport(db: Kysely<Database>, options: FairnessOpti
 	// The groups of each dimension: bands in their order, regions by name; only groups with cases.
 	const present = new Map<FairnessDimension, Set<string>>();
 	for (const r of groupMedians) getMap(present, r.dim, () => new Set()).add(r.grp);
-	for (const r of answers.rows) if (r.dim !== null && r.grp !== null) getMap(present, r.dim, () => new Set()).add(r.grp);
+	for (const r of caseCounts.rows) if (r.dim !== null && r.grp !== null && Number(r.answers) > 0) getMap(present, r.dim, () => new Set()).add(r.grp);
 	const dimensions = FAIRNESS_DIMENSIONS.map((dimension) => {
 		const seen = present.get(dimension) ?? new Set<string>();
 		const bands = bandsOf[dimension];

@@ -3,22 +3,16 @@ import { dateBounds, DIMENSION_COLUMNS, FILTER_DIMENSIONS, type Filters } from '
 
 /**
  * The case columns caseFilterSql reads. A table derived from the cases that carries them under the
- * same names (auto_check_results, speed_clock) takes the same filters unchanged.
+ * same names (auto_check_results, speed_clock, fairness_cases) takes the same filters unchanged.
  */
 export const CASE_FILTER_COLUMNS: readonly string[] = ['created_at', 'batch_id', ...FILTER_DIMENSIONS.map((d) => DIMENSION_COLUMNS[d])];
 
-/**
- * The WHERE condition for filtered cases, as a Kysely fragment: column names come from the
- * whitelist in model.ts, every value is a bound parameter. `today` is the resolved anchor the
- * presets count back from (period.server.ts `resolveToday`).
- */
-export function caseFilterSql(
-	filters: Filters,
-	today: Date,
-	options: { alias?: string; dateColumn?: RawBuilder<unknown>; columns?: Partial<Record<string, RawBuilder<unknown>>>; batchCondition?: (ids: RawBuilder<unknown>) => RawBuilder<boolean> } = {}
-): RawBuilder<boolean> {
+type FilterSqlOptions = { alias?: string; dateColumn?: RawBuilder<unknown>; columns?: Partial<Record<string, RawBuilder<unknown>>>; batchCondition?: (ids: RawBuilder<unknown>) => RawBuilder<boolean> };
+
+/** One condition per filter that restricts the cases; none when every case is kept. */
+function filterConditions(filters: Filters, today: Date, options: FilterSqlOptions = {}): RawBuilder<unknown>[] {
 	const alias = options.alias ?? 'c';
-	const parts: RawBuilder<unknown>[] = [sql`true`];
+	const parts: RawBuilder<unknown>[] = [];
 	const col = (name: string) => options.columns?.[name] ?? sql.ref(`${alias}.${name}`);
 	const date = options.dateColumn ?? col('created_at');
 	const { from, to } = dateBounds(filters, today);
@@ -32,7 +26,21 @@ export function caseFilterSql(
 		const values = filters.dims[dim];
 		if (values?.length) parts.push(sql`${col(DIMENSION_COLUMNS[dim])} IN (${sql.join(values)})`);
 	}
-	return sql<boolean>`(${sql.join(parts, sql` AND `)})`;
+	return parts;
+}
+
+/**
+ * The WHERE condition for filtered cases, as a Kysely fragment: column names come from the
+ * whitelist in model.ts, every value is a bound parameter. `today` is the resolved anchor the
+ * presets count back from (period.server.ts `resolveToday`).
+ */
+export function caseFilterSql(filters: Filters, today: Date, options: FilterSqlOptions = {}): RawBuilder<boolean> {
+	return sql<boolean>`(${sql.join([sql`true`, ...filterConditions(filters, today, options)], sql` AND `)})`;
+}
+
+/** Whether the filters leave out any case (what a table kept over every case can answer without them). */
+export function restrictsCases(filters: Filters, today: Date): boolean {
+	return filterConditions(filters, today).length > 0;
 }
 
 /**

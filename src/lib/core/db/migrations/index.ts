@@ -13,6 +13,7 @@ import { calibrationAgentsMigration } from './0012-calibration-agents';
 import { checkResultsMigration } from './0013-check-results';
 import { keptFactsMigration } from './0014-kept-facts';
 import { speedClockMigration } from './0015-speed-clock';
+import { fairnessCasesMigration } from './0016-fairness-cases';
 
 /**
  * Migrations are listed in code rather than read from a folder so that the bundled server and
@@ -33,7 +34,8 @@ const migrations: Record<string, Migration> = {
 	'0012_calibration_agents': calibrationAgentsMigration,
 	'0013_check_results': checkResultsMigration,
 	'0014_kept_facts': keptFactsMigration,
-	'0015_speed_clock': speedClockMigration
+	'0015_speed_clock': speedClockMigration,
+	'0016_fairness_cases': fairnessCasesMigration
 };
 
 export const migrationProvider: MigrationProvider = {
