@@ -79,8 +79,10 @@ describe('POST /api/imports?kind=messages', () => {
 	test('streams progress and ends with the summary; the batch is listed with kind messages and its rejected rows open and download like any other', async () => {
 		const csv = Papa.unparse(messages, { newline: '\n' }) + '\n';
 		const lines = await ndjsonLines(await post('kind=messages&format=canonical', csv, { ndjson: true, fileName: 'api-messages.csv' }));
-		const progress = lines.filter((l) => l.progress).map((l) => (l.progress as { stage: string }).stage);
-		expect(progress).toEqual(['checking', 'writing', 'done']);
+		const progress = lines.filter((l) => l.progress).map((l) => l.progress as { stage: string; message: string });
+		// Loading, then the server's kept tables brought up to date in the same transaction.
+		expect(progress.map((p) => p.stage)).toEqual(['checking', 'writing', 'writing', 'done']);
+		expect(progress[2].message).toBe('Bringing the kept views up to date');
 		const summary = lines.at(-1)!.summary as MessageImportSummary;
 		expect(summary).toMatchObject({ kind: 'messages', file_name: 'api-messages.csv', format: 'csv', mapping: 'canonical', rows_read: messages.length, accepted: acceptedHere.length, rejected: messages.length - acceptedHere.length });
 		expect(summary.messages).toMatchObject({ format: 'canonical', detected: false, cases: 2, roles: { customer: 2, agent: 1 } });

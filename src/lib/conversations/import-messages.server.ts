@@ -33,6 +33,8 @@ export interface MessageImportOptions {
 	maxLineBytes?: number;
 	/** Each step as a sentence, with the stage of an import it belongs to (the upload page's progress bar reads the stage). */
 	onProgress?: (message: string, stage: IngestStage) => void;
+	/** As for cases and feedback (IngestOptions.beforeCommit): runs in the import's transaction before it commits. */
+	beforeCommit?: (trx: Kysely<Database>) => Promise<void>;
 }
 
 /**
@@ -197,7 +199,15 @@ export async function importMessages(db: Kysely<Database>, options: MessageImpor
 		const id = batchId;
 		const sniffed = sniff;
 		options.onProgress?.('Loading messages', 'writing');
-		const summary = await db.transaction().execute((trx) => loadMessages(trx, { batchId: id, options, fileName, format, detected, sniff: sniffed, identity, source, warnings, archiving, startedAt, timings, lap }));
+		const summary = await db.transaction().execute(async (trx) => {
+			const loaded = await loadMessages(trx, { batchId: id, options, fileName, format, detected, sniff: sniffed, identity, source, warnings, archiving, startedAt, timings, lap });
+			if (options.beforeCommit) {
+				options.onProgress?.('Bringing the kept views up to date', 'writing');
+				await options.beforeCommit(trx);
+				lap('views');
+			}
+			return loaded;
+		});
 		options.onProgress?.(`Messages batch ${summary.batch_id}: ${summary.accepted} accepted, ${summary.rejected} rejected`, 'done');
 		return summary;
 	} catch (error) {

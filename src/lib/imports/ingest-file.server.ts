@@ -47,6 +47,12 @@ export interface IngestOptions {
 	maxBytes: number;
 	maxLineBytes?: number;
 	onProgress?: (progress: IngestProgress) => void;
+	/**
+	 * Runs in the import's transaction once its batch is marked committed, before the commit: the
+	 * server brings the tables kept per import up to date there (keep-derived.server.ts), so readers
+	 * never find them behind. A ticket export that carries its ratings runs it with the ratings.
+	 */
+	beforeCommit?: (trx: Kysely<Database>) => Promise<void>;
 }
 
 /**
@@ -175,13 +181,20 @@ export async function ingestFile(db: Kysely<Database>, options: IngestOptions): 
 		archiving.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
 
 		const sniffed = sniff;
-		const summary = await db.transaction().execute((trx) =>
-			loadBatch(trx, { batchId: batchId as number, options, sniff: sniffed, dateNotes, formatLabel: archiveFormat, loadSniff, loadPath, headers, mapping, compiled, origin, fileName, archiving, startedAt, timings, lap, progress })
-		);
-		progress('done', `Batch ${summary.batch_id}: ${summary.accepted} accepted, ${summary.rejected} rejected`);
 		// A ticket export carries its satisfaction ratings: they are loaded in the same import, as
 		// the preset's feedback (its own batch), so a user never has to know to import it twice.
-		if (options.kind === 'cases' && options.withFeedback !== false && chosen.preset && carriesFeedback(chosen.preset, headers)) {
+		const ratingsFollow = Boolean(options.kind === 'cases' && options.withFeedback !== false && chosen.preset && carriesFeedback(chosen.preset, headers));
+		const summary = await db.transaction().execute(async (trx) => {
+			const loaded = await loadBatch(trx, { batchId: batchId as number, options, sniff: sniffed, dateNotes, formatLabel: archiveFormat, loadSniff, loadPath, headers, mapping, compiled, origin, fileName, archiving, startedAt, timings, lap, progress });
+			if (options.beforeCommit && !ratingsFollow) {
+				progress('writing', 'Bringing the kept views up to date');
+				await options.beforeCommit(trx);
+				lap('views');
+			}
+			return loaded;
+		});
+		progress('done', `Batch ${summary.batch_id}: ${summary.accepted} accepted, ${summary.rejected} rejected`);
+		if (ratingsFollow && chosen.preset) {
 			try {
 				summary.feedback = await ingestFile(db, {
 					...options,

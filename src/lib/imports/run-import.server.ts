@@ -8,6 +8,7 @@ import { getDatabase } from '../core/db/database.server';
 import { IngestError } from './ingest-error';
 import { parseMappingJson } from './mapping-draft';
 import { withLock } from '../core/keyed-lock';
+import { keepDerivedTables, withDerivedTablesHeld } from './keep-derived.server';
 import { takeLookupUploads } from './lookup-uploads.server';
 import { ingestFile, type BatchSummary, type IngestProgress, type IngestStage } from './ingest-file.server';
 import { displayFileName, receiveUpload } from './receive-upload.server';
@@ -59,7 +60,16 @@ type Load = (db: Kysely<Database>, path: string, lookups: Record<string, string>
 /** What every import of a request shares: the name the user knows the file by, who sent it from where, the archive and the limits. */
 function commonOptions(request: ImportRequest) {
 	const config = appConfig();
-	return { fileName: displayFileName(request.fileName), importedBy: request.importedBy, source: request.source, archiveDir: config.archiveDir, maxBytes: config.maxUploadBytes, maxLineBytes: config.maxLineBytes };
+	return {
+		fileName: displayFileName(request.fileName),
+		importedBy: request.importedBy,
+		source: request.source,
+		archiveDir: config.archiveDir,
+		maxBytes: config.maxUploadBytes,
+		maxLineBytes: config.maxLineBytes,
+		// Readers of the server find the kept tables current the moment the import commits.
+		beforeCommit: keepDerivedTables
+	};
 }
 
 /** A cases or feedback import: the mapping (sent, saved by name, or a preset) and the file's encoding and sheet. */
@@ -144,7 +154,7 @@ export async function runImport(request: ImportRequest, onProgress?: (p: IngestP
 			importsWaiting--;
 			importRunning = true;
 			try {
-				const summary = await load(db, upload.path, lookups.paths, onProgress);
+				const summary = await withDerivedTablesHeld(() => load(db, upload.path, lookups.paths, onProgress));
 				// The new data invalidated the cached views: compute the first ones before a reader asks.
 				if (summary.status === 'committed') warmUp();
 				return summary;

@@ -47,18 +47,34 @@ export function settingsOfSql(db: Kysely<Database>, ...queries: RawBuilder<unkno
 		.digest('hex');
 }
 
-/** Runs `build` when the table `name` is behind the committed imports or `settings`; returns whether it ran. */
+/** The lock one table's builders queue on (src/lib/core/keyed-lock.ts). */
+export function derivedTableLock(name: string): string {
+	return `derived-table:${name}`;
+}
+
+/**
+ * Runs `build` when the table `name` is behind the committed imports or `settings`; returns whether
+ * it ran. Given a transaction (an import bringing the tables up to date before it commits,
+ * src/lib/imports/keep-derived.server.ts), it builds in that transaction, and the caller holds the
+ * table's lock until the transaction ends.
+ */
 export async function keepCurrent(db: Kysely<Database>, name: string, settings: string, build: (trx: Kysely<Database>, refresh: Refresh) => Promise<void>): Promise<boolean> {
+	const inTransaction = async (trx: Kysely<Database>) => {
+		// Read inside the transaction: its snapshot is the one the rows are derived from.
+		const p = await plan(trx, name, settings);
+		if (p.kind === 'fresh') return false;
+		await build(trx, { kind: p.kind, after: p.after });
+		await sql`INSERT OR REPLACE INTO derived_table_state VALUES (${name}, ${settings}, ${p.latest}, ${p.batches}, now()::timestamp)`.execute(trx);
+		return true;
+	};
+	if (db.isTransaction) return inTransaction(db);
 	if ((await plan(db, name, settings)).kind === 'fresh') return false;
 	// One builder per table at a time; the others wait and then find it fresh.
-	return withLock(`derived-table:${name}`, () =>
-		db.transaction().execute(async (trx) => {
-			// Read inside the transaction: its snapshot is the one the rows are derived from.
-			const p = await plan(trx, name, settings);
-			if (p.kind === 'fresh') return false;
-			await build(trx, { kind: p.kind, after: p.after });
-			await sql`INSERT OR REPLACE INTO derived_table_state VALUES (${name}, ${settings}, ${p.latest}, ${p.batches}, now()::timestamp)`.execute(trx);
-			return true;
-		})
-	);
+	return withLock(derivedTableLock(name), () => db.transaction().execute(inTransaction));
+}
+
+/** The tables built at least once (derived_table_state's names): the ones worth keeping current. */
+export async function builtTables(db: Kysely<Database>): Promise<Set<string>> {
+	const { rows } = await sql<{ source: string }>`SELECT source FROM derived_table_state`.execute(db);
+	return new Set(rows.map((r) => r.source));
 }

@@ -1,0 +1,60 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../core/db/schema';
+import { builtTables, derivedTableLock } from '../core/db/derived-tables.server';
+import { withLocks } from '../core/keyed-lock';
+import { currentPolicy } from '../core/policy/policy.server';
+import { snapshotTime } from '../metrics/filters/snapshot.server';
+import { keepSpeedClock } from '../metrics/speed/speed.server';
+import { keepFairnessCases } from '../metrics/fairness/fairness-cases.server';
+import { fairnessSettings } from '../metrics/fairness/fairness-groups.server';
+import { keepCheckResults } from '../audits/auto-checks/check-results.server';
+import { checkContext } from '../audits/auto-checks/checks-sql.server';
+import { frictionSettings } from '../friction/friction-config.server';
+import { THEME_SOURCES } from '../friction/documents-sql.server';
+import { ensureTermTable } from '../friction/term-table.server';
+import { ensureDocumentTable } from '../friction/document-table.server';
+import { ensureCaseFlags } from '../friction/structural.server';
+
+/**
+ * The tables kept per import (src/lib/core/db/derived-tables.server.ts), brought up to date by the
+ * server's imports inside their own transaction, before it commits: the first readers after an
+ * import then find them current instead of waiting for a rebuild (at 1,000,000 cases each takes
+ * 1-2 s, which was the p99 of the pages read during an import). Each entry names the tables it
+ * keeps (their derived_table_state names) and is run only when one of them has been built before:
+ * a view nobody opened (Friction on case subjects, say) stays built on first use.
+ */
+const KEEPERS: { tables: string[]; keep: (trx: Kysely<Database>) => Promise<unknown> }[] = [
+	{
+		tables: ['speed_clock'],
+		keep: async (trx) => keepSpeedClock(trx, (await currentPolicy(trx)).policy, await snapshotTime(trx))
+	},
+	{ tables: ['auto_check_results'], keep: async (trx) => keepCheckResults(trx, await checkContext(trx)) },
+	{ tables: ['fairness_cases'], keep: async (trx) => keepFairnessCases(trx, fairnessSettings((await currentPolicy(trx)).policy)) },
+	...THEME_SOURCES.map((source) => ({
+		tables: [source, `documents_${source}`],
+		keep: async (trx: Kysely<Database>) => {
+			await ensureTermTable(trx, source, frictionSettings());
+			await ensureDocumentTable(trx, source);
+		}
+	})),
+	{ tables: ['case_flags'], keep: (trx) => ensureCaseFlags(trx, frictionSettings().repeat_contact_days) }
+];
+
+/** Inside an import's transaction, after its batch is marked committed: every kept table that was built before, brought up to date. */
+export async function keepDerivedTables(trx: Kysely<Database>): Promise<void> {
+	const built = await builtTables(trx);
+	for (const keeper of KEEPERS) if (keeper.tables.some((t) => built.has(t))) await keeper.keep(trx);
+}
+
+/**
+ * Runs an import holding every kept table's lock, so that a reader who finds a table behind for
+ * another reason (a policy edit) waits for the import's commit instead of rebuilding the table in
+ * a transaction of its own, which DuckDB would refuse as a conflict with the import's. Readers whose
+ * tables are current never take the lock.
+ */
+export function withDerivedTablesHeld<T>(work: () => Promise<T>): Promise<T> {
+	return withLocks(
+		KEEPERS.flatMap((k) => k.tables).map(derivedTableLock),
+		work
+	);
+}

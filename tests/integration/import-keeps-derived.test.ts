@@ -1,0 +1,107 @@
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { loadDemo } from '../../src/lib/demo/load-demo.server';
+import { currentPolicy } from '../../src/lib/core/policy/policy.server';
+import { snapshotTime } from '../../src/lib/metrics/filters/snapshot.server';
+import { keepSpeedClock } from '../../src/lib/metrics/speed/speed.server';
+import { keepFairnessCases } from '../../src/lib/metrics/fairness/fairness-cases.server';
+import { fairnessSettings } from '../../src/lib/metrics/fairness/fairness-groups.server';
+import { keepCheckResults } from '../../src/lib/audits/auto-checks/check-results.server';
+import { checkContext } from '../../src/lib/audits/auto-checks/checks-sql.server';
+import { frictionSettings } from '../../src/lib/friction/friction-config.server';
+import { ensureTermTable } from '../../src/lib/friction/term-table.server';
+import { ensureDocumentTable } from '../../src/lib/friction/document-table.server';
+import { ensureCaseFlags } from '../../src/lib/friction/structural.server';
+import { keepDerivedTables, withDerivedTablesHeld } from '../../src/lib/imports/keep-derived.server';
+import { ingestFixture, MiB, type IngestFixture } from '../helpers/ingest-fixture';
+
+// The server's imports bring the tables kept per import up to date inside their own transaction,
+// so the first readers after the commit find them current and rebuild nothing. What they hold must
+// be what building them from scratch gives; a table nobody built stays unbuilt; and an import that
+// fails while doing so leaves the archive and the tables as they were.
+const END = new Date('2026-11-01T00:00:00Z');
+let f: IngestFixture;
+
+/** What a reader does before reading each kept table; true where it had to rebuild. */
+async function readersRebuild(): Promise<Record<string, boolean>> {
+	const { policy } = await currentPolicy(f.db);
+	const friction = frictionSettings();
+	return {
+		speed_clock: await keepSpeedClock(f.db, policy, await snapshotTime(f.db)),
+		auto_check_results: await keepCheckResults(f.db, await checkContext(f.db)),
+		fairness_cases: await keepFairnessCases(f.db, fairnessSettings(policy)),
+		comments: await ensureTermTable(f.db, 'comments', friction),
+		documents_comments: await ensureDocumentTable(f.db, 'comments'),
+		case_flags: await ensureCaseFlags(f.db, friction.repeat_contact_days)
+	};
+}
+
+const KEPT_TABLES = ['speed_clock', 'auto_check_results', 'fairness_cases', 'fairness_group_medians', 'friction_documents_comments', 'friction_document_texts_comments', 'friction_case_flags'];
+
+/** Every kept table's rows, as an order-free checksum. */
+async function contents(): Promise<Record<string, string>> {
+	const out: Record<string, string> = {};
+	for (const table of KEPT_TABLES) {
+		const { rows } = await sql<{ n: number; h: bigint | null }>`SELECT count(*) AS n, sum(hash(t)) AS h FROM ${sql.table(table)} t`.execute(f.db);
+		out[table] = `${rows[0].n}:${rows[0].h}`;
+	}
+	return out;
+}
+
+const state = async () => Object.fromEntries((await sql<{ source: string; batch_id: number }>`SELECT source, batch_id FROM derived_table_state`.execute(f.db)).rows.map((r) => [r.source, Number(r.batch_id)]));
+
+beforeAll(async () => {
+	f = await ingestFixture();
+	await loadDemo(f.db, { cases: 2000, seed: 5, end: END, archiveDir: join(f.dir, 'archive'), maxBytes: 200 * MiB, importedBy: 'test' });
+	// Built once, as the first readers would.
+	expect(Object.values(await readersRebuild())).toEqual([true, true, true, true, true, true]);
+}, 120_000);
+
+afterAll(async () => {
+	await f?.dispose();
+});
+
+/** Three cases again, resolved `days` after they opened: every kept table has something to change. */
+async function slowerCases(days: number): Promise<string> {
+	const columns = ['case_id', 'created_at', 'resolved_at', 'first_response_at', 'status', 'region', 'category', 'channel', 'stage', 'outcome', 'customer_since', 'delivered_at', 'order_value', 'currency'] as const;
+	const { rows } = await sql<Record<(typeof columns)[number], unknown>>`
+		SELECT ${sql.join(columns.map((c) => sql.ref(c)))} FROM cases WHERE resolved_at IS NOT NULL ORDER BY case_id LIMIT 3`.execute(f.db);
+	const cell = (v: unknown, k: string) => (v === null ? '' : v instanceof Date ? (k === 'customer_since' ? v.toISOString().slice(0, 10) : v.toISOString()) : String(v));
+	const slow = (c: (typeof rows)[number]) => ({ ...c, resolved_at: new Date((c.created_at as Date).getTime() + days * 24 * 3600_000) });
+	return f.file('slower.csv', `${columns.join(',')}\n${rows.map((c) => columns.map((k) => cell(slow(c)[k], k)).join(',')).join('\n')}\n`);
+}
+
+describe('an import keeps the derived tables current', () => {
+	test('at its commit every table built before is current, as a rebuild from scratch would make it, and readers rebuild nothing', async () => {
+		const before = await contents();
+		const summary = await withDerivedTablesHeld(async () => f.ingest(await slowerCases(30), { kind: 'cases', beforeCommit: keepDerivedTables }));
+		expect(summary.accepted).toBe(3);
+		expect(summary.timings_ms.views).toBeGreaterThanOrEqual(0);
+		const kept = await state();
+		for (const table of ['speed_clock', 'auto_check_results', 'fairness_cases', 'comments', 'documents_comments', 'case_flags']) expect(kept[table], table).toBe(summary.batch_id);
+		// Friction on case subjects was never opened: it is left to its first reader.
+		expect(kept.subjects).toBeUndefined();
+		expect(kept.documents_subjects).toBeUndefined();
+		expect(await readersRebuild()).toEqual({ speed_clock: false, auto_check_results: false, fairness_cases: false, comments: false, documents_comments: false, case_flags: false });
+		const afterImport = await contents();
+		expect(afterImport.fairness_cases).not.toBe(before.fairness_cases);
+		await sql`DELETE FROM derived_table_state`.execute(f.db);
+		expect(Object.values(await readersRebuild()).every(Boolean)).toBe(true);
+		expect(await contents()).toEqual(afterImport);
+	});
+
+	test('an import that fails while bringing them up to date leaves the archive and the tables as they were', async () => {
+		const [cases, tables, kept] = [await sql<{ n: number; h: bigint }>`SELECT count(*) AS n, sum(hash(c)) AS h FROM cases c`.execute(f.db), await contents(), await state()];
+		const failing = async (trx: Parameters<typeof keepDerivedTables>[0]) => {
+			await keepDerivedTables(trx);
+			throw new Error('the machine ran out of memory');
+		};
+		await expect(withDerivedTablesHeld(async () => f.ingest(await slowerCases(45), { kind: 'cases', beforeCommit: failing }))).rejects.toThrow(/out of memory/);
+		expect((await sql<{ n: number; h: bigint }>`SELECT count(*) AS n, sum(hash(c)) AS h FROM cases c`.execute(f.db)).rows).toEqual(cases.rows);
+		expect(await contents()).toEqual(tables);
+		expect(await state()).toEqual(kept);
+		const { rows } = await sql<{ status: string }>`SELECT status FROM import_batches ORDER BY batch_id DESC LIMIT 1`.execute(f.db);
+		expect(rows[0].status).toBe('failed');
+	});
+});
