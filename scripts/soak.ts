@@ -125,6 +125,8 @@ try {
 	console.log(`Import during round 1: HTTP ${importResult?.status}, ${importResult?.seconds.toFixed(1)} s: ${importResult?.summary.slice(0, 160)}`);
 	const slower = importResult ? importResult.seconds / idle.seconds : NaN;
 	console.log(`The same import with no readers: ${idle.seconds.toFixed(1)} s; with ${READERS} readers ${slower.toFixed(2)}x as long (goal <= 1.5)`);
+	const timings = (r: { summary: string } | undefined) => { try { return JSON.stringify((JSON.parse(r?.summary ?? '') as { summary?: { timings_ms?: unknown } }).summary?.timings_ms); } catch { return '?'; } };
+	console.log(`Steps in ms: with no readers ${timings(idle)}; with readers ${timings(importResult)}`);
 	const serverErrors = server.output().split('\n').filter((l) => /error/i.test(l));
 	if (serverErrors.length) console.log(`Server log errors:\n${serverErrors.slice(0, 10).join('\n')}`);
 

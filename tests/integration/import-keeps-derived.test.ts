@@ -1,5 +1,7 @@
 import { join } from 'node:path';
-import { sql } from 'kysely';
+import { Kysely, sql } from 'kysely';
+import type { Database } from '../../src/lib/core/db/schema';
+import { DuckDBDialect } from '../../src/lib/core/db/kysely-duckdb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadDemo } from '../../src/lib/demo/load-demo.server';
 import { currentPolicy } from '../../src/lib/core/policy/policy.server';
@@ -89,6 +91,25 @@ describe('an import keeps the derived tables current', () => {
 		await sql`DELETE FROM derived_table_state`.execute(f.db);
 		expect(Object.values(await readersRebuild()).every(Boolean)).toBe(true);
 		expect(await contents()).toEqual(afterImport);
+	});
+
+	test('a reader storing a fact about the archive while the import runs does not make the import fail', async () => {
+		const readerMeanwhile = async (trx: Parameters<typeof keepDerivedTables>[0]) => {
+			// A reader after the import began (another process-wide handle, so nothing is remembered in
+			// memory), outside its transaction, finds the snapshot it keeps out of date and replaces it.
+			const reader = new Kysely<Database>({ dialect: new DuckDBDialect({ instance: f.open.instance }) });
+			try {
+				await sql`UPDATE kept_facts SET version = 'older' WHERE name = 'snapshot'`.execute(reader);
+				expect(await snapshotTime(reader)).not.toBeNull();
+				expect((await sql<{ version: string }>`SELECT version FROM kept_facts WHERE name = 'snapshot'`.execute(reader)).rows[0].version).not.toBe('older');
+			} finally {
+				await reader.destroy();
+			}
+			await keepDerivedTables(trx);
+		};
+		const summary = await withDerivedTablesHeld(async () => f.ingest(await slowerCases(20), { kind: 'cases', beforeCommit: readerMeanwhile }));
+		expect(summary.status).toBe('committed');
+		expect(Object.values(await readersRebuild()).some(Boolean)).toBe(false);
 	});
 
 	test('an import that fails while bringing them up to date leaves the archive and the tables as they were', async () => {

@@ -117,7 +117,10 @@ export async function keptByData<T>(db: Kysely<Database>, name: string, compute:
 		const { rows } = await sql<{ value: string }>`SELECT value FROM kept_facts WHERE name = ${name} AND version = ${version}`.execute(db);
 		if (rows[0]) return decodeFact(rows[0].value) as T;
 		const fresh = await compute();
-		await sql`INSERT OR REPLACE INTO kept_facts VALUES (${name}, ${version}, ${encodeFact(fresh)}, now()::timestamp)`.execute(db).catch(() => undefined);
+		// Not from inside a transaction (an import bringing the kept tables up to date before it
+		// commits): its version is not committed yet, and a write that conflicts with a reader's
+		// would abort the import. Readers store the fact after the commit.
+		if (!db.isTransaction) await sql`INSERT OR REPLACE INTO kept_facts VALUES (${name}, ${version}, ${encodeFact(fresh)}, now()::timestamp)`.execute(db).catch(() => undefined);
 		return fresh;
 	});
 	memory.set(name, { version, value });
