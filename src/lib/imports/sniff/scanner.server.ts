@@ -81,12 +81,13 @@ export class Scanner {
 		const { terminator, maxLineBytes } = this.opts;
 		if (terminator === null) return;
 		let pos = 0;
+		// The next quote is looked for once, not on every line: searching from each line start found
+		// nothing in a file without quotes only at the end of the chunk, one 4 MB scan per line.
+		let quote = this.opts.trackQuotes ? chunk.indexOf(QUOTE) : -1;
 		for (;;) {
 			const idx = chunk.indexOf(terminator, pos);
 			const end = idx === -1 ? chunk.length : idx;
-			if (this.opts.trackQuotes) {
-				for (let q = chunk.indexOf(QUOTE, pos); q !== -1 && q < end; q = chunk.indexOf(QUOTE, q + 1)) this.inQuotes = !this.inQuotes;
-			}
+			for (; quote !== -1 && quote < end; quote = chunk.indexOf(QUOTE, quote + 1)) this.inQuotes = !this.inQuotes;
 			this.lineLen += end - pos;
 			if (this.lineLen > maxLineBytes && !this.longLine) this.longLine = { line: this.line };
 			if (idx === -1) {
