@@ -34,7 +34,7 @@ export interface MessageImportOptions {
 	/** Each step as a sentence, with the stage of an import it belongs to (the upload page's progress bar reads the stage). */
 	onProgress?: (message: string, stage: IngestStage) => void;
 	/** As for cases and feedback (IngestOptions.beforeCommit): runs in the import's transaction before it commits. */
-	beforeCommit?: (trx: Kysely<Database>) => Promise<void>;
+	beforeCommit?: (trx: Kysely<Database>) => Promise<() => void>;
 }
 
 /**
@@ -199,15 +199,19 @@ export async function importMessages(db: Kysely<Database>, options: MessageImpor
 		const id = batchId;
 		const sniffed = sniff;
 		options.onProgress?.('Loading messages', 'writing');
-		const summary = await db.transaction().execute(async (trx) => {
-			const loaded = await loadMessages(trx, { batchId: id, options, fileName, format, detected, sniff: sniffed, identity, source, warnings, archiving, startedAt, timings, lap });
-			if (options.beforeCommit) {
-				options.onProgress?.('Bringing the kept views up to date', 'writing');
-				await options.beforeCommit(trx);
-				lap('views');
-			}
-			return loaded;
-		});
+		let afterCommit: (() => void) | undefined;
+		const summary = await db
+			.transaction()
+			.execute(async (trx) => {
+				const loaded = await loadMessages(trx, { batchId: id, options, fileName, format, detected, sniff: sniffed, identity, source, warnings, archiving, startedAt, timings, lap });
+				if (options.beforeCommit) {
+					options.onProgress?.('Bringing the kept views up to date', 'writing');
+					afterCommit = await options.beforeCommit(trx);
+					lap('views');
+				}
+				return loaded;
+			})
+			.finally(() => afterCommit?.());
 		options.onProgress?.(`Messages batch ${summary.batch_id}: ${summary.accepted} accepted, ${summary.rejected} rejected`, 'done');
 		return summary;
 	} catch (error) {

@@ -26,6 +26,13 @@ export function withLocks<T>(keys: string[], work: () => Promise<T>): Promise<T>
 	return first === undefined ? work() : withLock(first, () => withLocks(rest, work));
 }
 
+/** Takes every one of `keys` (as withLocks does) and answers once they are held, with the function that lets them go. */
+export function holdLocks(keys: string[]): Promise<() => void> {
+	return new Promise((held) => {
+		void withLocks(keys, () => new Promise<void>((letGo) => held(letGo)));
+	});
+}
+
 /** Keys with work queued or running (for tests and the soak script). */
 export function pendingLocks(): number {
 	return tails.size;

@@ -50,9 +50,10 @@ export interface IngestOptions {
 	/**
 	 * Runs in the import's transaction once its batch is marked committed, before the commit: the
 	 * server brings the tables kept per import up to date there (keep-derived.server.ts), so readers
-	 * never find them behind. A ticket export that carries its ratings runs it with the ratings.
+	 * never find them behind. What it answers is called once the transaction has ended (the tables'
+	 * locks let go). A ticket export that carries its ratings runs it with the ratings.
 	 */
-	beforeCommit?: (trx: Kysely<Database>) => Promise<void>;
+	beforeCommit?: (trx: Kysely<Database>) => Promise<() => void>;
 }
 
 /**
@@ -184,15 +185,19 @@ export async function ingestFile(db: Kysely<Database>, options: IngestOptions): 
 		// A ticket export carries its satisfaction ratings: they are loaded in the same import, as
 		// the preset's feedback (its own batch), so a user never has to know to import it twice.
 		const ratingsFollow = Boolean(options.kind === 'cases' && options.withFeedback !== false && chosen.preset && carriesFeedback(chosen.preset, headers));
-		const summary = await db.transaction().execute(async (trx) => {
-			const loaded = await loadBatch(trx, { batchId: batchId as number, options, sniff: sniffed, dateNotes, formatLabel: archiveFormat, loadSniff, loadPath, headers, mapping, compiled, origin, fileName, archiving, startedAt, timings, lap, progress });
-			if (options.beforeCommit && !ratingsFollow) {
-				progress('writing', 'Bringing the kept views up to date');
-				await options.beforeCommit(trx);
-				lap('views');
-			}
-			return loaded;
-		});
+		let afterCommit: (() => void) | undefined;
+		const summary = await db
+			.transaction()
+			.execute(async (trx) => {
+				const loaded = await loadBatch(trx, { batchId: batchId as number, options, sniff: sniffed, dateNotes, formatLabel: archiveFormat, loadSniff, loadPath, headers, mapping, compiled, origin, fileName, archiving, startedAt, timings, lap, progress });
+				if (options.beforeCommit && !ratingsFollow) {
+					progress('writing', 'Bringing the kept views up to date');
+					afterCommit = await options.beforeCommit(trx);
+					lap('views');
+				}
+				return loaded;
+			})
+			.finally(() => afterCommit?.());
 		progress('done', `Batch ${summary.batch_id}: ${summary.accepted} accepted, ${summary.rejected} rejected`);
 		if (ratingsFollow && chosen.preset) {
 			try {

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../core/db/schema';
 import { builtTables, derivedTableLock } from '../core/db/derived-tables.server';
-import { withLocks } from '../core/keyed-lock';
+import { holdLocks } from '../core/keyed-lock';
 import { currentPolicy } from '../core/policy/policy.server';
 import { snapshotTime } from '../metrics/filters/snapshot.server';
 import { keepSpeedClock } from '../metrics/speed/speed.server';
@@ -40,21 +40,22 @@ const KEEPERS: { tables: string[]; keep: (trx: Kysely<Database>) => Promise<unkn
 	{ tables: ['case_flags'], keep: (trx) => ensureCaseFlags(trx, frictionSettings().repeat_contact_days) }
 ];
 
-/** Inside an import's transaction, after its batch is marked committed: every kept table that was built before, brought up to date. */
-export async function keepDerivedTables(trx: Kysely<Database>): Promise<void> {
-	const built = await builtTables(trx);
-	for (const keeper of KEEPERS) if (keeper.tables.some((t) => built.has(t))) await keeper.keep(trx);
-}
-
 /**
- * Runs an import holding every kept table's lock, so that a reader who finds a table behind for
- * another reason (a policy edit) waits for the import's commit instead of rebuilding the table in
- * a transaction of its own, which DuckDB would refuse as a conflict with the import's. Readers whose
- * tables are current never take the lock.
+ * Inside an import's transaction, after its batch is marked committed: every kept table that was
+ * built before, brought up to date. It takes the tables' locks first and answers the function that
+ * lets them go, for the caller to call once the transaction has ended: a reader who finds a table
+ * behind for another reason (a policy edit) then waits for the commit instead of rebuilding the
+ * table in a transaction of its own, which DuckDB would refuse as a conflict with the import's.
+ * Readers whose tables are current never take the lock, and nobody waits while the file loads.
  */
-export function withDerivedTablesHeld<T>(work: () => Promise<T>): Promise<T> {
-	return withLocks(
-		KEEPERS.flatMap((k) => k.tables).map(derivedTableLock),
-		work
-	);
+export async function keepDerivedTables(trx: Kysely<Database>): Promise<() => void> {
+	const letGo = await holdLocks(KEEPERS.flatMap((k) => k.tables).map(derivedTableLock));
+	try {
+		const built = await builtTables(trx);
+		for (const keeper of KEEPERS) if (keeper.tables.some((t) => built.has(t))) await keeper.keep(trx);
+		return letGo;
+	} catch (error) {
+		letGo();
+		throw error;
+	}
 }

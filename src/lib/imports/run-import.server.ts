@@ -8,7 +8,7 @@ import { getDatabase } from '../core/db/database.server';
 import { IngestError } from './ingest-error';
 import { parseMappingJson } from './mapping-draft';
 import { withLock } from '../core/keyed-lock';
-import { keepDerivedTables, withDerivedTablesHeld } from './keep-derived.server';
+import { keepDerivedTables } from './keep-derived.server';
 import { takeLookupUploads } from './lookup-uploads.server';
 import { ingestFile, type BatchSummary, type IngestProgress, type IngestStage } from './ingest-file.server';
 import { displayFileName, receiveUpload } from './receive-upload.server';
@@ -154,7 +154,7 @@ export async function runImport(request: ImportRequest, onProgress?: (p: IngestP
 			importsWaiting--;
 			importRunning = true;
 			try {
-				const summary = await withDerivedTablesHeld(() => load(db, upload.path, lookups.paths, onProgress));
+				const summary = await load(db, upload.path, lookups.paths, onProgress);
 				// The new data invalidated the cached views: compute the first ones before a reader asks.
 				if (summary.status === 'committed') warmUp();
 				return summary;
