@@ -52,6 +52,9 @@ async function contents(): Promise<Record<string, string>> {
 	return out;
 }
 
+/** What the server passes an import: bring the kept tables up to date in its transaction. */
+const keeping = (trx: Kysely<Database>) => keepDerivedTables(trx, f.db);
+
 const state = async () => Object.fromEntries((await sql<{ source: string; batch_id: number }>`SELECT source, batch_id FROM derived_table_state`.execute(f.db)).rows.map((r) => [r.source, Number(r.batch_id)]));
 
 beforeAll(async () => {
@@ -78,7 +81,7 @@ async function slowerCases(days: number): Promise<string> {
 describe('an import keeps the derived tables current', () => {
 	test('at its commit every table built before is current, as a rebuild from scratch would make it, and readers rebuild nothing', async () => {
 		const before = await contents();
-		const summary = await f.ingest(await slowerCases(30), { kind: 'cases', beforeCommit: keepDerivedTables });
+		const summary = await f.ingest(await slowerCases(30), { kind: 'cases', beforeCommit: keeping });
 		// The tables' locks were let go after the commit (their queues empty within a turn of the event loop).
 		await new Promise((resolve) => setTimeout(resolve, 0));
 		expect(pendingLocks()).toBe(0);
@@ -109,17 +112,31 @@ describe('an import keeps the derived tables current', () => {
 			} finally {
 				await reader.destroy();
 			}
-			return keepDerivedTables(trx);
+			return keeping(trx);
 		};
 		const summary = await f.ingest(await slowerCases(20), { kind: 'cases', beforeCommit: readerMeanwhile });
 		expect(summary.status).toBe('committed');
 		expect(Object.values(await readersRebuild()).some(Boolean)).toBe(false);
 	});
 
+	test('a table a reader rebuilt while the import loaded is left to its next reader, and the import commits', async () => {
+		const readerRebuilds = async (trx: Kysely<Database>) => {
+			// The Speed clock was behind for another reason: a reader rebuilt it after the import began.
+			await sql`DELETE FROM derived_table_state WHERE source = 'speed_clock'`.execute(f.db);
+			const { policy } = await currentPolicy(f.db);
+			expect(await keepSpeedClock(f.db, policy, await snapshotTime(f.db))).toBe(true);
+			return keeping(trx);
+		};
+		const summary = await f.ingest(await slowerCases(25), { kind: 'cases', beforeCommit: readerRebuilds });
+		expect(summary.status).toBe('committed');
+		const rebuilt = await readersRebuild();
+		expect(rebuilt).toEqual({ speed_clock: true, auto_check_results: false, fairness_cases: false, comments: false, documents_comments: false, case_flags: false });
+	});
+
 	test('an import that fails while bringing them up to date leaves the archive and the tables as they were', async () => {
 		const [cases, tables, kept] = [await sql<{ n: number; h: bigint }>`SELECT count(*) AS n, sum(hash(c)) AS h FROM cases c`.execute(f.db), await contents(), await state()];
 		const failing = async (trx: Parameters<typeof keepDerivedTables>[0]): Promise<() => void> => {
-			(await keepDerivedTables(trx))();
+			(await keeping(trx))();
 			throw new Error('the machine ran out of memory');
 		};
 		await expect(f.ingest(await slowerCases(45), { kind: 'cases', beforeCommit: failing })).rejects.toThrow(/out of memory/);

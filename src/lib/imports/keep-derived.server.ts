@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../core/db/schema';
-import { builtTables, derivedTableLock } from '../core/db/derived-tables.server';
+import { derivedTableLock } from '../core/db/derived-tables.server';
 import { holdLocks } from '../core/keyed-lock';
 import { currentPolicy } from '../core/policy/policy.server';
 import { snapshotTime } from '../metrics/filters/snapshot.server';
@@ -40,19 +40,33 @@ const KEEPERS: { tables: string[]; keep: (trx: Kysely<Database>) => Promise<unkn
 	{ tables: ['case_flags'], keep: (trx) => ensureCaseFlags(trx, frictionSettings().repeat_contact_days) }
 ];
 
+/** Each kept table's recorded state (derived_table_state) as `db` sees it. */
+async function states(db: Kysely<Database>): Promise<Map<string, string>> {
+	const { rows } = await sql<{ source: string; settings: string; batch_id: number; batches: number; built_at: Date }>`SELECT * FROM derived_table_state`.execute(db);
+	return new Map(rows.map((r) => [r.source, JSON.stringify([r.settings, r.batch_id, r.batches, r.built_at])]));
+}
+
 /**
- * Inside an import's transaction, after its batch is marked committed: every kept table that was
- * built before, brought up to date. It takes the tables' locks first and answers the function that
- * lets them go, for the caller to call once the transaction has ended: a reader who finds a table
- * behind for another reason (a policy edit) then waits for the commit instead of rebuilding the
- * table in a transaction of its own, which DuckDB would refuse as a conflict with the import's.
- * Readers whose tables are current never take the lock, and nobody waits while the file loads.
+ * Inside an import's transaction (`trx`, on the process-wide `db`), after its batch is marked
+ * committed: every kept table that was built before, brought up to date. It takes the tables' locks
+ * first and answers the function that lets them go, for the caller to call once the transaction has
+ * ended: a reader who finds a table behind for another reason (a policy edit) then waits for the
+ * commit instead of rebuilding it in a transaction of its own. Readers whose tables are current
+ * never take the lock, and nobody waits while the file loads.
+ *
+ * The import's transaction sees the tables' states as they were when it began. A reader may have
+ * rebuilt one since, before the locks were taken; rewriting that table here would conflict with the
+ * reader's commit and fail the whole import, so such a table is left to its next reader.
  */
-export async function keepDerivedTables(trx: Kysely<Database>): Promise<() => void> {
+export async function keepDerivedTables(trx: Kysely<Database>, db: Kysely<Database>): Promise<() => void> {
 	const letGo = await holdLocks(KEEPERS.flatMap((k) => k.tables).map(derivedTableLock));
 	try {
-		const built = await builtTables(trx);
-		for (const keeper of KEEPERS) if (keeper.tables.some((t) => built.has(t))) await keeper.keep(trx);
+		const [seen, committed] = await Promise.all([states(trx), states(db)]);
+		for (const keeper of KEEPERS) {
+			if (!keeper.tables.some((t) => seen.has(t))) continue;
+			if (keeper.tables.some((t) => seen.get(t) !== committed.get(t))) continue;
+			await keeper.keep(trx);
+		}
 		return letGo;
 	} catch (error) {
 		letGo();

@@ -68,7 +68,7 @@ function commonOptions(request: ImportRequest) {
 		maxBytes: config.maxUploadBytes,
 		maxLineBytes: config.maxLineBytes,
 		// Readers of the server find the kept tables current the moment the import commits.
-		beforeCommit: keepDerivedTables
+		beforeCommit: async (trx: Kysely<Database>) => keepDerivedTables(trx, (await getDatabase()).db)
 	};
 }
 

@@ -72,9 +72,3 @@ export async function keepCurrent(db: Kysely<Database>, name: string, settings: 
 	// One builder per table at a time; the others wait and then find it fresh.
 	return withLock(derivedTableLock(name), () => db.transaction().execute(inTransaction));
 }
-
-/** The tables built at least once (derived_table_state's names): the ones worth keeping current. */
-export async function builtTables(db: Kysely<Database>): Promise<Set<string>> {
-	const { rows } = await sql<{ source: string }>`SELECT source FROM derived_table_state`.execute(db);
-	return new Set(rows.map((r) => r.source));
-}
