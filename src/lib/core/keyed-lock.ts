@@ -21,7 +21,7 @@ export async function withLock<T>(key: string, work: () => Promise<T>): Promise<
 }
 
 /** `work` while holding every one of `keys`, taken one after another in sorted order (two callers never wait on each other crosswise). */
-export function withLocks<T>(keys: string[], work: () => Promise<T>): Promise<T> {
+function withLocks<T>(keys: string[], work: () => Promise<T>): Promise<T> {
 	const [first, ...rest] = [...new Set(keys)].sort();
 	return first === undefined ? work() : withLock(first, () => withLocks(rest, work));
 }

@@ -43,12 +43,12 @@ export function groupingSql(groupSql: GroupSql[]): { groupColumns: RawBuilder<un
 
 export type MedianRow = { dim: FairnessDimension | null; grp: string | null; total: number; resolved: number; med: number | null };
 
-/** Per group of each dimension and, in the empty set (dim NULL), over all cases: cases, resolved ones and their median hours. */
-export function groupMediansSql(groupSql: GroupSql[], where: RawBuilder<boolean>): RawBuilder<MedianRow> {
-	const { groupColumns, dimOf, grpOf } = groupingSql(groupSql);
+/** Per group of each dimension and, in the empty set (dim NULL), over the cases `where` keeps: cases, resolved ones and their median hours. */
+export function groupMediansSql(where: RawBuilder<boolean>): RawBuilder<MedianRow> {
+	const { groupColumns, dimOf, grpOf } = groupingSql(GROUPS);
 	return sql<MedianRow>`SELECT ${dimOf} AS dim, ${grpOf} AS grp, count(*) AS total, count(h) AS resolved, quantile_cont(h, 0.5) AS med FROM (
 		SELECT ${groupColumns}, ${KEPT.sec} / 3600.0 AS h FROM fairness_cases c WHERE ${where})
-		GROUP BY GROUPING SETS (${sql.join(groupSql.map((g) => sql`(${column(g.dimension)})`))}, ())`;
+		GROUP BY GROUPING SETS (${sql.join(GROUPS.map((g) => sql`(${column(g.dimension)})`))}, ())`;
 }
 
 function fairnessCasesSql(s: FairnessSettings): RawBuilder<unknown> {
@@ -62,7 +62,7 @@ function fairnessCasesSql(s: FairnessSettings): RawBuilder<unknown> {
 	const answers = sql`SELECT case_id, count(*) AS n, count(*) FILTER (WHERE csat >= 4) AS e FROM feedback WHERE csat IS NOT NULL GROUP BY case_id`;
 	// Resolved cases rank among the resolved cases of their stratum; the same mid-rank terms as
 	// rankSums in fairness.server.ts computes on the filtered cases.
-	return sql`SELECT ${sql.join(CASE_FILTER_COLUMNS.map((col) => sql.ref(`c.${col}`)))}, c.g_order_value, c.g_tenure, c.ctype, c.chan, c.claim, c.fav, c.sec,
+	return sql`SELECT ${carry}, c.g_order_value, c.g_tenure, c.ctype, c.chan, c.claim, c.fav, c.sec,
 		coalesce(a.n, 0) AS answers, coalesce(a.e, 0) AS answers_fav,
 		CASE WHEN c.sec IS NOT NULL THEN rank() OVER w END AS rk,
 		CASE WHEN c.sec IS NOT NULL THEN round(cume_dist() OVER w * count(*) OVER (PARTITION BY c.sec IS NULL, c.ctype, c.chan))::BIGINT END AS le
@@ -79,7 +79,7 @@ function fairnessCasesSql(s: FairnessSettings): RawBuilder<unknown> {
  */
 export async function keepFairnessCases(db: Kysely<Database>, s: FairnessSettings): Promise<boolean> {
 	const rows = fairnessCasesSql(s);
-	const medians = groupMediansSql(GROUPS, sql<boolean>`true`);
+	const medians = groupMediansSql(sql<boolean>`true`);
 	return keepCurrent(db, 'fairness_cases', settingsOfSql(db, rows, medians), async (trx) => {
 		await sql`DELETE FROM fairness_cases`.execute(trx);
 		await sql`INSERT INTO fairness_cases BY NAME ${rows}`.execute(trx);

@@ -11,7 +11,7 @@ import type { Database } from '../../core/db/schema';
 import { currentPolicy } from '../../core/policy/policy.server';
 import { caseFilterSql, restrictsCases } from '../filters/case-filter-sql.server';
 import { FAVOURABLE_OUTCOMES, fairnessSettings, orderValueBands, tenureBands, type Band, type FairnessSettings } from './fairness-groups.server';
-import { column, GROUPS, groupingSql, groupMediansSql, KEPT, keepFairnessCases, type GroupSql, type MedianRow } from './fairness-cases.server';
+import { column, GROUPS, groupingSql, groupMediansSql, KEPT, keepFairnessCases, type MedianRow } from './fairness-cases.server';
 import { FAIRNESS_DIMENSIONS, FAIRNESS_MEASURES, FLAG_Q, DIMENSION_LABELS, DIMENSION_NOUNS, MEASURES, FAIRNESS_METHOD, type MeasureInfo, type FairnessCheck, type FairnessDimension, type FairnessMeasure, type FairnessStratum, type FairnessRow } from './model';
 import { resolveToday } from '../filters/period.server';
 import { archiveCoverage, missingColumn, missingRatings, noCases, singleRegion, tooFewGroups, type ArchiveCoverage } from '../coverage.server';
@@ -290,7 +290,6 @@ interface Context {
 	where: RawBuilder<boolean>;
 	/** Whether `where` keeps every case, so the ranks kept in fairness_cases are the ranks to sum. */
 	unfiltered: boolean;
-	groupSql: GroupSql[];
 }
 
 /**
@@ -321,7 +320,7 @@ function stratumKey(byName: boolean): RawBuilder<string> {
  * Strata come back keyed by `stratumKey`: the caller maps hashes to names.
  */
 async function rankSums(ctx: Context, dims: FairnessDimension[], excluded: Map<FairnessDimension, string[]>, byName = false): Promise<Map<FairnessDimension, Ranks>> {
-	const groupSql = ctx.groupSql.filter((g) => dims.includes(g.dimension));
+	const groupSql = GROUPS.filter((g) => dims.includes(g.dimension));
 	const out = new Map<FairnessDimension, Ranks>(dims.map((d) => [d, { groups: new Map(), strata: new Map() }]));
 	if (groupSql.length === 0) return out;
 	type RankRow = { dim: FairnessDimension | null; grp: string | null; stratum: string; w2: number; m: number; ties: number };
@@ -387,7 +386,7 @@ function renameStrata(ranks: Map<FairnessDimension, Ranks>, names: Map<string, s
 
 /** Side by side per case type for a time row: the group's median hours against the comparison group's. */
 async function timeStrata(ctx: Context, row: FairnessRow): Promise<FairnessStratum[]> {
-	const g = ctx.groupSql.find((x) => x.dimension === row.dimension);
+	const g = GROUPS.find((x) => x.dimension === row.dimension);
 	if (!g) return [];
 	const leftOut = row.excluded_from_rest;
 	const { rows } = await sql<{ stratum: string; n: number; med: number | null; rest_n: number; rest_med: number | null }>`
@@ -413,13 +412,12 @@ async function computeFairnessReport(db: Kysely<Database>, options: FairnessOpti
 		order_value: orderValueBands(s.order_value_bands, s.reporting_currency),
 		tenure: tenureBands(s.tenure_band_days)
 	};
-	const groupSql = GROUPS;
 	await keepFairnessCases(db, s);
-	const ctx: Context = { db, where: caseFilterSql(options.filters, today), unfiltered: !restrictsCases(options.filters, today), groupSql };
+	const ctx: Context = { db, where: caseFilterSql(options.filters, today), unfiltered: !restrictsCases(options.filters, today) };
 	const { where } = ctx;
 	// One row per case and GROUPING SETS, one set per dimension, instead of three rows per case.
-	const { groupColumns, dimOf, grpOf } = groupingSql(groupSql);
-	const byStratum = sql.join(groupSql.map((g) => sql`(${column(g.dimension)}, ctype, chan)`));
+	const { groupColumns, dimOf, grpOf } = groupingSql(GROUPS);
+	const byStratum = sql.join(GROUPS.map((g) => sql`(${column(g.dimension)}, ctype, chan)`));
 
 	type CaseRow = { dim: FairnessDimension | null; grp: string | null; ctype: string; chan: string; hk: string; claims: number; favourable: number; resolved: number; lt: number | null; lt2: number | null; answers: number; answers_fav: number };
 	const [caseCounts, medians, hashedRanks] = await Promise.all([
@@ -434,7 +432,7 @@ async function computeFairnessReport(db: Kysely<Database>, options: FairnessOpti
 				${KEPT.sec} IS NOT NULL AS resolved, ln(greatest(${KEPT.sec} / 60.0, 1)) AS lt, c.answers, c.answers_fav
 			FROM fairness_cases c WHERE ${where}) GROUP BY GROUPING SETS (${byStratum})`.execute(db),
 		// Over every case, kept with the table; filtered, a quantile per group.
-		ctx.unfiltered ? sql<MedianRow>`SELECT * FROM fairness_group_medians`.execute(db) : groupMediansSql(groupSql, where).execute(db),
+		ctx.unfiltered ? sql<MedianRow>`SELECT * FROM fairness_group_medians`.execute(db) : groupMediansSql(where).execute(db),
 		rankSums(ctx, [...FAIRNESS_DIMENSIONS], new Map())
 	]);
 
