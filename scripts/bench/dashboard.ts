@@ -11,8 +11,8 @@
 // `--messages` uses an archive with the demo's conversations too (dashboard-<n>-messages.duckdb),
 // for the automatic checks that read the threads.
 //
-// Tables kept per import (the automatic checks' verdicts, the Speed clock, Friction's tables for
-// comments) are rebuilt in process first and their
+// Tables kept per import (the automatic checks' verdicts, the Speed clock, Fairness's cases,
+// Consistency's counts, Friction's tables for comments) are rebuilt in process first and their
 // build time printed: that is what an import adds to its own time before the pages are fast.
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -27,6 +27,7 @@ import { checkContext } from '../../src/lib/audits/auto-checks/checks-sql.server
 import { keepCheckResults } from '../../src/lib/audits/auto-checks/check-results.server';
 import { keepSpeedClock } from '../../src/lib/metrics/speed/speed.server';
 import { keepFairnessCases } from '../../src/lib/metrics/fairness/fairness-cases.server';
+import { keepConsistencyCounts } from '../../src/lib/metrics/consistency/consistency-counts.server';
 import { fairnessSettings } from '../../src/lib/metrics/fairness/fairness-groups.server';
 import { currentPolicy } from '../../src/lib/core/policy/policy.server';
 import { snapshotTime } from '../../src/lib/metrics/filters/snapshot.server';
@@ -130,26 +131,31 @@ async function timeIt(fn: () => Promise<unknown>, n: number): Promise<number> {
 async function rebuildKept(path: string): Promise<void> {
 	const open = await openDatabase(path);
 	try {
-		await sql`DELETE FROM derived_table_state WHERE source = 'auto_check_results'`.execute(open.db);
-		const start = performance.now();
-		await keepCheckResults(open.db, await checkContext(open.db));
-		const { rows } = await sql<{ n: number; m: number }>`SELECT (SELECT count(*) FROM auto_check_results) AS n, (SELECT count(*) FROM messages) AS m`.execute(open.db);
-		console.log(`automatic checks' verdicts kept for ${Number(rows[0].n).toLocaleString('en')} cases (${Number(rows[0].m).toLocaleString('en')} messages) built in ${(performance.now() - start).toFixed(0)} ms`);
-		await sql`DELETE FROM derived_table_state WHERE source = 'speed_clock'`.execute(open.db);
-		const clockStart = performance.now();
-		await keepSpeedClock(open.db, (await currentPolicy(open.db)).policy, await snapshotTime(open.db));
-		console.log(`Speed clock kept for both measures built in ${(performance.now() - clockStart).toFixed(0)} ms`);
-		await sql`DELETE FROM derived_table_state WHERE source = 'fairness_cases'`.execute(open.db);
-		const fairnessStart = performance.now();
-		await keepFairnessCases(open.db, fairnessSettings((await currentPolicy(open.db)).policy));
-		console.log(`Fairness's cases, ranks and group medians kept in ${(performance.now() - fairnessStart).toFixed(0)} ms`);
-		await sql`DELETE FROM derived_table_state WHERE source IN ('documents_comments', 'case_flags')`.execute(open.db);
-		const frictionStart = performance.now();
+		/** Forgets that `sources` were built, rebuilds them with `keep` and prints how long that took. */
+		const rebuild = async (sources: string[], keep: () => Promise<unknown>, said: (ms: string) => Promise<string> | string) => {
+			await sql`DELETE FROM derived_table_state WHERE source IN (${sql.join(sources)})`.execute(open.db);
+			const start = performance.now();
+			await keep();
+			console.log(await said((performance.now() - start).toFixed(0)));
+		};
+		const policy = async () => (await currentPolicy(open.db)).policy;
+		await rebuild(['auto_check_results'], async () => keepCheckResults(open.db, await checkContext(open.db)), async (ms) => {
+			const { rows } = await sql<{ n: number; m: number }>`SELECT (SELECT count(*) FROM auto_check_results) AS n, (SELECT count(*) FROM messages) AS m`.execute(open.db);
+			return `automatic checks' verdicts kept for ${Number(rows[0].n).toLocaleString('en')} cases (${Number(rows[0].m).toLocaleString('en')} messages) built in ${ms} ms`;
+		});
+		await rebuild(['speed_clock'], async () => keepSpeedClock(open.db, await policy(), await snapshotTime(open.db)), (ms) => `Speed clock kept for both measures built in ${ms} ms`);
+		await rebuild(['fairness_cases'], async () => keepFairnessCases(open.db, fairnessSettings(await policy())), (ms) => `Fairness's cases, ranks and group medians kept in ${ms} ms`);
+		await rebuild(['consistency_counts'], () => keepConsistencyCounts(open.db), (ms) => `Consistency's counts over the whole archive kept in ${ms} ms`);
 		const settings = frictionSettings();
-		await ensureTermTable(open.db, 'comments', settings);
-		await ensureDocumentTable(open.db, 'comments');
-		await ensureCaseFlags(open.db, settings.repeat_contact_days);
-		console.log(`Friction's documents and case flags (and term table, when behind) kept in ${(performance.now() - frictionStart).toFixed(0)} ms`);
+		await rebuild(
+			['documents_comments', 'case_flags'],
+			async () => {
+				await ensureTermTable(open.db, 'comments', settings);
+				await ensureDocumentTable(open.db, 'comments');
+				await ensureCaseFlags(open.db, settings.repeat_contact_days);
+			},
+			(ms) => `Friction's documents and case flags (and term table, when behind) kept in ${ms} ms`
+		);
 	} finally {
 		await open.close();
 	}

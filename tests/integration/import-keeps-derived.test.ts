@@ -9,6 +9,7 @@ import { snapshotTime } from '../../src/lib/metrics/filters/snapshot.server';
 import { keepSpeedClock } from '../../src/lib/metrics/speed/speed.server';
 import { keepFairnessCases } from '../../src/lib/metrics/fairness/fairness-cases.server';
 import { fairnessSettings } from '../../src/lib/metrics/fairness/fairness-groups.server';
+import { keepConsistencyCounts } from '../../src/lib/metrics/consistency/consistency-counts.server';
 import { keepCheckResults } from '../../src/lib/audits/auto-checks/check-results.server';
 import { checkContext } from '../../src/lib/audits/auto-checks/checks-sql.server';
 import { frictionSettings } from '../../src/lib/friction/friction-config.server';
@@ -34,13 +35,14 @@ async function readersRebuild(): Promise<Record<string, boolean>> {
 		speed_clock: await keepSpeedClock(f.db, policy, await snapshotTime(f.db)),
 		auto_check_results: await keepCheckResults(f.db, await checkContext(f.db)),
 		fairness_cases: await keepFairnessCases(f.db, fairnessSettings(policy)),
+		consistency_counts: await keepConsistencyCounts(f.db),
 		comments: await ensureTermTable(f.db, 'comments', friction),
 		documents_comments: await ensureDocumentTable(f.db, 'comments'),
 		case_flags: await ensureCaseFlags(f.db, friction.repeat_contact_days)
 	};
 }
 
-const KEPT_TABLES = ['speed_clock', 'auto_check_results', 'fairness_cases', 'fairness_group_medians', 'friction_documents_comments', 'friction_document_texts_comments', 'friction_case_flags'];
+const KEPT_TABLES = ['speed_clock', 'auto_check_results', 'fairness_cases', 'fairness_group_medians', 'consistency_counts', 'consistency_agent_teams', 'friction_documents_comments', 'friction_document_texts_comments', 'friction_case_flags'];
 
 /** Every kept table's rows, as an order-free checksum. */
 async function contents(): Promise<Record<string, string>> {
@@ -61,7 +63,7 @@ beforeAll(async () => {
 	f = await ingestFixture();
 	await loadDemo(f.db, { cases: 2000, seed: 5, end: END, archiveDir: join(f.dir, 'archive'), maxBytes: 200 * MiB, importedBy: 'test' });
 	// Built once, as the first readers would.
-	expect(Object.values(await readersRebuild())).toEqual([true, true, true, true, true, true]);
+	expect(Object.values(await readersRebuild())).toEqual([true, true, true, true, true, true, true]);
 }, 120_000);
 
 afterAll(async () => {
@@ -88,11 +90,11 @@ describe('an import keeps the derived tables current', () => {
 		expect(summary.accepted).toBe(3);
 		expect(summary.timings_ms.views).toBeGreaterThanOrEqual(0);
 		const kept = await state();
-		for (const table of ['speed_clock', 'auto_check_results', 'fairness_cases', 'comments', 'documents_comments', 'case_flags']) expect(kept[table], table).toBe(summary.batch_id);
+		for (const table of ['speed_clock', 'auto_check_results', 'fairness_cases', 'consistency_counts', 'comments', 'documents_comments', 'case_flags']) expect(kept[table], table).toBe(summary.batch_id);
 		// Friction on case subjects was never opened: it is left to its first reader.
 		expect(kept.subjects).toBeUndefined();
 		expect(kept.documents_subjects).toBeUndefined();
-		expect(await readersRebuild()).toEqual({ speed_clock: false, auto_check_results: false, fairness_cases: false, comments: false, documents_comments: false, case_flags: false });
+		expect(await readersRebuild()).toEqual({ speed_clock: false, auto_check_results: false, fairness_cases: false, consistency_counts: false, comments: false, documents_comments: false, case_flags: false });
 		const afterImport = await contents();
 		expect(afterImport.fairness_cases).not.toBe(before.fairness_cases);
 		await sql`DELETE FROM derived_table_state`.execute(f.db);
@@ -130,7 +132,7 @@ describe('an import keeps the derived tables current', () => {
 		const summary = await f.ingest(await slowerCases(25), { kind: 'cases', beforeCommit: readerRebuilds });
 		expect(summary.status).toBe('committed');
 		const rebuilt = await readersRebuild();
-		expect(rebuilt).toEqual({ speed_clock: true, auto_check_results: false, fairness_cases: false, comments: false, documents_comments: false, case_flags: false });
+		expect(rebuilt).toEqual({ speed_clock: true, auto_check_results: false, fairness_cases: false, consistency_counts: false, comments: false, documents_comments: false, case_flags: false });
 	});
 
 	test('an import that fails while bringing them up to date leaves the archive and the tables as they were', async () => {

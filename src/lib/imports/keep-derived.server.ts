@@ -6,6 +6,7 @@ import { currentPolicy } from '../core/policy/policy.server';
 import { snapshotTime } from '../metrics/filters/snapshot.server';
 import { keepSpeedClock } from '../metrics/speed/speed.server';
 import { keepFairnessCases } from '../metrics/fairness/fairness-cases.server';
+import { keepConsistencyCounts } from '../metrics/consistency/consistency-counts.server';
 import { fairnessSettings } from '../metrics/fairness/fairness-groups.server';
 import { keepCheckResults } from '../audits/auto-checks/check-results.server';
 import { checkContext } from '../audits/auto-checks/checks-sql.server';
@@ -30,6 +31,7 @@ const KEEPERS: { tables: string[]; keep: (trx: Kysely<Database>) => Promise<unkn
 	},
 	{ tables: ['auto_check_results'], keep: async (trx) => keepCheckResults(trx, await checkContext(trx)) },
 	{ tables: ['fairness_cases'], keep: async (trx) => keepFairnessCases(trx, fairnessSettings((await currentPolicy(trx)).policy)) },
+	{ tables: ['consistency_counts'], keep: (trx) => keepConsistencyCounts(trx) },
 	...THEME_SOURCES.map((source) => ({
 		tables: [source, `documents_${source}`],
 		keep: async (trx: Kysely<Database>) => {

@@ -38,8 +38,8 @@ async function computeOverview(db: Kysely<Database>): Promise<Overview> {
 			.orderBy('cases', 'desc')
 			.execute(),
 		sql<{ week: string; cases: number }>`
-			select strftime(date_trunc('week', created_at), '%Y-%m-%d') as week, count(*) as cases
-			from cases group by 1 order by 1`.execute(db),
+			select strftime(week, '%Y-%m-%d') as week, cases
+			from (select date_trunc('week', created_at) as week, count(*) as cases from cases group by 1) order by 1`.execute(db),
 		sql<{ batches: number; failed: number; rows_read: number; accepted: number; rejected: number; last: Date | null }>`
 			select count(*) filter (where status = 'committed') as batches, count(*) filter (where status = 'failed') as failed,
 			       coalesce(sum(rows_read), 0) as rows_read, coalesce(sum(accepted), 0) as accepted,

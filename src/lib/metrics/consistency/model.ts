@@ -2,6 +2,9 @@
 
 export const CONSISTENCY_DIMENSIONS = ['region', 'team', 'agent', 'channel'] as const;
 
+/** What a block of cells compares within: a category or a root cause. */
+export type ConsistencyKey = 'category' | 'root_cause';
+
 /** The issue types the policy promises one standard resolution for (README.md). */
 /** How a dimension is named on the page, in sentences and in the JSON. */
 export const CONSISTENCY_DIMENSION_LABELS: Record<ConsistencyDimension, string> = { region: 'Region', team: 'Team', agent: 'Agent', channel: 'Channel' };

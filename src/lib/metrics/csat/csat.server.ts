@@ -63,12 +63,13 @@ async function computeCsatReport(db: Kysely<Database>, options: { filters: Filte
 	const from = sql`feedback f LEFT JOIN cases c ON c.case_id = f.case_id`;
 	// One join of the answers to their cases feeds the groups, the trend and the whole: three
 	// separate queries each paid for the join (at 1,000,000 cases, 0.36 s each, against 0.22 s for all).
+	// Periods are formatted after the grouping, once each, not on every answer.
 	type Grouped = Row & { g: number; period: string | null };
 	const [{ rows }, cov] = await Promise.all([
 		sql<Grouped>`
-			SELECT GROUPING(grp, period) AS g, grp, period, count(*) AS answers, count(*) FILTER (WHERE f.kind = 'survey') AS surveys,
+			SELECT GROUPING(grp, period) AS g, grp, strftime(period, '%Y-%m-%d') AS period, count(*) AS answers, count(*) FILTER (WHERE f.kind = 'survey') AS surveys,
 				count(f.csat) AS rated, count(*) FILTER (WHERE f.csat >= 4) AS satisfied, avg(f.csat) AS mean
-			FROM (SELECT ${groupCol} AS grp, strftime(date_trunc(${grain}, f.submitted_at), '%Y-%m-%d') AS period, f.kind, f.csat FROM ${from} WHERE ${where}) f
+			FROM (SELECT ${groupCol} AS grp, date_trunc(${grain}, f.submitted_at) AS period, f.kind, f.csat FROM ${from} WHERE ${where}) f
 			GROUP BY GROUPING SETS ((grp), (period), ())
 			ORDER BY g, grp, period`.execute(db),
 		archiveCoverage(db)

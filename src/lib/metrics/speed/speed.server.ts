@@ -496,7 +496,8 @@ async function binnedScan(
  * The trend's median and p90 per period, of answered cases in hours: exact (quantile_cont, which
  * at 1,000,000 cases took no longer than t-digest's approximation), so the same cases give the
  * same line whatever order the table was written in. A query of its own, run beside binnedScan:
- * in its grouping sets the quantiles would be computed for every (group, bin) too.
+ * in its grouping sets the quantiles would be computed for every (group, bin) too. Grouped by the
+ * truncated timestamp and formatted once per period: formatting every row first doubled its time.
  */
 async function trendScan(
 	db: Kysely<Database>,
@@ -505,9 +506,11 @@ async function trendScan(
 	const col = clockColumns(options.measure);
 	const happened = sql`(${col.state} & ${sql.lit(STATE.happened)}) <> 0`;
 	const { rows } = await sql<{ period: string; n: number; q: (number | null)[] | null; open: number }>`
-		SELECT strftime(date_trunc(${options.grain}, c.created_at), '%Y-%m-%d') AS period, count(*) AS n,
-			quantile_cont(${col.minutes} / 60.0, [0.5, 0.9]) FILTER (WHERE ${happened}) AS q, count(*) FILTER (WHERE NOT ${happened}) AS open
-		FROM speed_clock c WHERE ${options.where} GROUP BY 1 ORDER BY 1`.execute(db);
+		SELECT strftime(period, '%Y-%m-%d') AS period, n, q, open FROM (
+			SELECT date_trunc(${options.grain}, c.created_at) AS period, count(*) AS n,
+				quantile_cont(${col.minutes} / 60.0, [0.5, 0.9]) FILTER (WHERE ${happened}) AS q, count(*) FILTER (WHERE NOT ${happened}) AS open
+			FROM speed_clock c WHERE ${options.where} GROUP BY 1)
+		ORDER BY 1`.execute(db);
 	return rows.map((r) => ({ period: r.period, n: r.n, med: r.q?.[0] ?? null, p90: r.q?.[1] ?? null, open: r.open }));
 }
 

@@ -14,6 +14,7 @@ import { checkResultsMigration } from './0013-check-results';
 import { keptFactsMigration } from './0014-kept-facts';
 import { speedClockMigration } from './0015-speed-clock';
 import { fairnessCasesMigration } from './0016-fairness-cases';
+import { consistencyCountsMigration } from './0017-consistency-counts';
 
 /**
  * Migrations are listed in code rather than read from a folder so that the bundled server and
@@ -35,7 +36,8 @@ const migrations: Record<string, Migration> = {
 	'0013_check_results': checkResultsMigration,
 	'0014_kept_facts': keptFactsMigration,
 	'0015_speed_clock': speedClockMigration,
-	'0016_fairness_cases': fairnessCasesMigration
+	'0016_fairness_cases': fairnessCasesMigration,
+	'0017_consistency_counts': consistencyCountsMigration
 };
 
 export const migrationProvider: MigrationProvider = {
