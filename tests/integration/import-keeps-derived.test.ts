@@ -17,6 +17,7 @@ import { ensureTermTable } from '../../src/lib/friction/term-table.server';
 import { ensureDocumentTable } from '../../src/lib/friction/document-table.server';
 import { ensureCaseFlags } from '../../src/lib/friction/structural.server';
 import { keepDerivedTables } from '../../src/lib/imports/keep-derived.server';
+import { importMessages } from '../../src/lib/conversations/import-messages.server';
 import { pendingLocks } from '../../src/lib/core/keyed-lock';
 import { ingestFixture, MiB, type IngestFixture } from '../helpers/ingest-fixture';
 
@@ -90,7 +91,9 @@ describe('an import keeps the derived tables current', () => {
 		expect(summary.accepted).toBe(3);
 		expect(summary.timings_ms.views).toBeGreaterThanOrEqual(0);
 		const kept = await state();
-		for (const table of ['speed_clock', 'auto_check_results', 'fairness_cases', 'consistency_counts', 'comments', 'documents_comments', 'case_flags']) expect(kept[table], table).toBe(summary.batch_id);
+		for (const table of ['speed_clock', 'auto_check_results', 'fairness_cases', 'consistency_counts', 'documents_comments', 'case_flags']) expect(kept[table], table).toBe(summary.batch_id);
+		// The term table of comments reads answers only: a cases import leaves it as it was.
+		expect(kept.comments).toBeLessThan(Number(summary.batch_id));
 		// Friction on case subjects was never opened: it is left to its first reader.
 		expect(kept.subjects).toBeUndefined();
 		expect(kept.documents_subjects).toBeUndefined();
@@ -100,6 +103,41 @@ describe('an import keeps the derived tables current', () => {
 		await sql`DELETE FROM derived_table_state`.execute(f.db);
 		expect(Object.values(await readersRebuild()).every(Boolean)).toBe(true);
 		expect(await contents()).toEqual(afterImport);
+	});
+
+	test('an import moves only the tables that read its kind of rows: messages the checks, answers the tables that join them', async () => {
+		const [before, kept] = [await contents(), await state()];
+		const { rows } = await sql<{ case_id: string; created_at: Date }>`SELECT case_id, created_at FROM cases ORDER BY case_id LIMIT 2`.execute(f.db);
+		const at = (c: (typeof rows)[number], hours: number) => new Date(c.created_at.getTime() + hours * 3600_000).toISOString();
+		const messages = await f.file(
+			'thread.csv',
+			['case_id,sequence,sent_at,author_role,author_name,public,body', ...rows.flatMap((c) => [`${c.case_id},1,${at(c, 1)},customer,Ann,true,Where is my refund?`, `${c.case_id},2,${at(c, 300)},agent,a1,true,It is on its way`])].join('\n') + '\n'
+		);
+		const replyVerdict = async (id: string) => (await sql<{ ok: boolean | null }>`SELECT reply_within_target AS ok FROM auto_check_results WHERE case_id = ${id}`.execute(f.db)).rows[0]?.ok;
+		// The demo's thread of the case was answered in time; the new one is answered after 12 days.
+		expect(await replyVerdict(rows[0].case_id)).toBe(true);
+		const thread = await importMessages(f.db, { path: messages, importedBy: 'test', source: 'api', archiveDir: join(f.dir, 'archive'), maxBytes: 50 * MiB, beforeCommit: keeping });
+		expect(thread.accepted).toBe(4);
+		const afterThread = await state();
+		expect(afterThread.auto_check_results).toBe(thread.batch_id);
+		// Nothing else reads messages: their states still name the last cases import.
+		for (const table of ['speed_clock', 'fairness_cases', 'consistency_counts', 'comments', 'documents_comments', 'case_flags']) expect(afterThread[table], table).toBe(kept[table]);
+		const answers = await f.file('answers.csv', `feedback_id,case_id,submitted_at,kind,csat,comment\nK1,${rows[0].case_id},${at(rows[0], 40)},survey,1,Refund never arrived and nobody answered\n`);
+		const survey = await f.ingest(answers, { kind: 'feedback', beforeCommit: keeping });
+		expect(survey.accepted).toBe(1);
+		const afterSurvey = await state();
+		for (const table of ['auto_check_results', 'fairness_cases', 'comments', 'documents_comments']) expect(afterSurvey[table], table).toBe(survey.batch_id);
+		for (const table of ['speed_clock', 'consistency_counts', 'case_flags']) expect(afterSurvey[table], table).toBe(kept[table]);
+		const afterImports = await contents();
+		// The thread's late reply is what the checks now judge.
+		expect(await replyVerdict(rows[0].case_id)).toBe(false);
+		expect(afterImports.fairness_cases).not.toBe(before.fairness_cases);
+		expect(afterImports.speed_clock).toBe(before.speed_clock);
+		// Readers find every table current, and every table is what a rebuild from scratch makes.
+		expect(Object.values(await readersRebuild()).some(Boolean)).toBe(false);
+		await sql`DELETE FROM derived_table_state`.execute(f.db);
+		expect(Object.values(await readersRebuild()).every(Boolean)).toBe(true);
+		expect(await contents()).toEqual(afterImports);
 	});
 
 	test('a reader storing a fact about the archive while the import runs does not make the import fail', async () => {

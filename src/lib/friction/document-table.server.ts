@@ -34,7 +34,8 @@ export function ensureDocumentTable(db: Kysely<Database>, source: ThemeSource): 
 	// Ordered by date so that a date filter skips the row groups outside its range.
 	const documents = sql`SELECT * EXCLUDE (body) FROM all_documents ORDER BY "at", doc_id`;
 	const texts = sql`SELECT text_id, any_value(body) AS body FROM all_documents GROUP BY text_id`;
-	return keepCurrent(db, `documents_${source}`, settingsOfSql(db, all, documents, texts), async (trx) => {
+	// Either source reads both kinds: answers carry their case's filter columns, subjects their case's first CSAT answer.
+	return keepCurrent(db, { name: `documents_${source}`, reads: ['cases', 'feedback'] }, settingsOfSql(db, all, documents, texts), async (trx) => {
 		const scratch = sql.table(`friction_all_documents_${randomUUID().replace(/-/g, '').slice(0, 12)}`);
 		await sql`CREATE TEMP TABLE ${scratch} AS ${all}`.execute(trx);
 		try {

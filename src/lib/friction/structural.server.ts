@@ -77,7 +77,7 @@ export function structuralCasesSql(repeatDays: number): RawBuilder<unknown> {
 export function ensureCaseFlags(db: Kysely<Database>, repeatDays: number): Promise<boolean> {
 	const flags = STRUCTURAL_METRICS.flatMap((metric) => [`${metric}_known`, `${metric}_event`]);
 	const query = sql`SELECT ${sql.join([...CASE_FILTER_COLUMNS, ...flags].map((c) => sql.ref(c)))} FROM (${structuralCasesSql(repeatDays)})`;
-	return keepCurrent(db, 'case_flags', settingsOfSql(db, query), async (trx) => {
+	return keepCurrent(db, { name: 'case_flags', reads: ['cases'] }, settingsOfSql(db, query), async (trx) => {
 		await sql`CREATE OR REPLACE TABLE ${keptCaseFlagsSql()} AS ${query}`.execute(trx);
 	});
 }

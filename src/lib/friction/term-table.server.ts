@@ -33,7 +33,8 @@ function sourceRows(source: ThemeSource, afterBatch: number): RawBuilder<{ body:
 
 /** Brings the term table of `source` up to the committed imports; returns whether it had to. */
 export function ensureTermTable(db: Kysely<Database>, source: ThemeSource, settings: FrictionSettings): Promise<boolean> {
-	return keepCurrent(db, source, settingsKey(settings), async (trx, refresh) => {
+	// The texts alone (sourceRows): subjects are the cases', comments the answers'.
+	return keepCurrent(db, { name: source, reads: [source === 'subjects' ? 'cases' : 'feedback'] }, settingsKey(settings), async (trx, refresh) => {
 		const run = (q: RawBuilder<unknown>) => q.execute(trx);
 		if (refresh.kind === 'full') {
 			for (const table of ['friction_texts', 'friction_words', 'friction_terms', 'friction_term_df']) await run(sql`DELETE FROM ${sql.table(table)} WHERE source = ${source}`);

@@ -20,7 +20,7 @@ export async function keepCheckResults(db: Kysely<Database>, ctx: CheckContext):
 	const testable = AUTO_CHECK_IDS.filter((id) => !ctx.notTestable[id]);
 	const carried = sql.join(CASE_FILTER_COLUMNS.map((c) => sql.ref(`c.${c}`)));
 	const perCase = await perCaseChecksSql(db, ctx, testable, sql`true`, carried);
-	return keepCurrent(db, 'auto_check_results', settingsOfSql(db, perCase), async (trx) => {
+	return keepCurrent(db, { name: 'auto_check_results', reads: ['cases', 'feedback', 'messages'] }, settingsOfSql(db, perCase), async (trx) => {
 		await sql`DELETE FROM auto_check_results`.execute(trx);
 		await sql`INSERT INTO auto_check_results BY NAME SELECT * FROM (${perCase})`.execute(trx);
 	});

@@ -13,9 +13,23 @@ import { withLock } from '../keyed-lock';
  * Imports add rows under a new batch id and delete earlier versions of the same ids
  * (src/lib/imports/ingest-file.server.ts), so the rows of the batches committed since are exactly
  * the ones to derive again ('since'). Anything else (a batch committed out of order, batches gone,
- * other settings, no state yet) asks for a rebuild ('full').
+ * other settings, no state yet) asks for a rebuild ('full'). Only batches of the kinds a table
+ * reads count (KeptTable).
  */
 export type Refresh = { kind: 'full' | 'since'; after: number };
+
+/** The kinds of import batch (import_batches.kind). */
+export type BatchKind = 'cases' | 'feedback' | 'messages';
+
+/**
+ * A kept table: its name in derived_table_state and the kinds of batch whose rows it reads. Only
+ * those batches move it: a messages import leaves the Speed clock as it was instead of rebuilding
+ * it over every case (a table that reads answers joined to their cases reads both kinds).
+ */
+export interface KeptTable {
+	name: string;
+	reads: readonly BatchKind[];
+}
 
 interface State {
 	settings: string;
@@ -25,11 +39,11 @@ interface State {
 
 type Plan = { kind: 'fresh' } | (Refresh & { latest: number; batches: number });
 
-async function plan(db: Kysely<Database>, name: string, settings: string): Promise<Plan> {
-	const state = (await sql<State>`SELECT settings, batch_id, batches FROM derived_table_state WHERE source = ${name}`.execute(db)).rows[0];
+async function plan(db: Kysely<Database>, table: KeptTable, settings: string): Promise<Plan> {
+	const state = (await sql<State>`SELECT settings, batch_id, batches FROM derived_table_state WHERE source = ${table.name}`.execute(db)).rows[0];
 	const { rows } = await sql<{ latest: number; batches: number; covered: number }>`
 		SELECT coalesce(max(batch_id), 0) AS latest, count(*) AS batches, count(*) FILTER (WHERE batch_id <= ${state?.batch_id ?? 0}) AS covered
-		FROM import_batches WHERE status = 'committed'`.execute(db);
+		FROM import_batches WHERE status = 'committed' AND kind IN (${sql.join(table.reads)})`.execute(db);
 	const now = rows[0];
 	if (!state || state.settings !== settings || now.covered !== state.batches) return { kind: 'full', after: 0, latest: now.latest, batches: now.batches };
 	if (now.latest === state.batch_id) return { kind: 'fresh' };
@@ -53,22 +67,22 @@ export function derivedTableLock(name: string): string {
 }
 
 /**
- * Runs `build` when the table `name` is behind the committed imports or `settings`; returns whether
- * it ran. Given a transaction (an import bringing the tables up to date before it commits,
- * src/lib/imports/keep-derived.server.ts), it builds in that transaction, and the caller holds the
- * table's lock until the transaction ends.
+ * Runs `build` when `table` is behind the committed imports of the kinds it reads, or behind
+ * `settings`; returns whether it ran. Given a transaction (an import bringing the tables up to date
+ * before it commits, src/lib/imports/keep-derived.server.ts), it builds in that transaction, and
+ * the caller holds the table's lock until the transaction ends.
  */
-export async function keepCurrent(db: Kysely<Database>, name: string, settings: string, build: (trx: Kysely<Database>, refresh: Refresh) => Promise<void>): Promise<boolean> {
+export async function keepCurrent(db: Kysely<Database>, table: KeptTable, settings: string, build: (trx: Kysely<Database>, refresh: Refresh) => Promise<void>): Promise<boolean> {
 	const inTransaction = async (trx: Kysely<Database>) => {
 		// Read inside the transaction: its snapshot is the one the rows are derived from.
-		const p = await plan(trx, name, settings);
+		const p = await plan(trx, table, settings);
 		if (p.kind === 'fresh') return false;
 		await build(trx, { kind: p.kind, after: p.after });
-		await sql`INSERT OR REPLACE INTO derived_table_state VALUES (${name}, ${settings}, ${p.latest}, ${p.batches}, now()::timestamp)`.execute(trx);
+		await sql`INSERT OR REPLACE INTO derived_table_state VALUES (${table.name}, ${settings}, ${p.latest}, ${p.batches}, now()::timestamp)`.execute(trx);
 		return true;
 	};
 	if (db.isTransaction) return inTransaction(db);
-	if ((await plan(db, name, settings)).kind === 'fresh') return false;
+	if ((await plan(db, table, settings)).kind === 'fresh') return false;
 	// One builder per table at a time; the others wait and then find it fresh.
-	return withLock(derivedTableLock(name), () => db.transaction().execute(inTransaction));
+	return withLock(derivedTableLock(table.name), () => db.transaction().execute(inTransaction));
 }

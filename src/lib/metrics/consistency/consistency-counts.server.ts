@@ -53,7 +53,7 @@ const EVERY_CASE = sql<boolean>`true`;
 export async function keepConsistencyCounts(db: Kysely<Database>): Promise<boolean> {
 	const counts = countsSql(EVERY_CASE);
 	const teams = agentTeamsSql(EVERY_CASE);
-	return keepCurrent(db, 'consistency_counts', settingsOfSql(db, counts, teams), async (trx) => {
+	return keepCurrent(db, { name: 'consistency_counts', reads: ['cases'] }, settingsOfSql(db, counts, teams), async (trx) => {
 		await sql`DELETE FROM consistency_counts`.execute(trx);
 		await sql`INSERT INTO consistency_counts BY NAME ${counts}`.execute(trx);
 		await sql`DELETE FROM consistency_agent_teams`.execute(trx);

@@ -80,7 +80,7 @@ function fairnessCasesSql(s: FairnessSettings): RawBuilder<unknown> {
 export async function keepFairnessCases(db: Kysely<Database>, s: FairnessSettings): Promise<boolean> {
 	const rows = fairnessCasesSql(s);
 	const medians = groupMediansSql(sql<boolean>`true`);
-	return keepCurrent(db, 'fairness_cases', settingsOfSql(db, rows, medians), async (trx) => {
+	return keepCurrent(db, { name: 'fairness_cases', reads: ['cases', 'feedback'] }, settingsOfSql(db, rows, medians), async (trx) => {
 		await sql`DELETE FROM fairness_cases`.execute(trx);
 		await sql`INSERT INTO fairness_cases BY NAME ${rows}`.execute(trx);
 		await sql`DELETE FROM fairness_group_medians`.execute(trx);

@@ -416,7 +416,7 @@ async function speedClockSql(db: Kysely<Database>, policy: Doc, snapshot: Date |
  */
 export async function keepSpeedClock(db: Kysely<Database>, policy: Doc, snapshot: Date | null): Promise<boolean> {
 	const rows = await speedClockSql(db, policy, snapshot);
-	return keepCurrent(db, 'speed_clock', settingsOfSql(db, rows), async (trx) => {
+	return keepCurrent(db, { name: 'speed_clock', reads: ['cases'] }, settingsOfSql(db, rows), async (trx) => {
 		await sql`DELETE FROM speed_clock`.execute(trx);
 		await sql`INSERT INTO speed_clock BY NAME ${rows}`.execute(trx);
 	});
