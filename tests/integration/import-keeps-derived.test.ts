@@ -116,10 +116,15 @@ describe('an import keeps the derived tables current', () => {
 		const replyVerdict = async (id: string) => (await sql<{ ok: boolean | null }>`SELECT reply_within_target AS ok FROM auto_check_results WHERE case_id = ${id}`.execute(f.db)).rows[0]?.ok;
 		// The demo's thread of the case was answered in time; the new one is answered after 12 days.
 		expect(await replyVerdict(rows[0].case_id)).toBe(true);
+		// A case without a new thread keeps its row as it was (a messages import judges only its threads' cases).
+		const untouched = sql<{ r: bigint }>`SELECT rowid AS r FROM auto_check_results WHERE case_id = (SELECT max(case_id) FROM cases)`;
+		const untouchedBefore = (await untouched.execute(f.db)).rows;
 		const thread = await importMessages(f.db, { path: messages, importedBy: 'test', source: 'api', archiveDir: join(f.dir, 'archive'), maxBytes: 50 * MiB, beforeCommit: keeping });
 		expect(thread.accepted).toBe(4);
 		const afterThread = await state();
 		expect(afterThread.auto_check_results).toBe(thread.batch_id);
+		expect((await untouched.execute(f.db)).rows).toEqual(untouchedBefore);
+		expect(await replyVerdict(rows[0].case_id)).toBe(false);
 		// Nothing else reads messages: their states still name the last cases import.
 		for (const table of ['speed_clock', 'fairness_cases', 'consistency_counts', 'comments', 'documents_comments', 'case_flags']) expect(afterThread[table], table).toBe(kept[table]);
 		const answers = await f.file('answers.csv', `feedback_id,case_id,submitted_at,kind,csat,comment\nK1,${rows[0].case_id},${at(rows[0], 40)},survey,1,Refund never arrived and nobody answered\n`);
