@@ -127,9 +127,23 @@ describe('an import keeps the derived tables current', () => {
 		expect(await replyVerdict(rows[0].case_id)).toBe(false);
 		// Nothing else reads messages: their states still name the last cases import.
 		for (const table of ['speed_clock', 'fairness_cases', 'consistency_counts', 'comments', 'documents_comments', 'case_flags']) expect(afterThread[table], table).toBe(kept[table]);
-		const answers = await f.file('answers.csv', `feedback_id,case_id,submitted_at,kind,csat,comment\nK1,${rows[0].case_id},${at(rows[0], 40)},survey,1,Refund never arrived and nobody answered\n`);
+		// A new poor rating for the first case, and a good rating that was the only one of its case
+		// re-imported as the second case's (poor): the case that lost it is in no row of the import.
+		const csatVerdict = async (id: string) => (await sql<{ ok: boolean | null }>`SELECT csat_4_or_5 AS ok FROM auto_check_results WHERE case_id = ${id}`.execute(f.db)).rows[0]?.ok;
+		const lone = (
+			await sql<{ feedback_id: string; case_id: string }>`SELECT f.feedback_id, f.case_id FROM feedback f
+				WHERE f.csat >= 4 AND f.case_id NOT IN (${rows[0].case_id}, ${rows[1].case_id}) AND (SELECT count(*) FROM feedback g WHERE g.case_id = f.case_id AND g.csat IS NOT NULL) = 1
+				ORDER BY f.feedback_id LIMIT 1`.execute(f.db)
+		).rows[0];
+		expect(await csatVerdict(lone.case_id)).toBe(true);
+		const later = (c: (typeof rows)[number]) => at(c, 24 * 400);
+		const answers = await f.file(
+			'answers.csv',
+			`feedback_id,case_id,submitted_at,kind,csat,comment\nK1,${rows[0].case_id},${later(rows[0])},survey,1,Refund never arrived and nobody answered\n${lone.feedback_id},${rows[1].case_id},${later(rows[1])},survey,1,Still waiting\n`
+		);
 		const survey = await f.ingest(answers, { kind: 'feedback', beforeCommit: keeping });
-		expect(survey.accepted).toBe(1);
+		expect(survey.accepted).toBe(2);
+		expect([await csatVerdict(rows[0].case_id), await csatVerdict(rows[1].case_id), await csatVerdict(lone.case_id)]).toEqual([false, false, null]);
 		const afterSurvey = await state();
 		for (const table of ['auto_check_results', 'fairness_cases', 'comments', 'documents_comments']) expect(afterSurvey[table], table).toBe(survey.batch_id);
 		for (const table of ['speed_clock', 'consistency_counts', 'case_flags']) expect(afterSurvey[table], table).toBe(kept[table]);
