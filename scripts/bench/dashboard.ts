@@ -139,7 +139,7 @@ async function rebuildKept(path: string): Promise<void> {
 			console.log(await said((performance.now() - start).toFixed(0)));
 		};
 		const policy = async () => (await currentPolicy(open.db)).policy;
-		await rebuild(['auto_check_results'], async () => keepCheckResults(open.db, await checkContext(open.db)), async (ms) => {
+		await rebuild(['auto_check_results', 'thread_facts'], async () => keepCheckResults(open.db, await checkContext(open.db)), async (ms) => {
 			const { rows } = await sql<{ n: number; m: number }>`SELECT (SELECT count(*) FROM auto_check_results) AS n, (SELECT count(*) FROM messages) AS m`.execute(open.db);
 			return `automatic checks' verdicts kept for ${Number(rows[0].n).toLocaleString('en')} cases (${Number(rows[0].m).toLocaleString('en')} messages) built in ${ms} ms`;
 		});

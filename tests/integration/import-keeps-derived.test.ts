@@ -11,7 +11,8 @@ import { keepFairnessCases } from '../../src/lib/metrics/fairness/fairness-cases
 import { fairnessSettings } from '../../src/lib/metrics/fairness/fairness-groups.server';
 import { keepConsistencyCounts } from '../../src/lib/metrics/consistency/consistency-counts.server';
 import { keepCheckResults } from '../../src/lib/audits/auto-checks/check-results.server';
-import { checkContext } from '../../src/lib/audits/auto-checks/checks-sql.server';
+import { checkContext, perCaseChecksSql } from '../../src/lib/audits/auto-checks/checks-sql.server';
+import { keepThreadFacts } from '../../src/lib/audits/auto-checks/thread-facts.server';
 import { frictionSettings } from '../../src/lib/friction/friction-config.server';
 import { ensureTermTable } from '../../src/lib/friction/term-table.server';
 import { ensureDocumentTable } from '../../src/lib/friction/document-table.server';
@@ -34,6 +35,8 @@ async function readersRebuild(): Promise<Record<string, boolean>> {
 	const friction = frictionSettings();
 	return {
 		speed_clock: await keepSpeedClock(f.db, policy, await snapshotTime(f.db)),
+		// Before the checks, which bring it up to date themselves.
+		thread_facts: await keepThreadFacts(f.db),
 		auto_check_results: await keepCheckResults(f.db, await checkContext(f.db)),
 		fairness_cases: await keepFairnessCases(f.db, fairnessSettings(policy)),
 		consistency_counts: await keepConsistencyCounts(f.db),
@@ -43,7 +46,7 @@ async function readersRebuild(): Promise<Record<string, boolean>> {
 	};
 }
 
-const KEPT_TABLES = ['speed_clock', 'auto_check_results', 'fairness_cases', 'fairness_group_medians', 'consistency_counts', 'consistency_agent_teams', 'friction_documents_comments', 'friction_document_texts_comments', 'friction_case_flags'];
+const KEPT_TABLES = ['speed_clock', 'thread_waits', 'thread_notes', 'auto_check_results', 'fairness_cases', 'fairness_group_medians', 'consistency_counts', 'consistency_agent_teams', 'friction_documents_comments', 'friction_document_texts_comments', 'friction_case_flags'];
 
 /** Every kept table's rows, as an order-free checksum. */
 async function contents(): Promise<Record<string, string>> {
@@ -64,7 +67,7 @@ beforeAll(async () => {
 	f = await ingestFixture();
 	await loadDemo(f.db, { cases: 2000, seed: 5, end: END, archiveDir: join(f.dir, 'archive'), maxBytes: 200 * MiB, importedBy: 'test' });
 	// Built once, as the first readers would.
-	expect(Object.values(await readersRebuild())).toEqual([true, true, true, true, true, true, true]);
+	expect(Object.values(await readersRebuild())).toEqual([true, true, true, true, true, true, true, true]);
 }, 120_000);
 
 afterAll(async () => {
@@ -92,12 +95,13 @@ describe('an import keeps the derived tables current', () => {
 		expect(summary.timings_ms.views).toBeGreaterThanOrEqual(0);
 		const kept = await state();
 		for (const table of ['speed_clock', 'auto_check_results', 'fairness_cases', 'consistency_counts', 'documents_comments', 'case_flags']) expect(kept[table], table).toBe(summary.batch_id);
-		// The term table of comments reads answers only: a cases import leaves it as it was.
+		// The term table of comments reads answers only, the threads' facts messages only: a cases import leaves them as they were.
 		expect(kept.comments).toBeLessThan(Number(summary.batch_id));
+		expect(kept.thread_facts).toBeLessThan(Number(summary.batch_id));
 		// Friction on case subjects was never opened: it is left to its first reader.
 		expect(kept.subjects).toBeUndefined();
 		expect(kept.documents_subjects).toBeUndefined();
-		expect(await readersRebuild()).toEqual({ speed_clock: false, auto_check_results: false, fairness_cases: false, consistency_counts: false, comments: false, documents_comments: false, case_flags: false });
+		expect(await readersRebuild()).toEqual({ speed_clock: false, thread_facts: false, auto_check_results: false, fairness_cases: false, consistency_counts: false, comments: false, documents_comments: false, case_flags: false });
 		const afterImport = await contents();
 		expect(afterImport.fairness_cases).not.toBe(before.fairness_cases);
 		await sql`DELETE FROM derived_table_state`.execute(f.db);
@@ -123,6 +127,7 @@ describe('an import keeps the derived tables current', () => {
 		expect(thread.accepted).toBe(4);
 		const afterThread = await state();
 		expect(afterThread.auto_check_results).toBe(thread.batch_id);
+		expect(afterThread.thread_facts).toBe(thread.batch_id);
 		expect((await untouched.execute(f.db)).rows).toEqual(untouchedBefore);
 		expect(await replyVerdict(rows[0].case_id)).toBe(false);
 		// Nothing else reads messages: their states still name the last cases import.
@@ -147,6 +152,7 @@ describe('an import keeps the derived tables current', () => {
 		const afterSurvey = await state();
 		for (const table of ['auto_check_results', 'fairness_cases', 'comments', 'documents_comments']) expect(afterSurvey[table], table).toBe(survey.batch_id);
 		for (const table of ['speed_clock', 'consistency_counts', 'case_flags']) expect(afterSurvey[table], table).toBe(kept[table]);
+		expect(afterSurvey.thread_facts).toBe(thread.batch_id);
 		const afterImports = await contents();
 		// The thread's late reply is what the checks now judge.
 		expect(await replyVerdict(rows[0].case_id)).toBe(false);
@@ -154,6 +160,18 @@ describe('an import keeps the derived tables current', () => {
 		expect(afterImports.speed_clock).toBe(before.speed_clock);
 		// Readers find every table current, and every table is what a rebuild from scratch makes.
 		expect(Object.values(await readersRebuild()).some(Boolean)).toBe(false);
+		// The verdicts read from the threads' kept facts are those of walking every message.
+		const ctx = await checkContext(f.db);
+		const threadChecks = ['reply_within_target', 'internal_notes_private'] as const;
+		const walked = (await (await perCaseChecksSql(f.db, ctx, threadChecks, sql`true`)).execute(f.db)).rows;
+		const verdicts = new Map(walked.map((r) => [r.case_id, [r.reply_within_target, r.internal_notes_private]]));
+		const { rows: keptVerdicts } = await sql<{ case_id: string; reply_within_target: boolean | null; internal_notes_private: boolean | null }>`
+			SELECT case_id, reply_within_target, internal_notes_private FROM auto_check_results`.execute(f.db);
+		expect(keptVerdicts.length).toBe(verdicts.size);
+		// Passed, failed and not applicable all occur among the replies; notes are private or absent.
+		expect(new Set(keptVerdicts.map((r) => r.reply_within_target))).toEqual(new Set([true, false, null]));
+		expect(new Set(keptVerdicts.map((r) => r.internal_notes_private))).toEqual(new Set([true, null]));
+		for (const r of keptVerdicts) expect([r.reply_within_target, r.internal_notes_private], r.case_id).toEqual(verdicts.get(r.case_id));
 		await sql`DELETE FROM derived_table_state`.execute(f.db);
 		expect(Object.values(await readersRebuild()).every(Boolean)).toBe(true);
 		expect(await contents()).toEqual(afterImports);
@@ -189,7 +207,7 @@ describe('an import keeps the derived tables current', () => {
 		const summary = await f.ingest(await slowerCases(25), { kind: 'cases', beforeCommit: readerRebuilds });
 		expect(summary.status).toBe('committed');
 		const rebuilt = await readersRebuild();
-		expect(rebuilt).toEqual({ speed_clock: true, auto_check_results: false, fairness_cases: false, consistency_counts: false, comments: false, documents_comments: false, case_flags: false });
+		expect(rebuilt).toEqual({ speed_clock: true, thread_facts: false, auto_check_results: false, fairness_cases: false, consistency_counts: false, comments: false, documents_comments: false, case_flags: false });
 	});
 
 	test('an import that fails while bringing them up to date leaves the archive and the tables as they were', async () => {

@@ -29,7 +29,7 @@ const KEEPERS: { tables: string[]; keep: (trx: Kysely<Database>) => Promise<unkn
 		tables: ['speed_clock'],
 		keep: async (trx) => keepSpeedClock(trx, (await currentPolicy(trx)).policy, await snapshotTime(trx))
 	},
-	{ tables: ['auto_check_results'], keep: async (trx) => keepCheckResults(trx, await checkContext(trx)) },
+	{ tables: ['auto_check_results', 'thread_facts'], keep: async (trx) => keepCheckResults(trx, await checkContext(trx)) },
 	{ tables: ['fairness_cases'], keep: async (trx) => keepFairnessCases(trx, fairnessSettings((await currentPolicy(trx)).policy)) },
 	{ tables: ['consistency_counts'], keep: (trx) => keepConsistencyCounts(trx) },
 	...THEME_SOURCES.map((source) => ({

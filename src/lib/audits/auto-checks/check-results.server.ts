@@ -3,6 +3,7 @@ import type { Database } from '../../core/db/schema';
 import { keepCurrent, settingsOfSql } from '../../core/db/derived-tables.server';
 import { AUTO_CHECK_IDS, AUTO_CHECKS } from './model';
 import { perCaseChecksSql, type CheckContext } from './checks-sql.server';
+import { keepThreadFacts } from './thread-facts.server';
 import { CASE_FILTER_COLUMNS } from '../../metrics/filters/case-filter-sql.server';
 
 /**
@@ -27,7 +28,11 @@ async function kindsSince(db: Kysely<Database>, after: number): Promise<Set<stri
 export async function keepCheckResults(db: Kysely<Database>, ctx: CheckContext): Promise<boolean> {
 	const testable = AUTO_CHECK_IDS.filter((id) => !ctx.notTestable[id]);
 	const carried = sql.join(CASE_FILTER_COLUMNS.map((c) => sql.ref(`c.${c}`)));
-	const perCase = await perCaseChecksSql(db, ctx, testable, sql`true`, carried);
+	// The threads are read from their kept facts, brought up to date first (in the same transaction
+	// when an import keeps the tables).
+	if (testable.some((id) => AUTO_CHECKS[id].needs.some((n) => n.table === 'messages'))) await keepThreadFacts(db);
+	const kept = { keptThreads: true };
+	const perCase = await perCaseChecksSql(db, ctx, testable, sql`true`, carried, kept);
 	return keepCurrent(db, { name: 'auto_check_results', reads: ['cases', 'feedback', 'messages'] }, settingsOfSql(db, perCase), async (trx, refresh) => {
 		// New cases move the snapshot and every verdict measured against it: those rebuild it whole.
 		const since = refresh.kind === 'since' ? await kindsSince(trx, refresh.after) : null;
@@ -37,7 +42,7 @@ export async function keepCheckResults(db: Kysely<Database>, ctx: CheckContext):
 				// verdicts read only its own thread: the cases of the new threads are all that can change.
 				const touched = sql`(SELECT DISTINCT case_id FROM messages WHERE batch_id > ${refresh.after})`;
 				await sql`DELETE FROM auto_check_results WHERE case_id IN ${touched}`.execute(trx);
-				const rows = await perCaseChecksSql(trx, ctx, testable, sql`c.case_id IN ${touched}`, carried);
+				const rows = await perCaseChecksSql(trx, ctx, testable, sql`c.case_id IN ${touched}`, carried, kept);
 				await sql`INSERT INTO auto_check_results BY NAME SELECT * FROM (${rows})`.execute(trx);
 			}
 			// A re-imported answer may now belong to another case, so the case that lost it is not

@@ -11,6 +11,8 @@ import { keptByData } from '../../metrics/filters/data-version.server';
 import { archiveCoverage, columnFix, missingColumn, missingRatings, noCases, type ArchiveCoverage, type CoverageColumn } from '../../metrics/coverage.server';
 import { firstNotTestable, notTestable, type NotTestable } from '../../metrics/model';
 import { AUTO_CHECK_IDS, AUTO_CHECKS, type AutoCheckId } from './model';
+import { keptThreadsSql, notesPrivateSql, waitsSql } from './thread-facts.server';
+export { MIN_NOTE_CHARS } from './thread-facts.server';
 
 /**
  * The SQL of every automatic check (model.ts), as one expression per check over `cases c` that is
@@ -53,8 +55,6 @@ export interface CheckContext {
 const VIOLATIONS = COMPLIANCE_RULES.filter((r) => r.kind === 'violation');
 const NO_MESSAGES_FIX = 'import the conversations as a messages file (case_id, sent_at, author_role, public, body: src/lib/conversations); the demo data includes them';
 const NO_TARGET = notTestable('the policy sets no first-response target (targets.first_response_hours)', 'set the first-response target under Admin → Policy');
-/** Notes shorter than this ("ok", "called") would match ordinary replies by chance. */
-export const MIN_NOTE_CHARS = 20;
 
 function extraCoverage(db: Kysely<Database>): Promise<ExtraCoverage> {
 	return keptByData(db, 'auto-check-coverage', async () => {
@@ -131,9 +131,17 @@ const RULE_OF: Partial<Record<AutoCheckId, string>> = Object.fromEntries(AUTO_CH
 /**
  * One row per case matching `where`: case_id, the `extra` columns, and one column per testable
  * check in `checks` (TRUE pass, FALSE fail, NULL not applicable). Checks that are not testable are
- * left out of the SELECT.
+ * left out of the SELECT. `keptThreads` reads the threads' waits and notes from the tables kept per
+ * messages import (the caller brings them up to date with keepThreadFacts first).
  */
-export async function perCaseChecksSql(db: Kysely<Database>, ctx: CheckContext, checks: readonly AutoCheckId[], where: RawBuilder<boolean>, extra: RawBuilder<unknown> = sql`NULL AS grp`): Promise<RawBuilder<Record<string, unknown> & { case_id: string }>> {
+export async function perCaseChecksSql(
+	db: Kysely<Database>,
+	ctx: CheckContext,
+	checks: readonly AutoCheckId[],
+	where: RawBuilder<boolean>,
+	extra: RawBuilder<unknown> = sql`NULL AS grp`,
+	options: { keptThreads?: boolean } = {}
+): Promise<RawBuilder<Record<string, unknown> & { case_id: string }>> {
 	const wanted = checks.filter((id) => !ctx.notTestable[id]);
 	const has = (id: AutoCheckId) => wanted.includes(id);
 	const target = ctx.target;
@@ -175,27 +183,18 @@ export async function perCaseChecksSql(db: Kysely<Database>, ctx: CheckContext, 
 		joins.push(sql`LEFT JOIN fb ON fb.case_id = c.case_id`);
 		columns.push(sql`CASE WHEN fb.case_id IS NOT NULL THEN fb.csat >= 4 END AS csat_4_or_5`);
 	}
+	// The threads' waits and notes: walked from the messages of the cases in scope, or read from the
+	// tables kept per messages import (thread-facts.server.ts) when every case is judged.
+	const threads = options.keptThreads ? keptThreadsSql(scope) : { waits: waitsSql(scope), notes: notesPrivateSql(scope) };
 	if (has('reply_within_target') && target) {
-		// Waits: the messages between two public agent replies; the first customer message of such a
-		// stretch starts the wait and the reply closing the stretch answers it. Follow-ups before
-		// the answer are the same wait.
 		const t0 = sql`w.t0`;
 		const t1 = sql`w.t1`;
 		const wk = sql`w.k`;
-		ctes.push(sql`mw AS (
-			SELECT m.case_id, m.sent_at, m.author_role = 'customer' AS asks, (m.author_role = 'agent' AND m.is_public) AS answers,
-				coalesce(sum(CASE WHEN m.author_role = 'agent' AND m.is_public THEN 1 ELSE 0 END) OVER (PARTITION BY m.case_id ORDER BY m.sequence ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS stretch
-			FROM messages m WHERE m.case_id IN ${scope}
-		)`);
-		ctes.push(sql`waits AS (
-			SELECT case_id, stretch, min(sent_at) FILTER (WHERE asks) AS asked, min(sent_at) FILTER (WHERE answers) AS answered
-			FROM mw GROUP BY case_id, stretch HAVING count(*) FILTER (WHERE asks) > 0
-		)`);
 		ctes.push(sql`w AS (
 			SELECT waits.case_id, waits.asked AS t0, waits.answered IS NOT NULL AS happened,
 				coalesce(waits.answered, least(coalesce(c.resolved_at, ${ctx.snapshot}::TIMESTAMP), ${ctx.snapshot}::TIMESTAMP)) AS t1,
 				${targetSecondsSql(target)} AS target_s, ${k} AS k
-			FROM waits JOIN cases c ON c.case_id = waits.case_id
+			FROM (${threads.waits}) waits JOIN cases c ON c.case_id = waits.case_id
 			-- A message after the resolution (a thank-you) opens no wait.
 			WHERE c.resolved_at IS NULL OR waits.asked < c.resolved_at
 		)`);
@@ -209,18 +208,8 @@ export async function perCaseChecksSql(db: Kysely<Database>, ctx: CheckContext, 
 		columns.push(sql`CASE WHEN replies.late THEN false WHEN replies.answered_in_time THEN true END AS reply_within_target`);
 	}
 	if (has('internal_notes_private')) {
-		// One pass over the messages, grouped by case, comparing lists: a join of notes to public
-		// messages on the case with contains() as its condition took 22 s on the 50,000-case demo.
-		ctes.push(sql`notes AS (
-			SELECT case_id, notes, coalesce(public_texts, []) AS public_texts FROM (
-				SELECT m.case_id,
-					list(lower(trim(m.body))) FILTER (WHERE NOT m.is_public AND length(trim(m.body)) >= ${MIN_NOTE_CHARS}) AS notes,
-					list(lower(m.body)) FILTER (WHERE m.is_public AND m.author_role <> 'customer') AS public_texts
-				FROM messages m WHERE m.case_id IN ${scope} GROUP BY m.case_id
-			) WHERE notes IS NOT NULL
-		)`);
-		joins.push(sql`LEFT JOIN notes ON notes.case_id = c.case_id`);
-		columns.push(sql`CASE WHEN notes.case_id IS NOT NULL THEN len(list_filter(notes.notes, lambda n: len(list_filter(notes.public_texts, lambda p: contains(p, n))) > 0)) = 0 END AS internal_notes_private`);
+		joins.push(sql`LEFT JOIN (${threads.notes}) notes ON notes.case_id = c.case_id`);
+		columns.push(sql`notes.private AS internal_notes_private`);
 	}
 	const withClause = ctes.length ? sql`WITH ${sql.join(ctes)} ` : sql``;
 	const selected = columns.length ? sql`, ${sql.join(columns)}` : sql``;

@@ -15,6 +15,7 @@ import { keptFactsMigration } from './0014-kept-facts';
 import { speedClockMigration } from './0015-speed-clock';
 import { fairnessCasesMigration } from './0016-fairness-cases';
 import { consistencyCountsMigration } from './0017-consistency-counts';
+import { threadFactsMigration } from './0018-thread-facts';
 
 /**
  * Migrations are listed in code rather than read from a folder so that the bundled server and
@@ -37,7 +38,8 @@ const migrations: Record<string, Migration> = {
 	'0014_kept_facts': keptFactsMigration,
 	'0015_speed_clock': speedClockMigration,
 	'0016_fairness_cases': fairnessCasesMigration,
-	'0017_consistency_counts': consistencyCountsMigration
+	'0017_consistency_counts': consistencyCountsMigration,
+	'0018_thread_facts': threadFactsMigration
 };
 
 export const migrationProvider: MigrationProvider = {
