@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../core/db/schema';
 import { keepCurrent, settingsOfSql } from '../../core/db/derived-tables.server';
-import { AUTO_CHECK_IDS, AUTO_CHECKS } from './model';
+import { AUTO_CHECK_IDS, AUTO_CHECKS, type AutoCheckId, type CheckInput } from './model';
 import { perCaseChecksSql, type CheckContext } from './checks-sql.server';
 import { keepThreadFacts } from './thread-facts.server';
 import { CASE_FILTER_COLUMNS } from '../../metrics/filters/case-filter-sql.server';
@@ -24,17 +24,20 @@ async function kindsSince(db: Kysely<Database>, after: number): Promise<Set<stri
 	return new Set(rows.map((r) => r.kind));
 }
 
+/** Whether the check reads rows of `table` (model.ts, `needs`). */
+const readsTable = (id: AutoCheckId, table: CheckInput['table']) => AUTO_CHECKS[id].needs.some((n) => n.table === table);
+
 /** Brings auto_check_results up to date for `ctx`; returns whether it was rebuilt. */
 export async function keepCheckResults(db: Kysely<Database>, ctx: CheckContext): Promise<boolean> {
 	const testable = AUTO_CHECK_IDS.filter((id) => !ctx.notTestable[id]);
 	const carried = sql.join(CASE_FILTER_COLUMNS.map((c) => sql.ref(`c.${c}`)));
 	// The threads are read from their kept facts, brought up to date first (in the same transaction
 	// when an import keeps the tables).
-	if (testable.some((id) => AUTO_CHECKS[id].needs.some((n) => n.table === 'messages'))) await keepThreadFacts(db);
+	if (testable.some((id) => readsTable(id, 'messages'))) await keepThreadFacts(db);
 	const kept = { keptThreads: true };
 	const perCase = await perCaseChecksSql(db, ctx, testable, sql`true`, carried, kept);
 	return keepCurrent(db, { name: 'auto_check_results', reads: ['cases', 'feedback', 'messages'] }, settingsOfSql(db, perCase), async (trx, refresh) => {
-		// New cases move the snapshot and every verdict measured against it: those rebuild it whole.
+		// A cases import rebuilds it whole: new and replaced cases, and the verdicts of open cases against a new snapshot.
 		const since = refresh.kind === 'since' ? await kindsSince(trx, refresh.after) : null;
 		if (since && !since.has('cases')) {
 			if (since.has('messages')) {
@@ -48,7 +51,7 @@ export async function keepCheckResults(db: Kysely<Database>, ctx: CheckContext):
 			// A re-imported answer may now belong to another case, so the case that lost it is not
 			// among the new rows: the checks that read answers are judged again for every case (a
 			// grouping of the answers, not the threads) and written where they changed.
-			const answerChecks = testable.filter((id) => AUTO_CHECKS[id].needs.some((n) => n.table === 'feedback'));
+			const answerChecks = testable.filter((id) => readsTable(id, 'feedback'));
 			if (since.has('feedback') && answerChecks.length) {
 				const fresh = await perCaseChecksSql(trx, ctx, answerChecks, sql`true`);
 				const col = (id: string) => sql.ref(id);
