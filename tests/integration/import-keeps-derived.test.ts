@@ -46,7 +46,7 @@ async function readersRebuild(): Promise<Record<string, boolean>> {
 	};
 }
 
-const KEPT_TABLES = ['speed_clock', 'thread_waits', 'thread_notes', 'auto_check_results', 'fairness_cases', 'fairness_group_medians', 'consistency_counts', 'consistency_agent_teams', 'friction_documents_comments', 'friction_document_texts_comments', 'friction_case_flags'];
+const KEPT_TABLES = ['speed_clock', 'speed_summary', 'speed_summary_trend', 'thread_waits', 'thread_notes', 'auto_check_results', 'fairness_cases', 'fairness_group_medians', 'consistency_counts', 'consistency_agent_teams', 'friction_documents_comments', 'friction_document_texts_comments', 'friction_case_flags'];
 
 /** Every kept table's rows, as an order-free checksum. */
 async function contents(): Promise<Record<string, string>> {

@@ -3,7 +3,8 @@ import { DIMENSION_COLUMNS, type FilterDimension, type Filters } from '../filter
 import { kmSummary, type KmQuantileResult } from '../../core/stats/kaplan-meier';
 import type { Database } from '../../core/db/schema';
 import { currentPolicy } from '../../core/policy/policy.server';
-import { CASE_FILTER_COLUMNS, caseFilterSql } from '../filters/case-filter-sql.server';
+import { CASE_FILTER_COLUMNS, caseFilterSql, restrictsCases } from '../filters/case-filter-sql.server';
+import { binnedSql, keptBinnedSql, keptTrendSql, MEASURES, speedSummarySql, STATE, trendSql, type TrendGrain } from './speed-scans.server';
 import { snapshotTime } from '../filters/snapshot.server';
 import { cachedReport, keptByData } from '../filters/data-version.server';
 import { keepCurrent, settingsOfSql } from '../../core/db/derived-tables.server';
@@ -15,7 +16,7 @@ import { resolveToday } from '../filters/period.server';
 import { archiveCoverage, columnFix, missingColumn, noCases } from '../coverage.server';
 import { firstNotTestable, noneMatch, notTestable, type NotTestable } from '../model';
 export type { SpeedMeasure, SpeedStats } from './model';
-export type TrendGrain = 'day' | 'week' | 'month';
+export type { TrendGrain } from './speed-scans.server';
 
 export const SPEED_DEFINITIONS: Record<SpeedMeasure, string> = {
 	first_response: 'First response time = first public agent reply − case opened.',
@@ -101,15 +102,16 @@ async function computeSpeedReport(
 	const headline = options.headline ?? false;
 	// The headline has no groups.
 	const by = headline ? null : (options.by ?? null);
-	const groupCol = by ? sql.ref(`c.${DIMENSION_COLUMNS[by]}`) : sql<string>`NULL`;
 	const grain = options.grain ?? 'week';
 	const policy = (await currentPolicy(db)).policy;
 	const target = speedTarget(policy, options.measure);
 	const calendars = businessCalendars(policy);
 	await keepSpeedClock(db, policy, snapshot);
+	// Over the whole archive the groupings are kept with the clock (speed-scans.server.ts).
+	const kept = !restrictsCases(options.filters, today);
 	const [scan, trend] = await Promise.all([
-		binnedScan(db, { measure: options.measure, where, groupCol, grain, periods: !headline }, Boolean(target && snapshot)),
-		headline ? [] : trendScan(db, { measure: options.measure, where, grain })
+		binnedScan(db, { measure: options.measure, where, by, grain, periods: !headline, kept }, Boolean(target && snapshot)),
+		headline ? [] : trendScan(db, { measure: options.measure, where, grain, kept })
 	]);
 	const km = scan.bins;
 
@@ -374,11 +376,7 @@ function pairOf(r: AttainmentCounts): AttainmentPair {
 	};
 }
 
-const MEASURES: readonly SpeedMeasure[] = ['first_response', 'resolution'];
 /** A case's state per measure in speed_clock (migration 0015-speed-clock), as bits: one count per (group, bin, state) replaces a dozen filtered counts. */
-const STATE = { happened: 8, recorded_business: 4, cal_breached: 2, bh_breached: 1 } as const;
-/** speed_clock's columns for a measure, read as `c`. */
-const clockColumns = (measure: SpeedMeasure) => ({ minutes: sql.ref(`c.${measure}_minutes`), bin: sql.ref(`c.${measure}_bin`), state: sql.ref(`c.${measure}_state`) });
 
 /**
  * Every case timed against each measure's target, as speed_clock holds it: minutes to the event
@@ -412,13 +410,16 @@ async function speedClockSql(db: Kysely<Database>, policy: Doc, snapshot: Date |
 /**
  * Brings speed_clock up to date: rebuilt when the committed imports change or its SQL does, and
  * the SQL holds the targets, the calendars, the snapshot and the first case, so a policy edit
- * rebuilds it too (the same rule as src/lib/audits/auto-checks/check-results.server.ts).
+ * rebuilds it too (the same rule as src/lib/audits/auto-checks/check-results.server.ts). The
+ * summary of the whole archive the unfiltered page reads (speed-scans.server.ts) is filled with it.
  */
 export async function keepSpeedClock(db: Kysely<Database>, policy: Doc, snapshot: Date | null): Promise<boolean> {
 	const rows = await speedClockSql(db, policy, snapshot);
-	return keepCurrent(db, { name: 'speed_clock', reads: ['cases'] }, settingsOfSql(db, rows), async (trx) => {
+	const summary = speedSummarySql();
+	return keepCurrent(db, { name: 'speed_clock', reads: ['cases'] }, settingsOfSql(db, rows, ...summary), async (trx) => {
 		await sql`DELETE FROM speed_clock`.execute(trx);
 		await sql`INSERT INTO speed_clock BY NAME ${rows}`.execute(trx);
+		for (const statement of summary) await statement.execute(trx);
 	});
 }
 
@@ -444,16 +445,11 @@ function addVerdicts(acc: AttainmentCounts, v: number, n: number): void {
  */
 async function binnedScan(
 	db: Kysely<Database>,
-	options: { measure: SpeedMeasure; where: RawBuilder<boolean>; groupCol: RawBuilder<unknown>; grain: TrendGrain; periods: boolean },
+	options: { measure: SpeedMeasure; where: RawBuilder<boolean>; by: FilterDimension | null; grain: TrendGrain; periods: boolean; kept: boolean },
 	timed: boolean
 ): Promise<{ bins: BinRow[]; attainment: { overall: AttainmentPair; groups: Map<string, AttainmentPair>; periods: Map<string, AttainmentPair> } | null }> {
-	const col = clockColumns(options.measure);
-	const { rows: out } = await sql<{ g: number; grp: string | null; t: number; period: string | null; v: number; n: number; s: number | null }>`
-		SELECT GROUPING(grp, t, period) AS g, grp, t, strftime(period, '%Y-%m-%d') AS period, v, count(*) AS n, sum(m) AS s
-		FROM (SELECT ${options.groupCol} AS grp, ${col.bin} AS t, ${col.minutes} AS m, ${options.periods ? sql`date_trunc(${options.grain}, c.created_at)::DATE` : sql`NULL::DATE`} AS period, ${col.state} AS v
-			FROM speed_clock c WHERE ${options.where}) j
-		GROUP BY GROUPING SETS ((grp, t, v), (period, v))
-		ORDER BY g, grp, t`.execute(db);
+	const groupCol = options.by ? sql.ref(`c.${DIMENSION_COLUMNS[options.by]}`) : sql<string>`NULL`;
+	const { rows: out } = await (options.kept ? keptBinnedSql(options) : binnedSql({ ...options, groupCol })).execute(db);
 	const zero = (): AttainmentCounts => Object.fromEntries(ATTAINMENT_KEYS.map((k) => [k, 0])) as AttainmentCounts;
 	const total = zero();
 	const byGroup = new Map<string, AttainmentCounts>();
@@ -493,24 +489,14 @@ async function binnedScan(
 }
 
 /**
- * The trend's median and p90 per period, of answered cases in hours: exact (quantile_cont, which
- * at 1,000,000 cases took no longer than t-digest's approximation), so the same cases give the
- * same line whatever order the table was written in. A query of its own, run beside binnedScan:
- * in its grouping sets the quantiles would be computed for every (group, bin) too. Grouped by the
- * truncated timestamp and formatted once per period: formatting every row first doubled its time.
+ * The trend's median and p90 per period (trendSql), a query of its own run beside binnedScan: in
+ * its grouping sets the quantiles would be computed for every (group, bin) too.
  */
 async function trendScan(
 	db: Kysely<Database>,
-	options: { measure: SpeedMeasure; where: RawBuilder<boolean>; grain: TrendGrain }
+	options: { measure: SpeedMeasure; where: RawBuilder<boolean>; grain: TrendGrain; kept: boolean }
 ): Promise<{ period: string; n: number; med: number | null; p90: number | null; open: number }[]> {
-	const col = clockColumns(options.measure);
-	const happened = sql`(${col.state} & ${sql.lit(STATE.happened)}) <> 0`;
-	const { rows } = await sql<{ period: string; n: number; q: (number | null)[] | null; open: number }>`
-		SELECT strftime(period, '%Y-%m-%d') AS period, n, q, open FROM (
-			SELECT date_trunc(${options.grain}, c.created_at) AS period, count(*) AS n,
-				quantile_cont(${col.minutes} / 60.0, [0.5, 0.9]) FILTER (WHERE ${happened}) AS q, count(*) FILTER (WHERE NOT ${happened}) AS open
-			FROM speed_clock c WHERE ${options.where} GROUP BY 1)
-		ORDER BY 1`.execute(db);
+	const { rows } = await (options.kept ? keptTrendSql(options) : trendSql(options)).execute(db);
 	return rows.map((r) => ({ period: r.period, n: r.n, med: r.q?.[0] ?? null, p90: r.q?.[1] ?? null, open: r.open }));
 }
 

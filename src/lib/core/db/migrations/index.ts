@@ -16,6 +16,7 @@ import { speedClockMigration } from './0015-speed-clock';
 import { fairnessCasesMigration } from './0016-fairness-cases';
 import { consistencyCountsMigration } from './0017-consistency-counts';
 import { threadFactsMigration } from './0018-thread-facts';
+import { speedSummaryMigration } from './0019-speed-summary';
 
 /**
  * Migrations are listed in code rather than read from a folder so that the bundled server and
@@ -39,7 +40,8 @@ const migrations: Record<string, Migration> = {
 	'0015_speed_clock': speedClockMigration,
 	'0016_fairness_cases': fairnessCasesMigration,
 	'0017_consistency_counts': consistencyCountsMigration,
-	'0018_thread_facts': threadFactsMigration
+	'0018_thread_facts': threadFactsMigration,
+	'0019_speed_summary': speedSummaryMigration
 };
 
 export const migrationProvider: MigrationProvider = {
