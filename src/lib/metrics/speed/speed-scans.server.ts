@@ -88,8 +88,9 @@ export function speedSummarySql(): RawBuilder<unknown>[] {
 /** binnedSql's rows over every case, from speed_summary. */
 export function keptBinnedSql(options: { measure: SpeedMeasure; by: FilterDimension | null; grain: TrendGrain; periods: boolean }): RawBuilder<BinScanRow> {
 	const periods = options.periods ? sql`OR (g = 6 AND grain = ${options.grain})` : sql``;
+	const dim = options.by ? sql`dim = ${options.by}` : sql`dim IS NULL`;
 	return sql<BinScanRow>`SELECT g, grp, t, period, v, n, s FROM speed_summary
-		WHERE measure = ${options.measure} AND ((g = 1 AND dim IS NOT DISTINCT FROM ${options.by}) ${periods})
+		WHERE measure = ${options.measure} AND ((g = 1 AND ${dim}) ${periods})
 		ORDER BY g, grp, t`;
 }
 
