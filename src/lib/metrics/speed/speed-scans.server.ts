@@ -9,7 +9,7 @@ const GRAINS: readonly TrendGrain[] = ['day', 'week', 'month'];
 
 export const MEASURES: readonly SpeedMeasure[] = ['first_response', 'resolution'];
 
-/** speed_clock's state bits (migration 0015-speed-clock). */
+/** A case's state per measure in speed_clock (migration 0015-speed-clock), as bits: one count per (group, bin, state) replaces a dozen filtered counts. */
 export const STATE = { happened: 8, recorded_business: 4, cal_breached: 2, bh_breached: 1 } as const;
 
 /** speed_clock's columns for a measure, read as `c`. */

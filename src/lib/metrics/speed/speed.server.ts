@@ -376,8 +376,6 @@ function pairOf(r: AttainmentCounts): AttainmentPair {
 	};
 }
 
-/** A case's state per measure in speed_clock (migration 0015-speed-clock), as bits: one count per (group, bin, state) replaces a dozen filtered counts. */
-
 /**
  * Every case timed against each measure's target, as speed_clock holds it: minutes to the event
  * or the snapshot, their bin, and the verdict on both bases by the one definition of a breach
