@@ -8,7 +8,7 @@ import { archiveRawFile } from '../imports/archive.server';
 import type { BatchSummaryView } from '../imports/batch-summary';
 import { normaliseHeader } from '../imports/canonical-columns';
 import { IngestError } from '../imports/ingest-error';
-import { fileFacts, noRowsYet, rejectionGroups, type IngestStage } from '../imports/ingest-file.server';
+import { fileFacts, loadThenKeep, noRowsYet, rejectionGroups, type IngestOptions, type IngestStage } from '../imports/ingest-file.server';
 import { readableSource } from '../imports/readable-source.server';
 import { DEFAULT_MAX_LINE_BYTES, sha256File, sniffFile, type SniffResult } from '../imports/sniff-file.server';
 import { listLiteral, quoteIdent, quoteLiteral } from '../imports/sql-text.server';
@@ -34,7 +34,7 @@ export interface MessageImportOptions {
 	/** Each step as a sentence, with the stage of an import it belongs to (the upload page's progress bar reads the stage). */
 	onProgress?: (message: string, stage: IngestStage) => void;
 	/** As for cases and feedback (IngestOptions.beforeCommit): runs in the import's transaction before it commits. */
-	beforeCommit?: (trx: Kysely<Database>) => Promise<() => void>;
+	beforeCommit?: IngestOptions['beforeCommit'];
 }
 
 /**
@@ -199,19 +199,13 @@ export async function importMessages(db: Kysely<Database>, options: MessageImpor
 		const id = batchId;
 		const sniffed = sniff;
 		options.onProgress?.('Loading messages', 'writing');
-		let afterCommit: (() => void) | undefined;
-		const summary = await db
-			.transaction()
-			.execute(async (trx) => {
-				const loaded = await loadMessages(trx, { batchId: id, options, fileName, format, detected, sniff: sniffed, identity, source, warnings, archiving, startedAt, timings, lap });
-				if (options.beforeCommit) {
-					options.onProgress?.('Bringing the kept views up to date', 'writing');
-					afterCommit = await options.beforeCommit(trx);
-					lap('views');
-				}
-				return loaded;
-			})
-			.finally(() => afterCommit?.());
+		const summary = await loadThenKeep(
+			db,
+			(trx) => loadMessages(trx, { batchId: id, options, fileName, format, detected, sniff: sniffed, identity, source, warnings, archiving, startedAt, timings, lap }),
+			options.beforeCommit,
+			(message) => options.onProgress?.(message, 'writing'),
+			lap
+		);
 		options.onProgress?.(`Messages batch ${summary.batch_id}: ${summary.accepted} accepted, ${summary.rejected} rejected`, 'done');
 		return summary;
 	} catch (error) {

@@ -5,6 +5,7 @@ import { CASE_FILTER_COLUMNS, caseFilterSql } from '../metrics/filters/case-filt
 import { resolveToday } from '../metrics/filters/period.server';
 import { STRUCTURAL_DIMENSIONS, STRUCTURAL_METRICS, type StructuralDimension, type StructuralMetric } from './structural-metrics';
 import { keepCurrent, settingsOfSql } from '../core/db/derived-tables.server';
+import { whichSet } from '../core/db/grouping-sets.server';
 import { frictionSettings, type FrictionSettings } from './friction-config.server';
 import { archiveEnd, trendPeriods } from './periods.server';
 import { markRising, periodTrend, TREND_DEFINITION, type TestedTrend } from './trend-test.server';
@@ -126,14 +127,12 @@ export async function structuralFriction(db: Kysely<Database>, options: Structur
 			sql`coalesce(sum(n) FILTER (WHERE ${known} AND period = 2 AND ${event}), 0) AS ${col('previous')}`
 		];
 	});
-	const dims = STRUCTURAL_DIMENSIONS.map((dim) => sql`WHEN grouping(${sql.ref(dim)}) = 0 THEN ${dim}`);
-	const values = STRUCTURAL_DIMENSIONS.map((dim) => sql`WHEN grouping(${sql.ref(dim)}) = 0 THEN CAST(${sql.ref(dim)} AS VARCHAR)`);
 	const { rows: grouped } = await sql<Record<string, string | number | null>>`
 		WITH cells AS (
 			SELECT ${sql.join(STRUCTURAL_DIMENSIONS.map((dim) => sql.ref(`c.${dim}`)))}, CASE WHEN ${inRecent} THEN 1 WHEN ${inPrevious} THEN 2 ELSE 0 END AS period, ${sql.join(flags)}, count(*) AS n
 			FROM ${keptCaseFlagsSql()} c WHERE ${where} GROUP BY ALL
 		)
-		SELECT CASE ${sql.join(dims, sql` `)} END AS dim, CASE ${sql.join(values, sql` `)} END AS value, ${sql.join(sums)}
+		SELECT ${whichSet(STRUCTURAL_DIMENSIONS, sql.ref, (dim) => sql`${dim}`)} AS dim, ${whichSet(STRUCTURAL_DIMENSIONS, sql.ref, (dim) => sql`CAST(${sql.ref(dim)} AS VARCHAR)`)} AS value, ${sql.join(sums)}
 		FROM cells GROUP BY GROUPING SETS ((), ${sql.join(STRUCTURAL_DIMENSIONS.map((dim) => sql`(${sql.ref(dim)})`))})
 		ORDER BY ${sql.join(STRUCTURAL_DIMENSIONS.map((dim) => sql`grouping(${sql.ref(dim)})`))}`.execute(db);
 	const perMetric = STRUCTURAL_METRICS.map((metric) => {

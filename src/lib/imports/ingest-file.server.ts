@@ -185,19 +185,13 @@ export async function ingestFile(db: Kysely<Database>, options: IngestOptions): 
 		// A ticket export carries its satisfaction ratings: they are loaded in the same import, as
 		// the preset's feedback (its own batch), so a user never has to know to import it twice.
 		const ratingsFollow = Boolean(options.kind === 'cases' && options.withFeedback !== false && chosen.preset && carriesFeedback(chosen.preset, headers));
-		let afterCommit: (() => void) | undefined;
-		const summary = await db
-			.transaction()
-			.execute(async (trx) => {
-				const loaded = await loadBatch(trx, { batchId: batchId as number, options, sniff: sniffed, dateNotes, formatLabel: archiveFormat, loadSniff, loadPath, headers, mapping, compiled, origin, fileName, archiving, startedAt, timings, lap, progress });
-				if (options.beforeCommit && !ratingsFollow) {
-					progress('writing', 'Bringing the kept views up to date');
-					afterCommit = await options.beforeCommit(trx);
-					lap('views');
-				}
-				return loaded;
-			})
-			.finally(() => afterCommit?.());
+		const summary = await loadThenKeep(
+			db,
+			(trx) => loadBatch(trx, { batchId: batchId as number, options, sniff: sniffed, dateNotes, formatLabel: archiveFormat, loadSniff, loadPath, headers, mapping, compiled, origin, fileName, archiving, startedAt, timings, lap, progress }),
+			ratingsFollow ? undefined : options.beforeCommit,
+			(message) => progress('writing', message),
+			lap
+		);
 		progress('done', `Batch ${summary.batch_id}: ${summary.accepted} accepted, ${summary.rejected} rejected`);
 		if (ratingsFollow && chosen.preset) {
 			try {
@@ -307,6 +301,37 @@ const STASH: Record<ImportKind, { reason: string; raw: string }> = {
 	cases: { reason: 'category', raw: 'subject' },
 	feedback: { reason: 'kind', raw: 'comment' }
 };
+
+/** What an import's progress says while it brings the kept tables up to date. */
+const KEEPING_VIEWS = 'Bringing the kept views up to date';
+
+/**
+ * Runs `load` in one transaction and then, when given, `beforeCommit` in the same transaction
+ * (announced, and timed as the step 'views'); what `beforeCommit` answers is called once the
+ * transaction has ended, committed or not, so the kept tables' locks are let go either way.
+ * Cases, feedback and messages imports all end this way.
+ */
+export async function loadThenKeep<T>(
+	db: Kysely<Database>,
+	load: (trx: Transaction<Database>) => Promise<T>,
+	beforeCommit: IngestOptions['beforeCommit'],
+	announce: (message: string) => void,
+	lap: (name: string) => void
+): Promise<T> {
+	let afterCommit: (() => void) | undefined;
+	return db
+		.transaction()
+		.execute(async (trx) => {
+			const loaded = await load(trx);
+			if (beforeCommit) {
+				announce(KEEPING_VIEWS);
+				afterCommit = await beforeCommit(trx);
+				lap('views');
+			}
+			return loaded;
+		})
+		.finally(() => afterCommit?.());
+}
 
 async function loadBatch(trx: Transaction<Database>, ctx: LoadContext): Promise<BatchSummary> {
 	const { options, sniff, loadSniff, headers, compiled, lap, progress } = ctx;

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../../core/db/schema';
 import { keepCurrent, settingsOfSql } from '../../core/db/derived-tables.server';
+import { whichSet } from '../../core/db/grouping-sets.server';
 import { DIMENSION_COLUMNS } from '../filters/model';
 import { CONSISTENCY_DIMENSIONS, type ConsistencyDimension, type ConsistencyKey } from './model';
 
@@ -23,12 +24,10 @@ const groupCol = (d: ConsistencyDimension) => sql.ref(`c.${DIMENSION_COLUMNS[d]}
 export function countsSql(where: RawBuilder<boolean>): RawBuilder<CountRow> {
 	const dims = CONSISTENCY_DIMENSIONS;
 	const sets = KEYS.flatMap((k) => dims.map((d) => sql`(${k.col}, ${groupCol(d)}, c.outcome)`));
-	const pick = <T,>(items: readonly T[], col: (item: T) => RawBuilder<unknown>, value: (item: T) => RawBuilder<unknown>) =>
-		sql`CASE ${sql.join(items.map((item) => sql`WHEN GROUPING(${col(item)}) = 0 THEN ${value(item)}`), sql` `)} END`;
 	return sql<CountRow>`
 		SELECT * FROM (
-			SELECT ${pick(KEYS, (k) => k.col, (k) => sql.lit(k.kt))} AS kt, ${pick(KEYS, (k) => k.col, (k) => k.col)} AS key,
-				${pick(dims, groupCol, (d) => sql.lit(d))} AS dim, ${pick(dims, groupCol, (d) => sql`CAST(${groupCol(d)} AS VARCHAR)`)} AS grp,
+			SELECT ${whichSet(KEYS, (k) => k.col, (k) => sql.lit(k.kt))} AS kt, ${whichSet(KEYS, (k) => k.col, (k) => k.col)} AS key,
+				${whichSet(dims, groupCol, (d) => sql.lit(d))} AS dim, ${whichSet(dims, groupCol, (d) => sql`CAST(${groupCol(d)} AS VARCHAR)`)} AS grp,
 				c.outcome, count(*) AS n
 			FROM cases c WHERE ${where} AND c.outcome IS NOT NULL
 			GROUP BY GROUPING SETS (${sql.join(sets)})

@@ -24,10 +24,6 @@ export type { ConsistencyDimension, ConsistencyCell, ConsistencyKey } from './mo
  * tested, a 0-100 consistency index, and the standard resolution of each root cause.
  */
 
-
-
-
-
 export interface HomogeneityTest {
 	category: string | null;
 	root_cause: string | null;

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../../core/db/schema';
 import { keepCurrent, settingsOfSql } from '../../core/db/derived-tables.server';
+import { whichSet } from '../../core/db/grouping-sets.server';
 import { CASE_FILTER_COLUMNS } from '../filters/case-filter-sql.server';
 import { bandSql, caseTypeSql, CHANNEL_STRATUM, FAVOURABLE_SQL, IS_CLAIM, ORDER_VALUE, orderValueBands, TENURE_DAYS, tenureBands, type FairnessSettings } from './fairness-groups.server';
 import { FAIRNESS_DIMENSIONS, type FairnessDimension } from './model';
@@ -36,7 +37,7 @@ export const column = (d: FairnessDimension) => sql.ref(`g_${d}`);
 export function groupingSql(groupSql: GroupSql[]): { groupColumns: RawBuilder<unknown>; dimOf: RawBuilder<FairnessDimension | null>; grpOf: RawBuilder<string | null> } {
 	return {
 		groupColumns: sql.join(groupSql.map((g) => sql`${g.expr} AS ${column(g.dimension)}`)),
-		dimOf: sql<FairnessDimension | null>`CASE ${sql.join(groupSql.map((g) => sql`WHEN grouping(${column(g.dimension)}) = 0 THEN ${sql.lit(g.dimension)}`), sql` `)} END`,
+		dimOf: whichSet(groupSql, (g) => column(g.dimension), (g) => sql.lit(g.dimension)) as RawBuilder<FairnessDimension | null>,
 		grpOf: sql<string | null>`coalesce(${sql.join(groupSql.map((g) => column(g.dimension)))})`
 	};
 }

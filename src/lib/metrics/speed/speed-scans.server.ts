@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../../core/db/schema';
+import { whichSet } from '../../core/db/grouping-sets.server';
 import { DIMENSION_COLUMNS, type FilterDimension } from '../filters/model';
 import type { SpeedMeasure } from './model';
 
@@ -65,8 +66,6 @@ const DIMENSIONS = Object.keys(DIMENSION_COLUMNS) as FilterDimension[];
 export function speedSummarySql(): RawBuilder<unknown>[] {
 	const dimCol = (d: FilterDimension) => sql.ref(`c.${DIMENSION_COLUMNS[d]}`);
 	const grainCol = (g: TrendGrain) => sql.ref(`p_${g}`);
-	const label = <T extends string>(items: readonly T[], col: (item: T) => RawBuilder<unknown>) =>
-		sql`CASE ${sql.join(items.map((item) => sql`WHEN GROUPING(${col(item)}) = 0 THEN ${sql.lit(item)}`), sql` `)} END`;
 	return [
 		sql`DELETE FROM speed_summary`,
 		sql`DELETE FROM speed_summary_trend`,
@@ -75,7 +74,7 @@ export function speedSummarySql(): RawBuilder<unknown>[] {
 			const sets = [...DIMENSIONS.map((d) => sql`(${dimCol(d)}, t, v)`), sql`(t, v)`, ...GRAINS.map((g) => sql`(${grainCol(g)}, v)`)];
 			return [
 				sql`INSERT INTO speed_summary BY NAME
-					SELECT ${measure} AS measure, CASE WHEN GROUPING(t) = 0 THEN 1 ELSE 6 END AS g, ${label(DIMENSIONS, dimCol)} AS dim, ${label(GRAINS, grainCol)} AS grain,
+					SELECT ${measure} AS measure, CASE WHEN GROUPING(t) = 0 THEN 1 ELSE 6 END AS g, ${whichSet(DIMENSIONS, dimCol, sql.lit)} AS dim, ${whichSet(GRAINS, grainCol, sql.lit)} AS grain,
 						CAST(coalesce(${sql.join(DIMENSIONS.map(dimCol))}) AS VARCHAR) AS grp, t, strftime(coalesce(${sql.join(GRAINS.map(grainCol))}), '%Y-%m-%d') AS period, v, count(*) AS n, sum(m) AS s
 					FROM (SELECT c.*, ${col.bin} AS t, ${col.minutes} AS m, ${col.state} AS v, ${sql.join(GRAINS.map((g) => sql`${periodSql(g)} AS ${grainCol(g)}`))} FROM speed_clock c) c
 					GROUP BY GROUPING SETS (${sql.join(sets)})`,

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Migration } from 'kysely';
 
 /**
- * The Speed page's numbers over the whole archive, kept with speed_clock (fillSpeedSummary in
+ * The Speed page's numbers over the whole archive, kept with speed_clock (speedSummarySql in
  * src/lib/metrics/speed/speed-scans.server.ts), so the unfiltered page reads a few thousand rows
  * instead of grouping every case: per measure, the cases and summed minutes per (breakdown
  * dimension, group, bin, state) (g = 1; dim NULL = no breakdown) and per (trend grain, period,
