@@ -11,7 +11,9 @@ import { itemImpact, type ItemImpact } from './impact.server';
 import { listItems, type FrictionItem } from './items.server';
 import { STRUCTURAL_LABELS } from './structural-metrics';
 import { structuralFriction, type StructuralReport, type StructuralRow } from './structural.server';
-import { frictionThemes, type Theme, type ThemeReport } from './themes.server';
+import { frictionThemes, type Theme, type ThemeOptions, type ThemeReport } from './themes.server';
+import { keptThemeReport } from './theme-report-table.server';
+import { restrictsCases } from '../metrics/filters/case-filter-sql.server';
 import { frictionSettings } from './friction-config.server';
 import { markRising } from './trend-test.server';
 import { resolveToday } from '../metrics/filters/period.server';
@@ -53,10 +55,16 @@ export async function trackedItems(db: Kysely<Database>, today = new Date()): Pr
 	return out;
 }
 
+/** The whole archive's themes with the configured settings and period are kept per import (theme-report-table.server.ts). */
+function themes(db: Kysely<Database>, options: ThemeOptions & { today: Date }): Promise<ThemeReport> {
+	const whole = options.periodDays === undefined && options.settings === undefined && !restrictsCases(options.filters, options.today);
+	return whole ? keptThemeReport(db, options.source ?? 'comments') : frictionThemes(db, options);
+}
+
 // Themes and structural friction depend only on the data and the request: cached per data version
 // (src/lib/metrics/filters/data-version.server.ts), shared by /friction, its report, the CSV, the
 // Markdown and the API. Tracked items change with every edit on the items page, so they are read fresh.
-const cachedThemes = cachedReport('friction-themes', frictionThemes);
+const cachedThemes = cachedReport('friction-themes', themes);
 const cachedStructural = cachedReport('friction-structural', structuralFriction);
 
 /** `today`: what the date presets count back from; by default the archive's snapshot (period.server.ts). */

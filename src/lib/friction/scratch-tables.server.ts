@@ -9,14 +9,17 @@ type TableSpec = RawBuilder<unknown> | { view: RawBuilder<unknown> };
  * Runs `work` on one pinned connection with temporary tables for the intermediate results, so
  * that the documents are read once per request however many statistics are taken from them. A
  * table's query may look at the ones made before it. DuckDB temp tables belong to a connection;
- * they are dropped before it returns to the pool.
+ * they are dropped before it returns to the pool. Given a transaction (an import keeping the
+ * whole archive's theme report, theme-report-table.server.ts), it works on the transaction's own
+ * connection.
  */
 export async function withScratchTables<T>(
 	db: Kysely<Database>,
 	tables: Record<string, RawBuilder<unknown> | ((names: Record<string, RawBuilder<unknown>>, conn: Kysely<Database>) => TableSpec | Promise<TableSpec>)>,
 	work: (conn: Kysely<Database>, names: Record<string, RawBuilder<unknown>>) => Promise<T>
 ): Promise<T> {
-	return db.connection().execute(async (conn) => {
+	const pinned = <R>(run: (conn: Kysely<Database>) => Promise<R>): Promise<R> => (db.isTransaction ? run(db) : db.connection().execute(run));
+	return pinned(async (conn) => {
 		const suffix = randomUUID().replace(/-/g, '').slice(0, 12);
 		const names: Record<string, RawBuilder<unknown>> = {};
 		const created: string[] = [];

@@ -15,6 +15,7 @@ import { THEME_SOURCES } from '../friction/documents-sql.server';
 import { ensureTermTable } from '../friction/term-table.server';
 import { ensureDocumentTable } from '../friction/document-table.server';
 import { ensureCaseFlags } from '../friction/structural.server';
+import { keepThemeReport } from '../friction/theme-report-table.server';
 
 /**
  * The tables kept per import (src/lib/core/db/derived-tables.server.ts), brought up to date by the
@@ -39,6 +40,8 @@ const KEEPERS: { tables: string[]; keep: (trx: Kysely<Database>) => Promise<unkn
 			await ensureDocumentTable(trx, source);
 		}
 	})),
+	// After the term and document tables it reads.
+	...THEME_SOURCES.map((source) => ({ tables: [`theme_report_${source}`], keep: (trx: Kysely<Database>) => keepThemeReport(trx, source) })),
 	{ tables: ['case_flags'], keep: (trx) => ensureCaseFlags(trx, frictionSettings().repeat_contact_days) }
 ];
 

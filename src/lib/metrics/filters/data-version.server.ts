@@ -76,7 +76,7 @@ function shared<T>(db: Kysely<Database>, key: string, compute: () => Promise<T>)
 }
 
 /** JSON with Dates and BigInts kept as such (DuckDB answers hold both). */
-function encodeFact(value: unknown): string {
+export function encodeFact(value: unknown): string {
 	return JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
 		const raw = this[key];
 		if (raw instanceof Date) return { $date: raw.toISOString() };
@@ -85,7 +85,7 @@ function encodeFact(value: unknown): string {
 	});
 }
 
-function decodeFact(text: string): unknown {
+export function decodeFact(text: string): unknown {
 	return JSON.parse(text, (_key, v: unknown) => {
 		if (v && typeof v === 'object' && !Array.isArray(v)) {
 			const keys = Object.keys(v);

@@ -17,6 +17,7 @@ import { fairnessCasesMigration } from './0016-fairness-cases';
 import { consistencyCountsMigration } from './0017-consistency-counts';
 import { threadFactsMigration } from './0018-thread-facts';
 import { speedSummaryMigration } from './0019-speed-summary';
+import { themeReportsMigration } from './0020-theme-reports';
 
 /**
  * Migrations are listed in code rather than read from a folder so that the bundled server and
@@ -41,7 +42,8 @@ const migrations: Record<string, Migration> = {
 	'0016_fairness_cases': fairnessCasesMigration,
 	'0017_consistency_counts': consistencyCountsMigration,
 	'0018_thread_facts': threadFactsMigration,
-	'0019_speed_summary': speedSummaryMigration
+	'0019_speed_summary': speedSummaryMigration,
+	'0020_theme_reports': themeReportsMigration
 };
 
 export const migrationProvider: MigrationProvider = {
