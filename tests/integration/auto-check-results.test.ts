@@ -1,7 +1,5 @@
-import { join } from 'node:path';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadDemo } from '../../src/lib/demo/load-demo.server';
+import { describe, expect, test } from 'vitest';
 import { DIMENSION_COLUMNS, parseFilters } from '../../src/lib/metrics/filters/model';
 import { caseFilterSql } from '../../src/lib/metrics/filters/case-filter-sql.server';
 import { currentPolicy, updatePolicy } from '../../src/lib/core/policy/policy.server';
@@ -10,22 +8,14 @@ import { AUTO_CHECK_IDS, type AutoCheckDimension, type AutoCheckReport } from '.
 import { autoCheckReport } from '../../src/lib/audits/auto-checks/report.server';
 import { checkContext, perCaseChecksSql } from '../../src/lib/audits/auto-checks/checks-sql.server';
 import { keepCheckResults } from '../../src/lib/audits/auto-checks/check-results.server';
-import { ingestFixture, MiB, type IngestFixture } from '../helpers/ingest-fixture';
+import { useDemoArchive } from '../helpers/demo-archive';
 
 // The automatic checks page reads verdicts kept per import (auto_check_results). They must give
 // exactly what computing every check from the cases gives, under filters, and after a policy edit
 // or an import changes the answer.
 const END = new Date('2026-11-01T00:00:00Z');
-let f: IngestFixture;
+const f = useDemoArchive({ cases: 3000, seed: 5, end: END });
 
-beforeAll(async () => {
-	f = await ingestFixture();
-	await loadDemo(f.db, { cases: 3000, seed: 5, end: END, archiveDir: join(f.dir, 'archive'), maxBytes: 200 * MiB, importedBy: 'test' });
-}, 120_000);
-
-afterAll(async () => {
-	await f?.dispose();
-});
 
 type Tally = Record<string, [number, number]>;
 

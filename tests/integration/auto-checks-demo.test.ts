@@ -1,28 +1,18 @@
-import { join } from 'node:path';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadDemo } from '../../src/lib/demo/load-demo.server';
+import { describe, expect, test } from 'vitest';
 import { parseFilters } from '../../src/lib/metrics/filters/model';
 import { speedReport } from '../../src/lib/metrics/speed/speed.server';
 import { complianceReport } from '../../src/lib/metrics/compliance/compliance.server';
 import { AUTO_CHECKS, AUTO_CHECK_IDS } from '../../src/lib/audits/auto-checks/model';
 import { autoCheckReport } from '../../src/lib/audits/auto-checks/report.server';
-import { ingestFixture, MiB, type IngestFixture } from '../helpers/ingest-fixture';
+import { useDemoArchive } from '../helpers/demo-archive';
 
 // The checks against the metric pages' own numbers on demo data (business-hours targets per
 // region, per-channel targets, conversations): the same definitions must give the same counts.
 const END = new Date('2026-11-01T00:00:00Z');
 const all = parseFilters(new URLSearchParams());
-let f: IngestFixture;
+const f = useDemoArchive({ cases: 4000, seed: 11, end: END });
 
-beforeAll(async () => {
-	f = await ingestFixture();
-	await loadDemo(f.db, { cases: 4000, seed: 11, end: END, archiveDir: join(f.dir, 'archive'), maxBytes: 200 * MiB, importedBy: 'test' });
-}, 120_000);
-
-afterAll(async () => {
-	await f?.dispose();
-});
 
 describe('automatic checks on the demo data', () => {
 	test('first response within target = the Speed page share on the policy basis, overall and per team', async () => {

@@ -1,12 +1,10 @@
-import { join } from 'node:path';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadDemo } from '../../src/lib/demo/load-demo.server';
+import { describe, expect, test } from 'vitest';
 import { parseFilters } from '../../src/lib/metrics/filters/model';
 import { currentPolicy, updatePolicy } from '../../src/lib/core/policy/policy.server';
 import { consistencyReport, type ConsistencyReport } from '../../src/lib/metrics/consistency/consistency.server';
 import { keepConsistencyCounts } from '../../src/lib/metrics/consistency/consistency-counts.server';
-import { ingestFixture, MiB, type IngestFixture } from '../helpers/ingest-fixture';
+import { useDemoArchive } from '../helpers/demo-archive';
 
 // The unfiltered Consistency page reads its counts from tables kept per import
 // (consistency_counts, consistency_agent_teams) instead of counting every case. Its report must be
@@ -15,16 +13,8 @@ import { ingestFixture, MiB, type IngestFixture } from '../helpers/ingest-fixtur
 const END = new Date('2026-11-01T00:00:00Z');
 /** Keeps every case, but is a filter: the report counts the cases instead of reading the kept counts. */
 const EVERY_CASE = 'from=2000-01-01&to=2100-01-01';
-let f: IngestFixture;
+const f = useDemoArchive({ cases: 3000, seed: 33, end: END });
 
-beforeAll(async () => {
-	f = await ingestFixture();
-	await loadDemo(f.db, { cases: 3000, seed: 33, end: END, archiveDir: join(f.dir, 'archive'), maxBytes: 200 * MiB, importedBy: 'test' });
-}, 120_000);
-
-afterAll(async () => {
-	await f?.dispose();
-});
 
 const report = (query: string) => consistencyReport(f.db, { filters: parseFilters(new URLSearchParams(query)), today: END });
 

@@ -1,13 +1,11 @@
-import { join } from 'node:path';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadDemo } from '../../src/lib/demo/load-demo.server';
+import { describe, expect, test } from 'vitest';
 import { parseFilters } from '../../src/lib/metrics/filters/model';
 import { currentPolicy, updatePolicy } from '../../src/lib/core/policy/policy.server';
 import { fairnessReport, type FairnessReport } from '../../src/lib/metrics/fairness/fairness.server';
 import { fairnessSettings } from '../../src/lib/metrics/fairness/fairness-groups.server';
 import { keepFairnessCases } from '../../src/lib/metrics/fairness/fairness-cases.server';
-import { ingestFixture, MiB, type IngestFixture } from '../helpers/ingest-fixture';
+import { useDemoArchive } from '../helpers/demo-archive';
 
 // The Fairness page reads its cases from a table kept per import (fairness_cases) that also holds
 // each resolved case's rank in its stratum over the whole archive, so the unfiltered page sums
@@ -17,16 +15,8 @@ import { ingestFixture, MiB, type IngestFixture } from '../helpers/ingest-fixtur
 const END = new Date('2026-11-01T00:00:00Z');
 /** Keeps every case, but is a filter: the report ranks the filtered cases instead of reading the kept ranks. */
 const EVERY_CASE = 'from=2000-01-01&to=2100-01-01';
-let f: IngestFixture;
+const f = useDemoArchive({ cases: 3000, seed: 21, end: END });
 
-beforeAll(async () => {
-	f = await ingestFixture();
-	await loadDemo(f.db, { cases: 3000, seed: 21, end: END, archiveDir: join(f.dir, 'archive'), maxBytes: 200 * MiB, importedBy: 'test' });
-}, 120_000);
-
-afterAll(async () => {
-	await f?.dispose();
-});
 
 const report = (query: string) => fairnessReport(f.db, { filters: parseFilters(new URLSearchParams(query)), today: END });
 

@@ -1,30 +1,20 @@
-import { join } from 'node:path';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadDemo } from '../../src/lib/demo/load-demo.server';
+import { describe, expect, test } from 'vitest';
 import { DIMENSION_COLUMNS, parseFilters, type FilterDimension } from '../../src/lib/metrics/filters/model';
 import { caseFilterSql } from '../../src/lib/metrics/filters/case-filter-sql.server';
 import { currentPolicy, updatePolicy } from '../../src/lib/core/policy/policy.server';
 import type { PolicyDocument } from '../../src/lib/core/policy/model';
 import { keepSpeedClock, speedReport, type SpeedMeasure, type SpeedStats } from '../../src/lib/metrics/speed/speed.server';
 import { snapshotTime } from '../../src/lib/metrics/filters/snapshot.server';
-import { ingestFixture, MiB, type IngestFixture } from '../helpers/ingest-fixture';
+import { useDemoArchive } from '../helpers/demo-archive';
 
 // The Speed page reads every case's clock from a table kept per import (speed_clock). Its counts,
 // means and calendar verdicts must be what counting the cases themselves gives, under filters,
 // and again after an import or a policy edit changes the answer. (Business-hours verdicts are
 // checked against a range join of their own in metrics-speed-attainment.test.ts.)
 const END = new Date('2026-11-01T00:00:00Z');
-let f: IngestFixture;
+const f = useDemoArchive({ cases: 3000, seed: 9, end: END });
 
-beforeAll(async () => {
-	f = await ingestFixture();
-	await loadDemo(f.db, { cases: 3000, seed: 9, end: END, archiveDir: join(f.dir, 'archive'), maxBytes: 200 * MiB, importedBy: 'test' });
-}, 120_000);
-
-afterAll(async () => {
-	await f?.dispose();
-});
 
 interface Counted {
 	n: number;

@@ -1,12 +1,10 @@
-import { join } from 'node:path';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadDemo } from '../../src/lib/demo/load-demo.server';
+import { describe, expect, test } from 'vitest';
 import { parseFilters, type FilterDimension } from '../../src/lib/metrics/filters/model';
 import { currentPolicy, updatePolicy } from '../../src/lib/core/policy/policy.server';
 import { speedReport, type SpeedReport, type TrendGrain } from '../../src/lib/metrics/speed/speed.server';
 import type { SpeedMeasure } from '../../src/lib/metrics/speed/model';
-import { ingestFixture, MiB, type IngestFixture } from '../helpers/ingest-fixture';
+import { useDemoArchive } from '../helpers/demo-archive';
 
 // The unfiltered Speed page reads its groupings from a summary kept with the Speed clock
 // (speed_summary, speed_summary_trend) instead of grouping every case. Every view of it (both
@@ -21,16 +19,8 @@ const VIEWS: { measure: SpeedMeasure; by: FilterDimension | null; grain: TrendGr
 	{ measure: 'resolution', by: 'agent', grain: 'month' },
 	{ measure: 'resolution', by: 'channel', grain: 'week' }
 ];
-let f: IngestFixture;
+const f = useDemoArchive({ cases: 3000, seed: 44, end: END });
 
-beforeAll(async () => {
-	f = await ingestFixture();
-	await loadDemo(f.db, { cases: 3000, seed: 44, end: END, archiveDir: join(f.dir, 'archive'), maxBytes: 200 * MiB, importedBy: 'test' });
-}, 120_000);
-
-afterAll(async () => {
-	await f?.dispose();
-});
 
 const report = (query: string, view: (typeof VIEWS)[number]) => speedReport(f.db, { ...view, filters: parseFilters(new URLSearchParams(query)), today: END });
 

@@ -1,14 +1,12 @@
-import { join } from 'node:path';
 import { Kysely, sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Database } from '../../src/lib/core/db/schema';
-import { loadDemo } from '../../src/lib/demo/load-demo.server';
 import { parseFilters } from '../../src/lib/metrics/filters/model';
 import { frictionOptions, frictionReport } from '../../src/lib/friction/report.server';
 import { frictionThemes } from '../../src/lib/friction/themes.server';
 import { keepThemeReport, keptThemeReport } from '../../src/lib/friction/theme-report-table.server';
 import { keepDerivedTables } from '../../src/lib/imports/keep-derived.server';
-import { ingestFixture, MiB, type IngestFixture } from '../helpers/ingest-fixture';
+import { useDemoArchive } from '../helpers/demo-archive';
 
 // The unfiltered Friction page, its report and the API read the whole archive's theme report kept
 // per import (friction_theme_reports) instead of counting every term of every document. It must be
@@ -16,16 +14,8 @@ import { ingestFixture, MiB, type IngestFixture } from '../helpers/ingest-fixtur
 // and serve neither filtered views nor another trend period.
 const END = new Date('2026-11-01T00:00:00Z');
 const WHOLE = parseFilters(new URLSearchParams());
-let f: IngestFixture;
+const f = useDemoArchive({ cases: 3000, seed: 41, end: END });
 
-beforeAll(async () => {
-	f = await ingestFixture();
-	await loadDemo(f.db, { cases: 3000, seed: 41, end: END, archiveDir: join(f.dir, 'archive'), maxBytes: 200 * MiB, importedBy: 'test' });
-}, 120_000);
-
-afterAll(async () => {
-	await f?.dispose();
-});
 
 const page = (query: string) => frictionReport(f.db, frictionOptions(new URLSearchParams(query)), END);
 const computed = (query = '') => frictionThemes(f.db, { filters: parseFilters(new URLSearchParams(query)), source: 'comments', today: END });
