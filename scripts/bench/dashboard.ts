@@ -12,7 +12,7 @@
 // for the automatic checks that read the threads.
 //
 // Tables kept per import (the automatic checks' verdicts, the Speed clock, Fairness's cases,
-// Consistency's counts, Friction's tables for comments) are rebuilt in process first and their
+// Consistency's and Compliance's counts, Friction's tables for comments) are rebuilt in process first and their
 // build time printed: that is what an import adds to its own time before the pages are fast.
 // Friction's whole-archive theme report is the output of the server's own code, so the server
 // keeps it, on a first request timed and printed before the cold runs.
@@ -30,6 +30,8 @@ import { keepCheckResults } from '../../src/lib/audits/auto-checks/check-results
 import { keepSpeedClock } from '../../src/lib/metrics/speed/speed.server';
 import { keepFairnessCases } from '../../src/lib/metrics/fairness/fairness-cases.server';
 import { keepConsistencyCounts } from '../../src/lib/metrics/consistency/consistency-counts.server';
+import { keepComplianceCounts } from '../../src/lib/metrics/compliance/compliance-counts.server';
+import { compliancePolicy } from '../../src/lib/metrics/compliance/compliance-rules.server';
 import { fairnessSettings } from '../../src/lib/metrics/fairness/fairness-groups.server';
 import { currentPolicy } from '../../src/lib/core/policy/policy.server';
 import { snapshotTime } from '../../src/lib/metrics/filters/snapshot.server';
@@ -148,6 +150,11 @@ async function rebuildKept(path: string): Promise<void> {
 		await rebuild(['speed_clock'], async () => keepSpeedClock(open.db, await policy(), await snapshotTime(open.db)), (ms) => `Speed clock kept for both measures built in ${ms} ms`);
 		await rebuild(['fairness_cases'], async () => keepFairnessCases(open.db, fairnessSettings(await policy())), (ms) => `Fairness's cases, ranks and group medians kept in ${ms} ms`);
 		await rebuild(['consistency_counts'], () => keepConsistencyCounts(open.db), (ms) => `Consistency's counts over the whole archive kept in ${ms} ms`);
+		await rebuild(
+			['compliance_counts'],
+			async () => keepComplianceCounts(open.db, compliancePolicy(await policy()), (await snapshotTime(open.db)) ?? new Date()),
+			(ms) => `Compliance's counts over the whole archive kept in ${ms} ms`
+		);
 		const settings = frictionSettings();
 		await rebuild(
 			['documents_comments', 'case_flags'],

@@ -7,6 +7,8 @@ import { snapshotTime } from '../metrics/filters/snapshot.server';
 import { keepSpeedClock } from '../metrics/speed/speed.server';
 import { keepFairnessCases } from '../metrics/fairness/fairness-cases.server';
 import { keepConsistencyCounts } from '../metrics/consistency/consistency-counts.server';
+import { keepComplianceCounts } from '../metrics/compliance/compliance-counts.server';
+import { compliancePolicy } from '../metrics/compliance/compliance-rules.server';
 import { fairnessSettings } from '../metrics/fairness/fairness-groups.server';
 import { keepCheckResults } from '../audits/auto-checks/check-results.server';
 import { checkContext } from '../audits/auto-checks/checks-sql.server';
@@ -33,6 +35,14 @@ const KEEPERS: { tables: string[]; keep: (trx: Kysely<Database>) => Promise<unkn
 	{ tables: ['auto_check_results', 'thread_facts'], keep: async (trx) => keepCheckResults(trx, await checkContext(trx)) },
 	{ tables: ['fairness_cases'], keep: async (trx) => keepFairnessCases(trx, fairnessSettings((await currentPolicy(trx)).policy)) },
 	{ tables: ['consistency_counts'], keep: (trx) => keepConsistencyCounts(trx) },
+	{
+		tables: ['compliance_counts'],
+		keep: async (trx) => {
+			// Kept only for an archive with a snapshot (a case): the page counts an empty one itself.
+			const snapshot = await snapshotTime(trx);
+			return snapshot && keepComplianceCounts(trx, compliancePolicy((await currentPolicy(trx)).policy), snapshot);
+		}
+	},
 	...THEME_SOURCES.map((source) => ({
 		tables: [source, `documents_${source}`],
 		keep: async (trx: Kysely<Database>) => {

@@ -1,10 +1,11 @@
 import { sql, type Kysely } from 'kysely';
-import { DIMENSION_COLUMNS, type FilterDimension, type Filters } from '../filters/model';
+import type { FilterDimension, Filters } from '../filters/model';
 import { wilsonInterval } from '../../core/stats/proportion-intervals';
 import type { Database } from '../../core/db/schema';
 import { currentPolicy } from '../../core/policy/policy.server';
-import { caseFilterSql } from '../filters/case-filter-sql.server';
-import { COMPLIANCE_RULES, compliancePolicy, REFUND_DAYS, type CompliancePolicy, type RuleId } from './compliance-rules.server';
+import { caseFilterSql, restrictsCases } from '../filters/case-filter-sql.server';
+import { COMPLIANCE_RULES, compliancePolicy, type CompliancePolicy, type RuleId } from './compliance-rules.server';
+import { COMPLIANCE_DIMENSIONS, groupCountsSql, keepComplianceCounts, keptGroupCountsSql, keptRefundDaysSql, refundDaysSql } from './compliance-counts.server';
 import { snapshotTime } from '../filters/snapshot.server';
 import { resolveToday } from '../filters/period.server';
 import { cachedReport, keptByData } from '../filters/data-version.server';
@@ -46,14 +47,6 @@ export interface ComplianceReport {
 	cases: number;
 }
 
-const COMPLIANCE_DIMENSIONS: FilterDimension[] = ['region', 'team', 'agent'];
-
-function ruleColumns(policy: CompliancePolicy, snapshot: Date) {
-	return sql.join(
-		COMPLIANCE_RULES.map((r) => sql`count(*) FILTER (WHERE ${r.eligible(policy)}) AS ${sql.ref(`${r.id}__e`)}, count(*) FILTER (WHERE ${r.flagged(policy, snapshot)}) AS ${sql.ref(`${r.id}__f`)}`)
-	);
-}
-
 /** Eligible cases per rule over the whole archive, to tell "none imported" from "none in these filters". */
 function archiveEligible(db: Kysely<Database>, policy: CompliancePolicy, version: number): Promise<Record<string, number>> {
 	return keptByData(db, `compliance-eligible-${version}`, async () => {
@@ -84,14 +77,14 @@ async function computeComplianceReport(db: Kysely<Database>, options: { filters:
 	const snapshot = snap ?? today;
 	const where = caseFilterSql(options.filters, today);
 	const by = options.by && COMPLIANCE_DIMENSIONS.includes(options.by) ? options.by : 'region';
-	const groupCol = sql.ref(`c.${DIMENSION_COLUMNS[by]}`);
+	// Over the whole archive the counts are kept per import (compliance-counts.server.ts).
+	const kept = Boolean(snap) && !restrictsCases(options.filters, today);
+	if (kept) await keepComplianceCounts(db, policy, snapshot);
 
 	// One scan per group; the whole is the groups' sum (every count is additive), not a second scan.
 	const [grouped, refunds, inArchive] = await Promise.all([
-		sql<Record<string, number | string | null>>`SELECT ${groupCol} AS grp, count(*) AS cases, ${ruleColumns(policy, snapshot)} FROM cases c WHERE ${where} GROUP BY 1 ORDER BY 1`.execute(db),
-		sql<{ days: number; refunds: number }>`
-			SELECT least(floor(${REFUND_DAYS}), 20)::INTEGER AS days, count(*) AS refunds
-			FROM cases c WHERE ${where} AND c.refund_issued_at IS NOT NULL AND ${REFUND_DAYS} >= 0 GROUP BY 1 ORDER BY 1`.execute(db),
+		(kept ? keptGroupCountsSql(by) : groupCountsSql(policy, snapshot, where, by)).execute(db),
+		(kept ? keptRefundDaysSql() : refundDaysSql(where)).execute(db),
 		archiveEligible(db, policy, version)
 	]);
 	const t: Record<string, number> = {};
