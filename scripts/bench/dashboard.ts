@@ -12,7 +12,7 @@
 // for the automatic checks that read the threads.
 //
 // Tables kept per import (the automatic checks' verdicts, the Speed clock, Fairness's cases,
-// Consistency's and Compliance's counts, Friction's tables for comments) are rebuilt in process first and their
+// Consistency's, Compliance's and Satisfaction's counts, Friction's tables for comments) are rebuilt in process first and their
 // build time printed: that is what an import adds to its own time before the pages are fast.
 // Friction's whole-archive theme report is the output of the server's own code, so the server
 // keeps it, on a first request timed and printed before the cold runs.
@@ -32,6 +32,7 @@ import { keepFairnessCases } from '../../src/lib/metrics/fairness/fairness-cases
 import { keepConsistencyCounts } from '../../src/lib/metrics/consistency/consistency-counts.server';
 import { keepComplianceCounts } from '../../src/lib/metrics/compliance/compliance-counts.server';
 import { compliancePolicy } from '../../src/lib/metrics/compliance/compliance-rules.server';
+import { keepCsatCounts } from '../../src/lib/metrics/csat/csat-counts.server';
 import { fairnessSettings } from '../../src/lib/metrics/fairness/fairness-groups.server';
 import { currentPolicy } from '../../src/lib/core/policy/policy.server';
 import { snapshotTime } from '../../src/lib/metrics/filters/snapshot.server';
@@ -155,6 +156,7 @@ async function rebuildKept(path: string): Promise<void> {
 			async () => keepComplianceCounts(open.db, compliancePolicy(await policy()), (await snapshotTime(open.db)) ?? new Date()),
 			(ms) => `Compliance's counts over the whole archive kept in ${ms} ms`
 		);
+		await rebuild(['csat_counts'], () => keepCsatCounts(open.db), (ms) => `Satisfaction's counts over the whole archive kept in ${ms} ms`);
 		const settings = frictionSettings();
 		await rebuild(
 			['documents_comments', 'case_flags'],

@@ -9,6 +9,7 @@ import { keepFairnessCases } from '../metrics/fairness/fairness-cases.server';
 import { keepConsistencyCounts } from '../metrics/consistency/consistency-counts.server';
 import { keepComplianceCounts } from '../metrics/compliance/compliance-counts.server';
 import { compliancePolicy } from '../metrics/compliance/compliance-rules.server';
+import { keepCsatCounts } from '../metrics/csat/csat-counts.server';
 import { fairnessSettings } from '../metrics/fairness/fairness-groups.server';
 import { keepCheckResults } from '../audits/auto-checks/check-results.server';
 import { checkContext } from '../audits/auto-checks/checks-sql.server';
@@ -35,6 +36,7 @@ const KEEPERS: { tables: string[]; keep: (trx: Kysely<Database>) => Promise<unkn
 	{ tables: ['auto_check_results', 'thread_facts'], keep: async (trx) => keepCheckResults(trx, await checkContext(trx)) },
 	{ tables: ['fairness_cases'], keep: async (trx) => keepFairnessCases(trx, fairnessSettings((await currentPolicy(trx)).policy)) },
 	{ tables: ['consistency_counts'], keep: (trx) => keepConsistencyCounts(trx) },
+	{ tables: ['csat_counts'], keep: (trx) => keepCsatCounts(trx) },
 	{
 		tables: ['compliance_counts'],
 		keep: async (trx) => {

@@ -1,9 +1,10 @@
 import { cachedReport } from '../filters/data-version.server';
 import { sql, type Kysely } from 'kysely';
-import { DIMENSION_COLUMNS, type FilterDimension, type Filters } from '../filters/model';
+import type { FilterDimension, Filters } from '../filters/model';
 import { wilsonInterval } from '../../core/stats/proportion-intervals';
 import type { Database } from '../../core/db/schema';
-import { feedbackFilterSql } from '../filters/case-filter-sql.server';
+import { feedbackFilterSql, restrictsCases } from '../filters/case-filter-sql.server';
+import { ANSWERS_WITH_CASES, answerGroupSql, CSAT_COUNTS, keepCsatCounts, keptCsatCountsSql } from './csat-counts.server';
 import { resolveToday } from '../filters/period.server';
 import { archiveCoverage, missingRatings } from '../coverage.server';
 import { firstNotTestable, noneMatch, notTestable, WIDEN_FILTERS_FIX, type NotTestable } from '../model';
@@ -56,20 +57,22 @@ function toStats(row: Row | undefined, group: string | null): CsatStats {
 
 async function computeCsatReport(db: Kysely<Database>, options: { filters: Filters; by?: FilterDimension | null; grain?: TrendGrain; today?: Date }): Promise<CsatReport> {
 	const today = options.today ?? (await resolveToday(db, options.filters));
-	const region = sql`coalesce(c.region, f.region)`;
 	const where = feedbackFilterSql(options.filters, today);
-	const groupCol = options.by ? (options.by === 'region' ? region : sql.ref(`c.${DIMENSION_COLUMNS[options.by]}`)) : sql`NULL`;
+	const groupCol = options.by ? answerGroupSql(options.by) : sql`NULL`;
 	const grain = options.grain ?? 'week';
-	const from = sql`feedback f LEFT JOIN cases c ON c.case_id = f.case_id`;
+	// Over the whole archive the counts are kept per import (csat-counts.server.ts).
+	const kept = !restrictsCases(options.filters, today);
+	if (kept) await keepCsatCounts(db);
 	// One join of the answers to their cases feeds the groups, the trend and the whole: three
 	// separate queries each paid for the join (at 1,000,000 cases, 0.36 s each, against 0.22 s for all).
 	// Periods are formatted after the grouping, once each, not on every answer.
 	type Grouped = Row & { g: number; period: string | null };
 	const [{ rows }, cov] = await Promise.all([
-		sql<Grouped>`
-			SELECT GROUPING(grp, period) AS g, grp, strftime(period, '%Y-%m-%d') AS period, count(*) AS answers, count(*) FILTER (WHERE f.kind = 'survey') AS surveys,
-				count(f.csat) AS rated, count(*) FILTER (WHERE f.csat >= 4) AS satisfied, avg(f.csat) AS mean
-			FROM (SELECT ${groupCol} AS grp, date_trunc(${grain}, f.submitted_at) AS period, f.kind, f.csat FROM ${from} WHERE ${where}) f
+		kept
+			? keptCsatCountsSql(options.by ?? null, grain).execute(db)
+			: sql<Grouped>`
+			SELECT GROUPING(grp, period) AS g, grp, strftime(period, '%Y-%m-%d') AS period, ${CSAT_COUNTS}
+			FROM (SELECT ${groupCol} AS grp, date_trunc(${grain}, f.submitted_at) AS period, f.kind, f.csat FROM ${ANSWERS_WITH_CASES} WHERE ${where}) f
 			GROUP BY GROUPING SETS ((grp), (period), ())
 			ORDER BY g, grp, period`.execute(db),
 		archiveCoverage(db)

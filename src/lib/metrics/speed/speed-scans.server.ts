@@ -6,7 +6,7 @@ import type { SpeedMeasure } from './model';
 
 /** The trend's periods. */
 export type TrendGrain = 'day' | 'week' | 'month';
-const GRAINS: readonly TrendGrain[] = ['day', 'week', 'month'];
+export const GRAINS: readonly TrendGrain[] = ['day', 'week', 'month'];
 
 export const MEASURES: readonly SpeedMeasure[] = ['first_response', 'resolution'];
 
