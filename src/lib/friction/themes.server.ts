@@ -157,11 +157,6 @@ export async function withThemeTables<T>(
 		terms: RawBuilder<unknown>;
 		/** (text_id, term, form): join to docs or texts on text_id. */
 		textTerms: RawBuilder<unknown>;
-		/**
-		 * Where a query that reads only `docs` and `textTerms` can run: any pooled connection when both
-		 * are views of kept tables (usually), else `conn`, which holds the temporary table.
-		 */
-		detailReader: Kysely<Database>;
 		frequent: RawBuilder<unknown>;
 		/** The rows of `frequent`, most common first. */
 		frequentWords: { term: string; share: number }[];
@@ -179,7 +174,6 @@ export async function withThemeTables<T>(
 	const at = sql.ref('d.at');
 	let totals: Totals | undefined;
 	let frequentWords: { term: string; share: number }[] = [];
-	let termsAreView = false;
 	return withScratchTables(
 		db,
 		{
@@ -199,37 +193,18 @@ export async function withThemeTables<T>(
 				frequentWords = (await sql<{ term: string; share: number }>`SELECT term, share FROM ${names.frequent} ORDER BY share DESC, term`.execute(conn)).rows;
 				// Usually no word is noise: the stored terms are the terms, read where they lie (every
 				// reader joins them to the texts in scope).
-				termsAreView = frequentWords.length === 0;
-				return termsAreView ? { view: storedTermsSql(source) } : scopedTermsSql(source, names.texts, names.frequent);
+				return frequentWords.length > 0 ? scopedTermsSql(source, names.texts, names.frequent) : { view: storedTermsSql(source) };
 			},
 			terms: (names) => ({ view: sql`(SELECT d.doc_id, t.term, t.form FROM ${names.docs} d JOIN ${names.text_terms} t ON t.text_id = d.text_id)` })
 		},
 		async (conn, names) =>
-			work({
-				conn,
-				source,
-				docs: names.docs,
-				texts: names.texts,
-				terms: names.terms,
-				textTerms: names.text_terms,
-				detailReader: termsAreView ? db : conn,
-				frequent: names.frequent,
-				frequentWords,
-				totals: totals as Totals,
-				periods,
-				settings,
-				today
-			})
+			work({ conn, source, docs: names.docs, texts: names.texts, terms: names.terms, textTerms: names.text_terms, frequent: names.frequent, frequentWords, totals: totals as Totals, periods, settings, today })
 	);
 }
 
 export async function frictionThemes(db: Kysely<Database>, options: ThemeOptions): Promise<ThemeReport> {
-	return withThemeTables(db, options, async ({ conn, source, docs, texts, textTerms, detailReader, frequentWords, totals, periods, settings: s }) => {
-		// The documents per group, for the lift, read only the kept documents: started now, on a
-		// connection of their own, they are ready when the themes are.
-		const base = liftBaseSql(docs).execute(db);
-		base.catch(() => undefined); // awaited in addDetails; this only keeps an early failure from going unhandled
-		// The pinned connection's queries run one after the other.
+	return withThemeTables(db, options, async ({ conn, source, docs, texts, textTerms, frequentWords, totals, periods, settings: s }) => {
+		// One pinned connection: its queries run one after the other.
 		// Per term and written form, then per term (a sum of hashes' xors is the xor over all documents).
 		const termRows = await sql<TermRow>`
 				WITH per_form AS (
@@ -285,7 +260,7 @@ export async function frictionThemes(db: Kysely<Database>, options: ThemeOptions
 		// Themes without keyness are left out before the trend tests, so they do not widen the family.
 		const key = untested.filter((t) => t.keyness === null || t.keyness >= s.keyness_z);
 		const themes: Theme[] = markRising([key], s.significance, s.min_rising_count)[0].sort((a, b) => (b.score ?? -Infinity) - (a.score ?? -Infinity) || b.count - a.count);
-		await addDetails(detailReader, base, source, docs, textTerms, themes.slice(0, s.detail_themes), totals.n, s);
+		await addDetails(conn, source, docs, textTerms, themes.slice(0, s.detail_themes), totals.n, s);
 		return {
 			source,
 			documents: totals.n,
@@ -303,41 +278,21 @@ export async function frictionThemes(db: Kysely<Database>, options: ThemeOptions
 	});
 }
 
-const LIFT_DIM = sql<LiftDimension>`CASE WHEN grouping(region) = 0 THEN 'region' WHEN grouping(channel) = 0 THEN 'channel' ELSE 'category' END`;
-// Each set groups by one dimension, the others are NULL there; a document without a value in that
-// dimension counts in none of its groups.
-const LIFT_VALUE = sql<string>`coalesce(region, channel, category)`;
-
-/** Documents per region, channel and category: what each theme's share in a group is set against. */
-function liftBaseSql(docs: RawBuilder<unknown>): RawBuilder<{ dim: LiftDimension; value: string; count: number }> {
-	return sql`SELECT ${LIFT_DIM} AS dim, ${LIFT_VALUE} AS value, count(*) AS count FROM ${docs} d GROUP BY GROUPING SETS ((region), (channel), (category)) HAVING ${LIFT_VALUE} IS NOT NULL`;
-}
-
-/**
- * Lift by region, channel and category, and example comments, for the themes shown in detail.
- * `reader` runs the two queries side by side when it is the pool (see detailReader).
- */
-async function addDetails(
-	reader: Kysely<Database>,
-	base: Promise<{ rows: { dim: LiftDimension; value: string; count: number }[] }>,
-	source: ThemeSource,
-	docs: RawBuilder<unknown>,
-	textTerms: RawBuilder<unknown>,
-	themes: Theme[],
-	n: number,
-	s: FrictionSettings
-): Promise<void> {
-	if (!themes.length) {
-		await base;
-		return;
-	}
+/** Lift by region, channel and category, and example comments, for the themes shown in detail. */
+async function addDetails(conn: Kysely<Database>, source: ThemeSource, docs: RawBuilder<unknown>, textTerms: RawBuilder<unknown>, themes: Theme[], n: number, s: FrictionSettings): Promise<void> {
+	if (!themes.length) return;
 	const keys = sql.join(themes.map((t) => t.key));
-	// Ordered, so that equal lifts rank the same on every run.
-	const groupsSql = sql<{ term: string; dim: LiftDimension; value: string; count: number }>`
-			SELECT t.term, ${LIFT_DIM} AS dim, ${LIFT_VALUE} AS value, count(*) AS count
+	const dim = sql`CASE WHEN grouping(region) = 0 THEN 'region' WHEN grouping(channel) = 0 THEN 'channel' ELSE 'category' END`;
+	// Each set groups by one dimension, the others are NULL there; a document without a value in that
+	// dimension counts in none of its groups. Ordered, so that equal lifts rank the same on every run.
+	const value = sql`coalesce(region, channel, category)`;
+	const groups = await sql<{ term: string; dim: LiftDimension; value: string; count: number }>`
+			SELECT t.term, ${dim} AS dim, ${value} AS value, count(*) AS count
 			FROM (SELECT d.region, d.channel, d.category, d.text_id FROM ${docs} d) d JOIN (SELECT text_id, term FROM ${textTerms} WHERE term IN (${keys})) t ON t.text_id = d.text_id
-			GROUP BY GROUPING SETS ((t.term, region), (t.term, channel), (t.term, category)) HAVING ${LIFT_VALUE} IS NOT NULL ORDER BY 1, 2, 3`;
-	const examplesSql = sql<{ term: string; doc_id: string; case_id: string | null; at: Date; csat: number | null; body: string }>`
+			GROUP BY GROUPING SETS ((t.term, region), (t.term, channel), (t.term, category)) HAVING ${value} IS NOT NULL ORDER BY 1, 2, 3`.execute(conn);
+	const base = await sql<{ dim: LiftDimension; value: string; count: number }>`
+			SELECT ${dim} AS dim, ${value} AS value, count(*) AS count FROM ${docs} d GROUP BY GROUPING SETS ((region), (channel), (category)) HAVING ${value} IS NOT NULL`.execute(conn);
+	const examples = await sql<{ term: string; doc_id: string; case_id: string | null; at: Date; csat: number | null; body: string }>`
 			SELECT p.term, p.doc.doc_id AS doc_id, p.doc.case_id AS case_id, p.doc."at" AS "at", p.doc.csat AS csat, b.body FROM (
 				-- The least satisfied first (unrated after rated), then the most recent: an example should
 				-- show what the theme costs, not a 5-star comment that happens to share a word.
@@ -346,10 +301,8 @@ async function addDetails(
 					FROM ${textTerms} t JOIN ${docs} d ON d.text_id = t.text_id WHERE t.term IN (${keys}) GROUP BY t.term
 				)
 			) p JOIN ${keptBodiesSql(source)} b ON b.text_id = p.doc.text_id
-			WHERE p.pick <= ${s.examples_per_theme} ORDER BY p.term, p.pick`;
-	// On a pinned connection Kysely runs them one after the other.
-	const [groups, examples] = await Promise.all([groupsSql.execute(reader), examplesSql.execute(reader)]);
-	const baseShare = new Map((await base).rows.map((b) => [`${b.dim}\u0000${b.value}`, b.count / n]));
+			WHERE p.pick <= ${s.examples_per_theme} ORDER BY p.term, p.pick`.execute(conn);
+	const baseShare = new Map(base.rows.map((b) => [`${b.dim}\u0000${b.value}`, b.count / n]));
 	for (const theme of themes) {
 		const lift = { region: [], channel: [], category: [] } as Record<LiftDimension, LiftValue[]>;
 		for (const g of groups.rows) {
