@@ -64,16 +64,20 @@ describe('security in the browser', () => {
 	test('repeated wrong passwords lock the account, even against the right password', async () => {
 		const page = await browser().newPage();
 		await page.goto(`${baseUrl}/login`);
-		const attempt = async (password: string) => {
+		const attempt = async (password: string, expected: RegExp) => {
 			await page.getByLabel('User name').fill(lockoutUser.username);
 			await page.getByLabel('Password').fill(password);
 			// Wait for this attempt's answer, so no attempt overtakes another.
 			await Promise.all([page.waitForResponse((r) => r.url().includes('/login') && r.request().method() === 'POST'), page.getByRole('button', { name: 'Sign in' }).click()]);
-			return page.getByTestId('login-error').innerText();
+			// The answer arrives before the page shows it: on a busy machine the first read still found
+			// the previous attempt's message. Wait for the expected one (a different answer times out).
+			const error = page.getByTestId('login-error');
+			await error.filter({ hasText: expected }).waitFor({ timeout: 15_000 });
+			return error.innerText();
 		};
-		for (let i = 0; i < 4; i++) expect(await attempt(`wrong-password-${i}`)).toMatch(/wrong/);
-		expect(await attempt('wrong-password-4')).toMatch(/locked/);
-		expect(await attempt(lockoutUser.password)).toMatch(/locked/);
+		for (let i = 0; i < 4; i++) expect(await attempt(`wrong-password-${i}`, /wrong/)).toMatch(/wrong/);
+		expect(await attempt('wrong-password-4', /locked/)).toMatch(/locked/);
+		expect(await attempt(lockoutUser.password, /locked/)).toMatch(/locked/);
 		expect(new URL(page.url()).pathname).toBe('/login');
 		await page.close();
 	});
