@@ -8,7 +8,7 @@ export const SMALL_BODY_BYTES = 1024 * 1024;
  */
 const UPLOAD_ROUTES = new Set(['/api/imports', '/api/imports/preview', '/api/imports/lookup']);
 
-/** How much of an oversized chunked body is read and dropped before the connection is cut. */
+/** How much of an oversized body is read and dropped (so the client gets the 413) before the connection is cut. */
 const DRAIN_BYTES = 16 * 1024 * 1024;
 
 export interface Refusal {
@@ -49,8 +49,26 @@ export async function guardRequest(request: Request, url: URL, routeId: string |
 	if (refusal) return refusal;
 	if (routeId !== null && UPLOAD_ROUTES.has(routeId)) return request;
 	const length = request.headers.get('content-length');
-	if (length !== null) return Number(length) > SMALL_BODY_BYTES ? tooLarge() : request;
-	return boundedRequest(request);
+	if (length === null) return boundedRequest(request);
+	if (Number(length) <= SMALL_BODY_BYTES) return request;
+	// Refused before a byte is kept; a body a modest client can finish sending is read and dropped
+	// first, as below: answered at once, the client still writing got a reset connection (EPIPE)
+	// instead of the 413 and its message.
+	if (request.body && Number(length) <= SMALL_BODY_BYTES + DRAIN_BYTES) await drain(request.body.getReader(), Number(length));
+	return tooLarge();
+}
+
+/**
+ * Reads and drops the rest of a body, up to `limit` bytes; past them the reader is cancelled, which
+ * cuts the connection (the Node adapter destroys the request), so a body that ends is never cancelled.
+ */
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, limit: number): Promise<void> {
+	for (let drained = 0; ; ) {
+		const next = await reader.read();
+		if (next.done) return;
+		drained += next.value.byteLength;
+		if (drained > limit) return reader.cancel();
+	}
 }
 
 function tooLarge(): Refusal {
@@ -78,12 +96,7 @@ async function boundedRequest(request: Request): Promise<Request | Refusal> {
 		if (size > SMALL_BODY_BYTES) {
 			// Read on (and drop) what a modest client still sends, so it gets the 413 instead of
 			// a reset connection; past DRAIN_BYTES the connection is cut.
-			for (let drained = 0; drained < DRAIN_BYTES; ) {
-				const next = await reader.read();
-				if (next.done) return tooLarge();
-				drained += next.value.byteLength;
-			}
-			await reader.cancel();
+			await drain(reader, DRAIN_BYTES);
 			return tooLarge();
 		}
 		chunks.push(value);
