@@ -8,6 +8,7 @@ import { resolveToday } from '../metrics/filters/period.server';
 import { frictionSettings, type FrictionSettings } from './friction-config.server';
 import { archiveEnd, trendPeriods, type Periods } from './periods.server';
 import { withScratchTables } from './scratch-tables.server';
+import { whichSet } from '../core/db/grouping-sets.server';
 import { clusterThemes, overlapCandidates, type TermOverlap, type TermStats } from './theme-clusters.server';
 import { ensureTermTable, frequentTermsSql, scopedTermsSql, storedTermsSql } from './term-table.server';
 import { markRising, periodTrend, TREND_DEFINITION, type TestedTrend } from './trend-test.server';
@@ -282,7 +283,7 @@ export async function frictionThemes(db: Kysely<Database>, options: ThemeOptions
 async function addDetails(conn: Kysely<Database>, source: ThemeSource, docs: RawBuilder<unknown>, textTerms: RawBuilder<unknown>, themes: Theme[], n: number, s: FrictionSettings): Promise<void> {
 	if (!themes.length) return;
 	const keys = sql.join(themes.map((t) => t.key));
-	const dim = sql`CASE WHEN grouping(region) = 0 THEN 'region' WHEN grouping(channel) = 0 THEN 'channel' ELSE 'category' END`;
+	const dim = whichSet(LIFT_DIMENSIONS, (d) => sql.ref(d), sql.lit);
 	// Each set groups by one dimension, the others are NULL there; a document without a value in that
 	// dimension counts in none of its groups. Ordered, so that equal lifts rank the same on every run.
 	const value = sql`coalesce(region, channel, category)`;
