@@ -30,7 +30,7 @@ export function stepProgress(total: number, enabled: boolean): StepProgress {
 
 export function formatSummary(s: BatchSummary): string {
 	if (s.status === 'duplicate') {
-		return `${s.file_name}: already imported as batch ${s.duplicate_of}; nothing changed.`;
+		return `${s.file_name}: already imported as batch ${s.duplicate_of} through the same mapping; nothing changed (give another --preset or --mapping to read it another way).`;
 	}
 	const lines = [
 		`${s.file_name}: batch ${s.batch_id} (${s.kind}, ${s.format}, ${s.encoding}${s.delimiter ? `, delimiter ${JSON.stringify(s.delimiter)}` : ''}, mapping ${s.mapping})`,

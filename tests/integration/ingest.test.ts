@@ -466,6 +466,28 @@ describe('validation', () => {
 		expect(batch.size_bytes).toBe(Buffer.byteLength(text));
 	});
 
+	it('the same file through another mapping is a new import that replaces the first one\'s rows', async () => {
+		// A first try without the date format rejects every row; the second, with it, must load them.
+		const text = 'case_id,created_at,status,region,category\nM1,03/Feb/24 1:05 PM,open,europe,x\nM2,17/Mar/24 9:40 AM,solved,europe,x\n';
+		const columns = { case_id: 'case_id', status: 'status', region: 'region', category: 'category' };
+		const path = await f.file('jira.csv', text);
+		const first = await f.ingest(path, { kind: 'cases', mapping: { name: 'no format', columns: { ...columns, created_at: 'created_at' } } });
+		expect([first.accepted, first.rejected]).toEqual([0, 2]);
+		const withFormat = { name: 'with format', columns: { ...columns, created_at: { from: 'created_at', format: '%d/%b/%y %I:%M %p' } } };
+		const second = await f.ingest(path, { kind: 'cases', mapping: withFormat });
+		expect(second.status).toBe('committed');
+		expect(second.duplicate_of).toBeNull();
+		expect([second.accepted, second.rejected]).toEqual([2, 0]);
+		expect(second.warnings.join(' ')).toContain(`imported before as batch ${first.batch_id} through another mapping`);
+		await expectBalanced(f.db, second);
+		const rows = await f.db.selectFrom('cases').select(['case_id', 'created_at']).where('case_id', 'in', ['M1', 'M2']).orderBy('case_id').execute();
+		expect(rows.map((r) => new Date(r.created_at as unknown as string).toISOString())).toEqual(['2024-02-03T13:05:00.000Z', '2024-03-17T09:40:00.000Z']);
+		// The same mapping again is the same import.
+		const third = await f.ingest(path, { kind: 'cases', mapping: withFormat });
+		expect(third.status).toBe('duplicate');
+		expect(third.duplicate_of).toBe(second.batch_id);
+	});
+
 	it('reports progress through the stages in order', async () => {
 		const stages: string[] = [];
 		await f.ingest(await f.file('p.csv', 'case_id,created_at,status\nPR1,2024-03-01 10:00:00,open\n'), {

@@ -23,10 +23,13 @@ export const ingestHelp = `caselens ingest FILE... --kind cases|feedback|message
 Imports case or feedback exports (CSV, JSON array, NDJSON, Parquet, Excel workbooks), or
 conversations (messages), into the database.
 Every row is accepted or rejected with its line and reason; a file is one transaction;
-a file imported before is recognised by its checksum and changes nothing.
+a file imported before through the same mapping is recognised by its checksum and changes
+nothing (through another preset or mapping it is a new import that replaces its rows by id).
+Exit code 1 when a file is refused, or when it was read but none of its rows was accepted.
 
   --kind cases|feedback|messages   what the file holds (required)
-  --preset NAME           canonical, zendesk, freshdesk (default: detected from the headers)
+  --preset NAME           canonical, zendesk, zendesk_json, zendesk_explore, freshdesk, servicenow,
+                          salesforce (default: detected from the headers)
   --mapping FILE|NAME     a JSON column mapping file, or the name of one saved on the upload page
   --sheet NAME            for a workbook (.xlsx, Excel 2003 XML): the sheet to read (default: the one with the most rows)
   --lookup NAME=FILE      a second file the mapping looks values up in (e.g. accounts=Account.csv); repeatable
@@ -106,7 +109,7 @@ export async function ingestCommand(args: string[]): Promise<number> {
 			summaries.push(summary);
 			print(summary);
 		}
-		return 0;
+		return refusedEveryRow(summaries, values.json);
 	}
 
 	const recovered = describeRecovery(await recoverInterruptedImports(open.db, config.archiveDir));
@@ -144,7 +147,17 @@ export async function ingestCommand(args: string[]): Promise<number> {
 		progress.stop();
 		await open.close();
 	}
-	return 0;
+	return refusedEveryRow(summaries, values.json);
+}
+
+/**
+ * Exit code 1 when an import read rows and accepted none (a wrong date format, say): the batch is
+ * on record with its reasons, but a script that runs the import must not take it for a load.
+ */
+function refusedEveryRow(summaries: BatchSummary[], json: boolean): number {
+	const empty = summaries.filter((s) => s.status === 'committed' && s.rows_read > 0 && s.accepted === 0);
+	if (!json) for (const s of empty) console.error(`caselens ingest: no row of ${s.file_name} was accepted; the reasons are above. Fix the mapping (a date format, a column) and import the file again.`);
+	return empty.length ? 1 : 0;
 }
 
 interface MessagesArgs {

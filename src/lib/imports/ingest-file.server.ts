@@ -144,19 +144,6 @@ export async function ingestFile(db: Kysely<Database>, options: IngestOptions): 
 		});
 		loadPath = readPath;
 
-		const previous = await db
-			.selectFrom('import_batches')
-			.select('batch_id')
-			.where('sha256', '=', sniff.sha256)
-			.where('kind', '=', options.kind)
-			.where('status', '=', 'committed')
-			.orderBy('batch_id')
-			.executeTakeFirst();
-		if (previous) {
-			progress('done', `Already imported as batch ${previous.batch_id}; nothing changed`);
-			return duplicateSummary(options.kind, fileName, sniff, previous.batch_id, timings);
-		}
-
 		const chosen = chooseMapping(options.kind, headers, { preset: options.preset, mapping: options.mapping });
 		const origin = chosen.origin;
 		mappingOrigin = origin;
@@ -168,6 +155,26 @@ export async function ingestFile(db: Kysely<Database>, options: IngestOptions): 
 			maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
 			tag: sniff.sha256.slice(0, 12)
 		});
+		// The same file read through the same mapping is the same import: nothing to do. Read through
+		// another mapping (a date format declared after a first try that rejected every row, say) it is
+		// a new import, whose rows replace the earlier batch's rows with the same ids.
+		const earlierImports = await db
+			.selectFrom('import_batches')
+			.select(['batch_id', 'mapping'])
+			.where('sha256', '=', sniff.sha256)
+			.where('kind', '=', options.kind)
+			.where('status', '=', 'committed')
+			.orderBy('batch_id')
+			.execute();
+		const mappingJson = JSON.stringify(mapping);
+		const previous = earlierImports.find((b) => b.mapping === mappingJson);
+		if (previous) {
+			progress('done', `Already imported as batch ${previous.batch_id}; nothing changed`);
+			return duplicateSummary(options.kind, fileName, sniff, previous.batch_id, timings);
+		}
+		const remapped = earlierImports.at(-1)?.batch_id;
+		const notes =
+			remapped === undefined ? dateNotes : [...dateNotes, `This file was imported before as batch ${remapped} through another mapping; its rows replace that batch's rows with the same ids.`];
 		const countryRegions = Object.fromEntries((await db.selectFrom('country_regions').select(['country', 'region']).execute()).map((r) => [r.country, r.region]));
 		const tables = await loadLookups(db, mapping, options.lookups ?? {});
 		const compiled = compileMapping(options.kind, mapping, headers, { countryRegions, tables, noBreakSpaces: sniff.mayHaveNoBreakSpaces ?? false });
@@ -187,7 +194,7 @@ export async function ingestFile(db: Kysely<Database>, options: IngestOptions): 
 		const ratingsFollow = Boolean(options.kind === 'cases' && options.withFeedback !== false && chosen.preset && carriesFeedback(chosen.preset, headers));
 		const summary = await loadThenKeep(
 			db,
-			(trx) => loadBatch(trx, { batchId: batchId as number, options, sniff: sniffed, dateNotes, formatLabel: archiveFormat, loadSniff, loadPath, headers, mapping, compiled, origin, fileName, archiving, startedAt, timings, lap, progress }),
+			(trx) => loadBatch(trx, { batchId: batchId as number, options, sniff: sniffed, notes, formatLabel: archiveFormat, loadSniff, loadPath, headers, mapping, compiled, origin, fileName, archiving, startedAt, timings, lap, progress }),
 			ratingsFollow ? undefined : options.beforeCommit,
 			(message) => progress('writing', message),
 			lap
@@ -271,8 +278,8 @@ interface LoadContext {
 	sniff: SniffResult;
 	/** The format the summary names: the file's own (a workbook is read through a CSV copy). */
 	formatLabel: string;
-	/** How the order of numeric dates was settled (date-order.server.ts), for the summary's notes. */
-	dateNotes: string[];
+	/** Said of the whole import before any row is read (the date order chosen, an earlier import of the file). */
+	notes: string[];
 	/** The file DuckDB reads (a UTF-8 copy of a Latin-1 file) and its sniff result. */
 	loadPath: string;
 	loadSniff: SniffResult;
@@ -493,7 +500,7 @@ async function loadBatch(trx: Transaction<Database>, ctx: LoadContext): Promise<
 	}
 	const archivePath = await ctx.archiving;
 	const warnings = [
-		...ctx.dateNotes,
+		...ctx.notes,
 		...[missingHeadersNote(compiled)].filter((n): n is string => n !== undefined),
 		...(await unknownCurrencyWarnings(trx, kind, batchId))
 	];
@@ -846,7 +853,7 @@ function duplicateSummary(kind: ImportKind, fileName: string, sniff: SniffResult
 		mapping: '',
 		...noRowsYet(),
 		duplicate_of: duplicateOf,
-		warnings: [`This exact file (sha256 ${sniff.sha256.slice(0, 12)}…) was already imported as batch ${duplicateOf}; nothing was changed.`],
+		warnings: [`This exact file (sha256 ${sniff.sha256.slice(0, 12)}…) was already imported as batch ${duplicateOf} through the same mapping; nothing was changed. To read it another way, import it with another preset or mapping.`],
 		timings_ms: timings
 	};
 }

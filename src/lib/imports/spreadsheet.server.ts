@@ -25,6 +25,7 @@ import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import type { Cell, Row } from 'exceljs';
 import { SaxesParser, type SaxesTagNS } from 'saxes';
 import { IngestError } from './ingest-error';
+import { openFile, statRegularFile } from './sniff/io.server';
 
 /**
  * exceljs, loaded when a workbook is read: importing it took 0.3 s of every CLI command's 0.9 s
@@ -91,7 +92,9 @@ const EPOCH_1904_DAYS = -24_107;
 // ---------------------------------------------------------------------------------------------
 
 export async function detectSpreadsheet(path: string): Promise<SpreadsheetFormat | undefined> {
-	const handle = await open(path, 'r');
+	// The first look at the file: a missing or unreadable one is refused here, with its fix.
+	await statRegularFile(path);
+	const handle = await openFile(path);
 	try {
 		const head = await readAt(handle, 0, XML_HEAD_BYTES);
 		if (isZipStart(head)) {
