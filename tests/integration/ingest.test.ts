@@ -712,6 +712,38 @@ describe('presets', () => {
 		expect(summary.derived.region).toMatchObject({ defaulted: 4 });
 	});
 
+	it('Freshdesk export from a US account: dates written month first are read month first, and said', async () => {
+		// Freshdesk writes dates in the account's format; the preset assumes day first.
+		const us = [
+			FRESHDESK_HEADER,
+			'301,Late parcel,Resolved,Medium,Email,Delivery,Chloe,Support,02/07/2024 10:42,02/07/2024 16:00,,02/07/2024 11:12,0.5,5.3,,',
+			'302,Refund,Closed,High,Email,Refund,Dan,Returns,02/13/2024 09:00,,02/14/2024 09:00,,1,24,,'
+		].join('\r\n');
+		const summary = await f.ingest(await f.file('freshdesk-us.csv', us), { kind: 'cases' });
+		expect(summary.mapping).toBe('preset:freshdesk (detected)');
+		expect([summary.accepted, summary.rejected]).toEqual([2, 0]);
+		const rows = await casesOf(summary.batch_id);
+		expect(rows.map((c) => [c.case_id, iso(c.created_at), iso(c.first_response_at), iso(c.resolved_at)])).toEqual([
+			['301', '2024-02-07T10:42:00.000Z', '2024-02-07T11:12:00.000Z', '2024-02-07T16:00:00.000Z'],
+			['302', '2024-02-13T09:00:00.000Z', '2024-02-13T10:00:00.000Z', '2024-02-14T09:00:00.000Z']
+		]);
+		expect(summary.warnings.join(' ')).toContain('created_at: the preset reads dates day first, but this file writes them month first ("02/13/2024 09:00" can only be read month first');
+		// A day-first Freshdesk file keeps the preset's order without a note.
+		const eu = [FRESHDESK_HEADER, '303,Late parcel,Resolved,Medium,Email,Delivery,Chloe,Support,13/02/2024 10:42,13/02/2024 16:00,,,,,,', '304,Late,Open,Low,Email,,,,02/03/2024 09:00,,,,,,,'].join('\r\n');
+		const euSummary = await f.ingest(await f.file('freshdesk-eu.csv', eu), { kind: 'cases' });
+		expect(euSummary.warnings.join(' ')).not.toContain('the preset reads dates');
+		expect((await casesOf(euSummary.batch_id)).map((c) => iso(c.created_at))).toEqual(['2024-02-13T10:42:00.000Z', '2024-03-02T09:00:00.000Z']);
+	});
+
+	it('one column that settles the order of numeric dates settles it for the others of the file', async () => {
+		// resolved_at alone is ambiguous (every day is 12 or less); created_at has a 25th.
+		const text = 'case_id,created_at,resolved_at,status,region,category\nP1,25/01/2025 15:00,03/02/2025 10:00,solved,europe,x\nP2,08/01/2025 09:30,09/01/2025 11:00,solved,europe,x\n';
+		const summary = await f.ingest(await f.file('partial.csv', text), { kind: 'cases' });
+		expect([summary.accepted, summary.rejected]).toEqual([2, 0]);
+		expect(iso((await caseById('P1')).resolved_at)).toBe('2025-02-03T10:00:00.000Z');
+		expect(summary.warnings.join(' ')).toContain('resolved_at: dates like "03/02/2025 10:00" are read day first (like created_at, where "25/01/2025 15:00" can only be read day first');
+	});
+
 	it('Freshdesk ticket export as feedback: survey results on a 1-5 scale; a ticket without one is not a record', async () => {
 		const summary = await f.ingest(await f.file('freshdesk.csv', freshdesk), { kind: 'feedback', preset: 'freshdesk' });
 		// The cases test above already loaded them from the same file, in the same import.

@@ -60,17 +60,40 @@ function readAs(text: string, order: 'day_first' | 'month_first'): string {
 	return new Date(Date.UTC(year, month - 1, day)).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 }
 
-/** The time columns whose first source has neither a declared format nor a duration: the ones whose order is guessed. */
-function undeclaredTimeSources(kind: ImportKind, mapping: ColumnMapping, headers: readonly string[]): { column: string; index: number }[] {
-	const out: { column: string; index: number }[] = [];
+type Order = 'day_first' | 'month_first';
+
+/** The order a list of numeric date formats assumes ('%d/%m/%Y ...' is day first), when all agree. */
+function declaredOrder(formats: readonly string[]): Order | undefined {
+	const orders = new Set(formats.map((f) => (/%d[/.-]%m/.test(f) ? 'day_first' : /%m[/.-]%d/.test(f) ? 'month_first' : 'other')));
+	const [only] = orders;
+	return orders.size === 1 && only !== 'other' ? only : undefined;
+}
+
+/** The spec with every format of `from` order (in its fallbacks too) read the other way round. */
+function flipOrder(spec: ColumnSource, from: Order): ColumnSource {
+	if (typeof spec === 'string') return spec;
+	const flip = (f: string) => (from === 'day_first' ? f.replace(/%d([/.-])%m/, '%m$1%d') : f.replace(/%m([/.-])%d/, '%d$1%m'));
+	const format = spec.format === undefined ? undefined : Array.isArray(spec.format) ? spec.format.map(flip) : flip(spec.format);
+	return { ...spec, ...(format === undefined ? {} : { format }), ...(spec.otherwise === undefined ? {} : { otherwise: flipOrder(spec.otherwise, from) }) };
+}
+
+/**
+ * The time columns whose order is read from the data: those whose first source has neither a
+ * declared format nor a duration and, for a preset, those whose declared formats only assume an
+ * order (a help desk writes dates in the account's own format, which the preset cannot know).
+ */
+function judgedTimeSources(kind: ImportKind, mapping: ColumnMapping, headers: readonly string[], preset: boolean): { column: string; index: number; assumed?: Order }[] {
+	const out: { column: string; index: number; assumed?: Order }[] = [];
 	for (const column of columnsFor(kind).filter((c) => c.type === 'timestamp' || c.type === 'date')) {
 		const spec: ColumnSource | undefined = mapping.columns[column.name];
 		if (spec === undefined) continue;
 		const source = normaliseSource(spec);
-		if (source.format || source.after || source.lookup) continue;
+		if (source.after || source.lookup) continue;
+		const assumed = source.format && preset ? declaredOrder(source.format) : undefined;
+		if (source.format && !assumed) continue;
 		const header = source.from[0];
 		const index = headers.findIndex((h) => h === header || h.trim().toLowerCase() === header?.trim().toLowerCase());
-		if (index !== -1) out.push({ column: column.name, index });
+		if (index !== -1) out.push({ column: column.name, index, ...(assumed ? { assumed } : {}) });
 	}
 	return out;
 }
@@ -88,9 +111,9 @@ export async function settleDateOrder(
 	kind: ImportKind,
 	mapping: ColumnMapping,
 	headers: readonly string[],
-	source: { path: string; sniff: SniffResult; maxLineBytes: number; tag: string }
+	source: { path: string; sniff: SniffResult; maxLineBytes: number; tag: string; preset?: boolean }
 ): Promise<{ mapping: ColumnMapping; notes: string[] }> {
-	const columns = undeclaredTimeSources(kind, mapping, headers);
+	const columns = judgedTimeSources(kind, mapping, headers, source.preset ?? false);
 	if (columns.length === 0) return { mapping, notes: [] };
 	const names = { rejects: `date_order_rejects_${source.tag}`, rejectsScan: `date_order_scan_${source.tag}` };
 	const select = sourceSelect(source.path, source.sniff, headers, names, source.maxLineBytes);
@@ -98,31 +121,48 @@ export async function settleDateOrder(
 	if (source.sniff.format === 'csv') for (const t of [names.rejects, names.rejectsScan]) await sql.raw(`DROP TABLE IF EXISTS ${t}`).execute(db);
 	const notes: string[] = [];
 	const settled: ColumnMapping = { ...mapping, columns: { ...mapping.columns } };
-	for (const c of columns) {
-		const reading = judge(c.column, rows.map((r) => r[`c${c.index}`]).filter((v): v is string => v !== null));
+	const asFormat = (formats: string[]) => `"format": ${JSON.stringify(formats.length === 1 ? formats[0] : formats)}`;
+	const readings = columns.map((c) => ({ ...c, reading: judge(c.column, rows.map((r) => r[`c${c.index}`]).filter((v): v is string => v !== null)) }));
+	// One export writes all its dates one way: a column that settles the order settles it for the
+	// columns that cannot (a resolution date early in the month, a column mostly empty).
+	const decided = new Set(readings.flatMap((r) => (r.reading?.order === 'day_first' || r.reading?.order === 'month_first' ? [r.reading] : [])).map((r) => r.order));
+	const fileOrder = decided.size === 1 ? readings.find((r) => r.reading && decided.has(r.reading.order))?.reading : undefined;
+	const why = (reading: Reading) => `"${reading.decisive}" can only be read ${reading.order === 'day_first' ? 'day first: its first' : 'month first: its second'} number is above 12, so it is the day`;
+	for (const { column, assumed, reading } of readings) {
 		if (!reading) continue;
-		const spec = mapping.columns[c.column];
-		const asFormat = (formats: string[]) => `"format": ${JSON.stringify(formats.length === 1 ? formats[0] : formats)}`;
-		if (reading.order === 'ambiguous' || reading.order === 'contradictory') {
+		const spec = mapping.columns[column];
+		const own = reading.order === 'day_first' || reading.order === 'month_first' ? reading.order : undefined;
+		if (assumed) {
+			// A preset's order stands unless the data proves the other one.
+			const order = own ?? (reading.order === 'ambiguous' ? fileOrder?.order : undefined);
+			if (order && order !== assumed) {
+				settled.columns[column] = flipOrder(spec, assumed);
+				const because = own ? why(reading) : `like ${fileOrder?.column}, where ${fileOrder ? why(fileOrder) : ''}`;
+				notes.push(`${column}: the preset reads dates ${assumed === 'day_first' ? 'day first' : 'month first'}, but this file writes them ${order === 'day_first' ? 'day first' : 'month first'} (${because}), so they are read that way.`);
+			}
+			continue;
+		}
+		const order = reading.order === 'ambiguous' && fileOrder ? fileOrder.order : reading.order;
+		if (order === 'ambiguous' || order === 'contradictory') {
 			const dayFirst = formatsFor(...formatArgs(reading.example, 'day_first'));
 			const monthFirst = formatsFor(...formatArgs(reading.example, 'month_first'));
 			throw new IngestError(
 				'ambiguous_dates',
-				reading.order === 'ambiguous'
-					? `${c.column} is written like "${reading.example}", which reads as ${readAs(reading.example, 'day_first')} (day first) or ${readAs(reading.example, 'month_first')} (month first), and no value in the first ${SAMPLE_ROWS.toLocaleString('en')} records settles which.`
-					: `${c.column} mixes day-first and month-first dates ("${reading.decisive}" and others), so no one reading fits the file.`,
-				`Say which it is in the mapping for ${c.column}: ${asFormat(dayFirst)} for day first, or ${asFormat(monthFirst)} for month first; nothing was changed.`
+				order === 'ambiguous'
+					? `${column} is written like "${reading.example}", which reads as ${readAs(reading.example, 'day_first')} (day first) or ${readAs(reading.example, 'month_first')} (month first), and no value in the first ${SAMPLE_ROWS.toLocaleString('en')} records settles which.`
+					: `${column} mixes day-first and month-first dates ("${reading.decisive}" and others), so no one reading fits the file.`,
+				`Say which it is in the mapping for ${column}: ${asFormat(dayFirst)} for day first, or ${asFormat(monthFirst)} for month first; nothing was changed.`
 			);
 		}
-		settled.columns[c.column] = { ...(typeof spec === 'string' ? { from: spec } : spec), format: reading.formats };
-		notes.push(
-			`${c.column}: dates like "${reading.example}" are read ${reading.order === 'day_first' ? 'day first' : 'month first'} ("${reading.decisive}" has a ${reading.order === 'day_first' ? 'day' : 'month'} above 12 in that place); declare ${asFormat(reading.formats)} in a mapping to fix the order yourself.`
-		);
+		const formats = order === reading.order ? reading.formats : formatsFor(...formatArgs(reading.example, order));
+		settled.columns[column] = { ...(typeof spec === 'string' ? { from: spec } : spec), format: formats };
+		const because = order === reading.order ? why(reading) : `like ${fileOrder?.column}, where ${fileOrder ? why(fileOrder) : ''}`;
+		notes.push(`${column}: dates like "${reading.example}" are read ${order === 'day_first' ? 'day first' : 'month first'} (${because}); declare ${asFormat(formats)} in a mapping to fix the order yourself.`);
 	}
 	return { mapping: settled, notes };
 }
 
-function formatArgs(text: string, order: 'day_first' | 'month_first'): Parameters<typeof formatsFor> {
+function formatArgs(text: string, order: Order): Parameters<typeof formatsFor> {
 	const m = NUMERIC_DATE.exec(text)!;
 	return [m[2], m[4].length, order, m[5] !== undefined, m[6] !== undefined, m[5]?.split(':').length === 3];
 }

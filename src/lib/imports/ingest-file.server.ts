@@ -153,7 +153,8 @@ export async function ingestFile(db: Kysely<Database>, options: IngestOptions): 
 			path: loadPath,
 			sniff: loadSniff,
 			maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
-			tag: sniff.sha256.slice(0, 12)
+			tag: sniff.sha256.slice(0, 12),
+			preset: chosen.preset !== undefined
 		});
 		// The same file read through the same mapping is the same import: nothing to do. Read through
 		// another mapping (a date format declared after a first try that rejected every row, say) it is

@@ -90,7 +90,7 @@ export async function previewMapping(db: Kysely<Database>, options: PreviewOptio
 			checkKind(options.kind, headers, choice.mapping);
 			checkRequired(options.kind, headers, choice.mapping);
 			// Numeric dates' order, settled (or refused) exactly as the import will.
-			const settled = await settleDateOrder(db, options.kind, choice.mapping, headers, { path: loadPath, sniff: loadSniff, maxLineBytes, tag: randomUUID().slice(0, 8) });
+			const settled = await settleDateOrder(db, options.kind, choice.mapping, headers, { path: loadPath, sniff: loadSniff, maxLineBytes, tag: randomUUID().slice(0, 8), preset: choice.preset !== undefined });
 			warnings.push(...settled.notes);
 			const mapping = withoutLookups(settled.mapping, lookedUp);
 			const countryRegions = Object.fromEntries((await db.selectFrom('country_regions').select(['country', 'region']).execute()).map((r) => [r.country, r.region]));
