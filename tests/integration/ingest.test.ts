@@ -241,7 +241,7 @@ describe('validation', () => {
 		// What was kept with a change is counted per column and per rule.
 		expect(summary.derived.resolved_at).toMatchObject({ emptied: 1, dropped: 1, derived: 0, defaulted: 0 });
 		expect(summary.derived.first_response_at).toMatchObject({ emptied: 0, dropped: 1 });
-		expect(summary.derived.resolved_at.how).toContain('placeholder date');
+		expect(summary.derived.resolved_at.how).toContain('placeholders (1900-01-01, 0001-01-01, 1899-12-30, or a word for no time such as "-", "N/A" or "none") read as empty');
 		expect(summary.unknown_values).toEqual({ status: [{ value: 'on_fire', count: 1 }] });
 		expect(summary.blank_cells).toEqual({ first_response_at: 1, resolved_at: 1 });
 		const rejected = await rejectedOf(summary.batch_id);
@@ -251,7 +251,7 @@ describe('validation', () => {
 			[8, /^case_id is empty \(required\)$/],
 			[9, /^order_value: "1e20" is out of range/],
 			[10, /^reopen_count is negative$/],
-			[12, /^created_at: "1900-01-01 00:00:00" is a placeholder date \(1900-01-01, 0001-01-01, 1899-12-30\), not a real time$/]
+			[12, /^created_at: "1900-01-01 00:00:00" is a placeholder \(1900-01-01, 0001-01-01, 1899-12-30, or a word for no time such as "-", "N\/A" or "none"\), not a real time$/]
 		];
 		expect(rejected.map((r) => r.line)).toEqual(expected.map(([line]) => line));
 		for (const [i, [line, reason]] of expected.entries()) {
@@ -272,6 +272,33 @@ describe('validation', () => {
 		expect(summary.top_reasons).toHaveLength(1);
 		expect(summary.top_reasons[0]).toMatchObject({ reason: 'escalated: "…" is not true/false', count: 30 });
 		expect(summary.top_reasons[0].examples).toEqual(['maybe', 'perhaps-0', 'perhaps-10']);
+	});
+
+	it('a word for no time ("-", "N/A", "none") in an optional time empties that time and keeps the case; in created_at it rejects the row', async () => {
+		const text = [
+			'case_id,created_at,first_response_at,resolved_at,status,region,category',
+			'W1,2024-03-01 09:00:00,-,N/A,open,europe,x',
+			'W2,2024-03-01 09:00:00,2024-03-01 10:00:00,none,pending,europe,x',
+			'W3,2024-03-01 09:00:00,2024-03-01 09:30:00,2024-03-01 12:00:00,solved,europe,x',
+			'W4,N/A,2024-03-01 09:30:00,,open,europe,x',
+			'W5,2024-03-01 09:00:00,soon,,open,europe,x'
+		].join('\n');
+		const summary = await f.ingest(await f.file('words.csv', text + '\n'), { kind: 'cases' });
+		expect([summary.rows_read, summary.accepted, summary.rejected]).toEqual([5, 3, 2]);
+		await expectBalanced(f.db, summary);
+		expect((await casesOf(summary.batch_id)).map((c) => [c.case_id, iso(c.first_response_at), iso(c.resolved_at)])).toEqual([
+			['W1', null, null],
+			['W2', '2024-03-01T10:00:00.000Z', null],
+			['W3', '2024-03-01T09:30:00.000Z', '2024-03-01T12:00:00.000Z']
+		]);
+		expect(summary.derived.first_response_at).toMatchObject({ emptied: 1 });
+		expect(summary.derived.resolved_at).toMatchObject({ emptied: 2 });
+		const rejected = await rejectedOf(summary.batch_id);
+		expect(rejected.map((r) => [r.line, r.reason.split(' (')[0]])).toEqual([
+			[5, 'created_at: "N/A" is a placeholder'],
+			// Any other text is still not a time: the row is rejected, not silently emptied.
+			[6, 'first_response_at: "soon" is not a timestamp']
+		]);
 	});
 
 	it('numeric dates: an order settled by a day above 12 is read so and said; an unsettled one refuses the file with both readings', async () => {

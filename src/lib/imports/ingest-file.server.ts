@@ -9,7 +9,7 @@ import { recordAudit } from '../core/audit-log.server';
 import { archiveRawFile } from './archive.server';
 import type { BatchSummaryView, ColumnProvenance, RejectionGroup, UnknownValues } from './batch-summary';
 import { IngestError } from './ingest-error';
-import { compileMapping, mapLiteral, missingHeadersNote, PLACEHOLDER_DAYS, SQL_TYPES, type CompiledColumn, type CompiledMapping } from './mapping-sql.server';
+import { compileMapping, mapLiteral, missingHeadersNote, PLACEHOLDERS_TEXT, SQL_TYPES, type CompiledColumn, type CompiledMapping } from './mapping-sql.server';
 import { checkKind, checkRequired, chooseMapping } from './resolve-mapping.server';
 import { DEFAULT_MAX_LINE_BYTES, sha256File, sniffFile, type SniffResult } from './sniff-file.server';
 import { detectSpreadsheet, spreadsheetToCsv } from './spreadsheet.server';
@@ -770,7 +770,7 @@ async function provenanceCounts(
 		const entry = counts.get(c.column.name);
 		if (entry && (entry.derived || entry.default || entry.emptied || entry.dropped)) {
 			const notes = compiled.adjustments.filter((a) => a.column === c.column.name && entry[a.label] > 0).map((a) => a.what);
-			if (entry.emptied > 0) notes.unshift(`placeholder dates (${PLACEHOLDER_DAYS.join(', ')}) read as empty`);
+			if (entry.emptied > 0) notes.unshift(`placeholders (${PLACEHOLDERS_TEXT}) read as empty`);
 			result[c.column.name] = { how: [c.how, ...notes].join('; '), derived: entry.derived, defaulted: entry.default, emptied: entry.emptied, dropped: entry.dropped };
 		}
 	}

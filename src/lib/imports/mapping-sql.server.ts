@@ -81,9 +81,22 @@ export interface Adjustment {
 /** Days that exporters write for "no date": Zendesk's 1900-01-01, .NET's 0001-01-01, Excel's day zero. */
 export const PLACEHOLDER_DAYS = ['1900-01-01', '0001-01-01', '1899-12-30'] as const;
 
-/** True for a typed timestamp or date on a placeholder day; the range test first, so ordinary values pay one comparison. */
-function placeholderDay(value: string): string {
-	return `(${value} < DATE '1900-01-02' AND CAST(${value} AS DATE) IN (${PLACEHOLDER_DAYS.map((d) => `DATE '${d}'`).join(', ')}))`;
+/**
+ * Words exports write in a time column for "no time" (an unanswered ticket's first reply): read as
+ * empty like the placeholder days, so the case is kept and counted, instead of rejected as "not a
+ * timestamp" (which dropped exactly the unanswered cases and flattered the response times).
+ */
+export const PLACEHOLDER_WORDS = ['-', '--', '—', '–', 'n/a', 'na', '#n/a', 'none', '(none)', 'null', 'nil', '(blank)', 'not set', 'never'] as const;
+
+/** How the summary names the placeholders of time columns. */
+export const PLACEHOLDERS_TEXT = `${PLACEHOLDER_DAYS.join(', ')}, or a word for no time such as "-", "N/A" or "none"`;
+
+/**
+ * True for a placeholder: a typed timestamp or date on a placeholder day (the range test first, so
+ * ordinary values pay one comparison), or an untyped text that is a placeholder word.
+ */
+function placeholderDay(value: string, text: string): string {
+	return `((${value} < DATE '1900-01-02' AND CAST(${value} AS DATE) IN (${PLACEHOLDER_DAYS.map((d) => `DATE '${d}'`).join(', ')})) OR (${value} IS NULL AND list_contains(${listLiteral([...PLACEHOLDER_WORDS])}, lower(${text}))))`;
 }
 
 export interface CompiledMapping {
@@ -427,7 +440,7 @@ function compileColumn(
 			const own = ctx.pieces.find((p) => quoteIdent(p.alias) === raw);
 			const typedAlias = quoteIdent(`${partAlias}_t`);
 			ctx.pieces.push({ alias: `${partAlias}_t`, expr: typed(own ? own.expr : raw, part) });
-			const placeholder = placeholderDay(typedAlias);
+			const placeholder = placeholderDay(typedAlias, raw);
 			rawTexts.push(raw);
 			pieces.push({ text: `(CASE WHEN ${placeholder} THEN NULL ELSE ${raw} END)`, value: `(CASE WHEN ${placeholder} THEN NULL ELSE ${typedAlias} END)`, label, basis: src.basis });
 		});
@@ -472,7 +485,7 @@ function compileColumn(
 	const rawAlias = `r_${column.name}`;
 	const reasonChecks = reasonExpr(column, quoteIdent(textAlias), quoteIdent(column.name));
 	if (column.required && rawText) {
-		reasonChecks.unshift({ when: `${quoteIdent(textAlias)} IS NULL AND ${quoteIdent(rawAlias)} IS NOT NULL`, then: `'${column.name}: "' || left(${quoteIdent(rawAlias)}, 60) || '" is a placeholder date (${PLACEHOLDER_DAYS.join(', ')}), not a real time'` });
+		reasonChecks.unshift({ when: `${quoteIdent(textAlias)} IS NULL AND ${quoteIdent(rawAlias)} IS NOT NULL`, then: `'${column.name}: "' || left(${quoteIdent(rawAlias)}, 60) || '" is a placeholder (${PLACEHOLDERS_TEXT.replaceAll("'", "''")}), not a real time'` });
 	}
 	const reason = reasonChecks.length ? `CASE ${reasonChecks.map((c) => `WHEN ${c.when} THEN ${c.then}`).join(' ')} END` : null;
 	const measured = column.name === 'first_response_at' || column.name === 'resolved_at';
