@@ -111,6 +111,18 @@ describe('files that are not importable', () => {
 		await expectNothingWritten();
 	});
 
+	it('a preset on a file with Caselens\' own names: the hint points at the canonical preset, not "rename created_at to created_at"', async () => {
+		const path = await f.file('own-names.csv', 'number,created_at,state,short_description\nINC1,2024-03-01 10:00:00,New,Printer\n');
+		const error = await expectIngestError(f.ingest(path, { kind: 'cases', preset: 'servicenow' }), 'missing_column', '"created_at"', '(looked for "opened_at")');
+		expect(error.hint).toContain('canonical preset');
+		expect(error.hint).not.toContain('Rename "created_at" to "created_at"');
+		// A look-alike of the preset's own header is to be renamed to that header.
+		const typo = await f.file('typo-sn.csv', 'number,opend_at,state,short_description\nINC1,2024-03-01 10:00:00,New,Printer\n');
+		const near = await expectIngestError(f.ingest(typo, { kind: 'cases', preset: 'servicenow' }), 'missing_column', '"opend_at"');
+		expect(near.hint).toContain('Rename "opend_at" to "opened_at"');
+		await expectNothingWritten();
+	});
+
 	it('missing required column with no look-alike: names the column and lists the headers', async () => {
 		const path = await f.file('nostatus.csv', 'case_id,created_at,region,category\nT1,2024-03-01 10:00:00,europe,x\n');
 		const error = await expectIngestError(f.ingest(path, { kind: 'cases' }), 'missing_column', '"status"');
