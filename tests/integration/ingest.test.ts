@@ -322,6 +322,19 @@ describe('validation', () => {
 		expect(iso((await caseById('A1')).created_at)).toBe('2025-08-01T15:00:00.000Z');
 	});
 
+	it('first_word keeps the first tag: by commas or semicolons when there are any, else by spaces', async () => {
+		const text = 'case_id,created_at,status,region,Tags\nG1,2024-03-01 09:00:00,open,europe,"late delivery, refund"\nG2,2024-03-01 09:00:00,open,europe,billing;refunds\nG3,2024-03-01 09:00:00,open,europe,vip_customer urgent\nG4,2024-03-01 09:00:00,open,europe,", damaged"\n';
+		const mapping = { name: 'tags', columns: { case_id: 'case_id', created_at: 'created_at', status: 'status', region: 'region', category: { from: 'Tags', first_word: true } } };
+		const summary = await f.ingest(await f.file('tags.csv', text), { kind: 'cases', mapping });
+		expect(summary.accepted).toBe(4);
+		expect((await casesOf(summary.batch_id)).map((c) => [c.case_id, c.category])).toEqual([
+			['G1', 'late delivery'],
+			['G2', 'billing'],
+			['G3', 'vip_customer'],
+			['G4', 'damaged']
+		]);
+	});
+
 	it('lists every problem of a row, not only the first', async () => {
 		const summary = await f.ingest(await f.file('multi.csv', 'case_id,created_at,status,region,category,escalated\nM1,never,unknown-status,europe,x,perhaps\n'), { kind: 'cases' });
 		const [rejected] = await rejectedOf(summary.batch_id);

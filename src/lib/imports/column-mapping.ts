@@ -13,7 +13,7 @@ export type ColumnSource =
 			join?: string[];
 			/** The first non-empty of several headers. Headers missing from the file are skipped. */
 			first_of?: string[];
-			/** Keep only the first word of the value (e.g. the first of space-separated tags). */
+			/** Keep only the first tag of the value: split by commas or semicolons when it has any, else by spaces. */
 			first_word?: boolean;
 			/** Value translation, matched case-insensitively after trimming. Unlisted values pass through. */
 			values?: Record<string, string>;

@@ -271,7 +271,9 @@ function sourceText(src: NormalisedSource, target: string, ctx: Context, alias: 
 		}
 		text = `map_extract_value(${mapLiteral(entries)}, ${text})`;
 	}
-	if (src.first_word) text = `nullif(split_part(${text}, ' ', 1), '')`;
+	// Tags come space-separated (Zendesk) or comma-separated with spaces inside a tag (Freshdesk,
+	// Help Scout: "late delivery, refund"): the first tag, by commas or semicolons when there are any.
+	if (src.first_word) text = `nullif(trim(CASE WHEN contains(${text}, ',') OR contains(${text}, ';') THEN regexp_extract(${text}, '^[\\s,;]*([^,;]*)', 1) ELSE split_part(trim(${text}), ' ', 1) END), '')`;
 	// "0:00:00" or "0" for a duration that never started; ltrim is cheap and exact for those texts.
 	if (src.zero_is_empty) text = `(CASE WHEN ltrim(${text}, '0:.') = '' THEN NULL ELSE ${text} END)`;
 	if (src.values && Object.keys(src.values).length) {
