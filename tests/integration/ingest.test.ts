@@ -818,6 +818,18 @@ describe('reference tables', () => {
 		expect(summary.derived.region).toMatchObject({ derived: 2, defaulted: 1 });
 	});
 
+	it('derives region from a country written as a name, in English or the country\'s own language, with or without accents', async () => {
+		const names = ['Germany', 'united states', 'United States of America', 'Brasil', 'Deutschland', 'México', 'Mexico', 'Côte d’Ivoire', 'Turkey', 'Atlantis'];
+		const text = ['case_id,created_at,status,region,country,category', ...names.map((n, i) => `N${i},2024-03-01 10:00:00,open,,${n},x`)].join('\n');
+		const summary = await f.ingest(await f.file('country-names.csv', text), { kind: 'cases' });
+		const regions = countryRegions.regions as Record<string, string>;
+		const rows = await casesOf(summary.batch_id);
+		expect(rows.map((c) => c.region)).toEqual([regions.DE, regions.US, regions.US, regions.BR, regions.DE, regions.MX, regions.MX, regions.CI, regions.TR, 'unknown']);
+		// The country is kept as written.
+		expect(rows.map((c) => c.country)).toEqual(names);
+		expect(summary.derived.region).toMatchObject({ derived: 9, defaulted: 1 });
+	});
+
 	it('counts derived and defaulted values for a mapping with a fallback and a default on every column', async () => {
 		// 24 columns of three possible origins each: more combinations than one row can carry as a
 		// number, so the counts come from a second read of the file.

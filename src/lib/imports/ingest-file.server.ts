@@ -9,6 +9,7 @@ import { recordAudit } from '../core/audit-log.server';
 import { archiveRawFile } from './archive.server';
 import type { BatchSummaryView, ColumnProvenance, RejectionGroup, UnknownValues } from './batch-summary';
 import { IngestError } from './ingest-error';
+import { countryRegionKeys } from './country-regions.server';
 import { compileMapping, mapLiteral, missingHeadersNote, PLACEHOLDERS_TEXT, SQL_TYPES, type CompiledColumn, type CompiledMapping } from './mapping-sql.server';
 import { checkKind, checkRequired, chooseMapping } from './resolve-mapping.server';
 import { DEFAULT_MAX_LINE_BYTES, sha256File, sniffFile, type SniffResult } from './sniff-file.server';
@@ -176,7 +177,7 @@ export async function ingestFile(db: Kysely<Database>, options: IngestOptions): 
 		const remapped = earlierImports.at(-1)?.batch_id;
 		const notes =
 			remapped === undefined ? dateNotes : [...dateNotes, `This file was imported before as batch ${remapped} through another mapping; its rows replace that batch's rows with the same ids.`];
-		const countryRegions = Object.fromEntries((await db.selectFrom('country_regions').select(['country', 'region']).execute()).map((r) => [r.country, r.region]));
+		const countryRegions = await countryRegionKeys(db);
 		const tables = await loadLookups(db, mapping, options.lookups ?? {});
 		const compiled = compileMapping(options.kind, mapping, headers, { countryRegions, tables, noBreakSpaces: sniff.mayHaveNoBreakSpaces ?? false });
 

@@ -6,6 +6,7 @@ import {
 import { closestHeader, normaliseSource, type ColumnMapping, type NormalisedSource } from './column-mapping';
 import { IngestError } from './ingest-error';
 import { listLiteral, quoteIdent, quoteLiteral } from './sql-text.server';
+import { countryKeySql } from './country-regions.server';
 
 /**
  * Compiles a column mapping into SQL over a staging table whose columns are all VARCHAR and named
@@ -319,6 +320,7 @@ function describe(src: NormalisedSource): string {
 
 /** Small reference tables inlined as MAP literals: a lookup per row without a join. */
 export interface Lookups {
+	/** Country code or name, as countryKey (country-regions.server.ts) writes it -> region. */
 	countryRegions: Record<string, string>;
 	/** The file holds U+00A0 somewhere (SniffResult.mayHaveNoBreakSpaces): blanks made of it are empty. */
 	noBreakSpaces?: boolean;
@@ -363,7 +365,7 @@ export function compileMapping(
 	for (const column of ordered) {
 		const spec = mapping.columns[column.name];
 		const country = column.name === 'region' && Object.keys(lookups.countryRegions).length ? typedByName.get('country') : undefined;
-		const fromCountry = country && country !== 'CAST(NULL AS VARCHAR)' ? `map_extract_value(${mapLiteral(lookups.countryRegions)}, upper(${country}))` : undefined;
+		const fromCountry = country && country !== 'CAST(NULL AS VARCHAR)' ? `map_extract_value(${mapLiteral(lookups.countryRegions)}, ${countryKeySql(country)})` : undefined;
 		compiled.push(compileColumn(column, spec === undefined ? undefined : normaliseSource(spec), ctx, typedByName, fromCountry));
 	}
 	compiled.sort((a, b) => canonical.indexOf(a.column) - canonical.indexOf(b.column));

@@ -6,6 +6,7 @@ import type { Database } from '../core/db/schema';
 import type { ImportKind } from './canonical-columns';
 import type { ColumnMapping, ColumnSource } from './column-mapping';
 import { IngestError } from './ingest-error';
+import { countryRegionKeys } from './country-regions.server';
 import { readableSource } from './readable-source.server';
 import { settleDateOrder } from './date-order.server';
 import { compileMapping, missingHeadersNote, type CompiledMapping } from './mapping-sql.server';
@@ -93,7 +94,7 @@ export async function previewMapping(db: Kysely<Database>, options: PreviewOptio
 			const settled = await settleDateOrder(db, options.kind, choice.mapping, headers, { path: loadPath, sniff: loadSniff, maxLineBytes, tag: randomUUID().slice(0, 8), preset: choice.preset !== undefined });
 			warnings.push(...settled.notes);
 			const mapping = withoutLookups(settled.mapping, lookedUp);
-			const countryRegions = Object.fromEntries((await db.selectFrom('country_regions').select(['country', 'region']).execute()).map((r) => [r.country, r.region]));
+			const countryRegions = await countryRegionKeys(db);
 			compiled = compileMapping(options.kind, mapping, headers, { countryRegions, noBreakSpaces: sniff.mayHaveNoBreakSpaces ?? false });
 			if (lookedUp.size && !choice.mapping.lenient) {
 				const tables = [...new Set(lookedUp.values())];
