@@ -322,6 +322,32 @@ describe('validation', () => {
 		expect(iso((await caseById('A1')).created_at)).toBe('2025-08-01T15:00:00.000Z');
 	});
 
+	it('a semicolon-separated file with decimal commas: amounts and durations read with the comma as the decimal point, and said', async () => {
+		const text = [
+			'case_id;created_at;first_reply_hours;status;region;category;order_value;refund_amount',
+			'E1;15.03.2024 15:48;1,5;solved;europe;x;2457,78;5,09',
+			'E2;16.03.2024 09:00;2;open;europe;x;1.234,56;',
+			'E3;17.03.2024 09:00;;open;europe;x;1,2,3;'
+		].join('\n');
+		const mapping = {
+			name: 'eu',
+			columns: { case_id: 'case_id', created_at: 'created_at', first_response_at: { from: 'first_reply_hours', after: { column: 'created_at', unit: 'hours' as const } }, status: 'status', region: 'region', category: 'category', order_value: 'order_value', refund_amount: 'refund_amount' }
+		};
+		const summary = await f.ingest(await f.file('eu.csv', text + '\n'), { kind: 'cases', mapping });
+		expect([summary.accepted, summary.rejected]).toEqual([2, 1]);
+		const rows = await casesOf(summary.batch_id);
+		expect(rows.map((c) => [c.case_id, iso(c.created_at), iso(c.first_response_at), Number(c.order_value), c.refund_amount === null ? null : Number(c.refund_amount)])).toEqual([
+			['E1', '2024-03-15T15:48:00.000Z', '2024-03-15T17:18:00.000Z', 2457.78, 5.09],
+			['E2', '2024-03-16T09:00:00.000Z', '2024-03-16T11:00:00.000Z', 1234.56, null]
+		]);
+		expect(summary.warnings.join(' ')).toContain('decimal comma');
+		expect((await rejectedOf(summary.batch_id))[0].reason).toContain('order_value: "1,2,3" is not a number');
+		// In a comma-separated file a quoted "2457,78" is not read as a decimal comma.
+		const comma = await f.ingest(await f.file('us.csv', 'case_id,created_at,status,region,category,order_value\nU9,2024-03-01 10:00:00,open,europe,x,"2457,78"\n'), { kind: 'cases' });
+		expect([comma.accepted, comma.rejected]).toEqual([0, 1]);
+		expect(comma.warnings.join(' ')).not.toContain('decimal comma');
+	});
+
 	it('first_word keeps the first tag: by commas or semicolons when there are any, else by spaces', async () => {
 		const text = 'case_id,created_at,status,region,Tags\nG1,2024-03-01 09:00:00,open,europe,"late delivery, refund"\nG2,2024-03-01 09:00:00,open,europe,billing;refunds\nG3,2024-03-01 09:00:00,open,europe,vip_customer urgent\nG4,2024-03-01 09:00:00,open,europe,", damaged"\n';
 		const mapping = { name: 'tags', columns: { case_id: 'case_id', created_at: 'created_at', status: 'status', region: 'region', category: { from: 'Tags', first_word: true } } };

@@ -178,12 +178,22 @@ function dateExpr(v: string, formats: readonly string[] | undefined): string {
 }
 
 /** Seconds in a duration that is either a number of `unit`s or h:mm[:ss]. */
-function durationSecondsExpr(v: string, unit: 'minutes' | 'hours' | 'seconds' | 'days'): string {
+/**
+ * A number as written. In a file that writes a decimal comma (European exports, semicolon-
+ * separated: "2457,78", "1.234,56") a value that is not a number as it stands is read with the
+ * comma as the decimal point and dots as thousands; the pattern keeps "1,2,3" a non-number.
+ */
+function numberExpr(text: string, decimalComma: boolean): string {
+	if (!decimalComma) return `try_cast(${text} AS DOUBLE)`;
+	return `coalesce(try_cast(${text} AS DOUBLE), CASE WHEN regexp_full_match(${text}, '[+-]?(\\d{1,3}(\\.\\d{3})+|\\d+),\\d+') THEN try_cast(replace(replace(${text}, '.', ''), ',', '.') AS DOUBLE) END)`;
+}
+
+function durationSecondsExpr(v: string, unit: 'minutes' | 'hours' | 'seconds' | 'days', decimalComma: boolean): string {
 	const factor = { seconds: 1, minutes: 60, hours: 3600, days: 86400 }[unit];
 	return `CASE WHEN contains(${v}, ':') THEN
 		try_cast(split_part(${v}, ':', 1) AS DOUBLE) * 3600 + try_cast(split_part(${v}, ':', 2) AS DOUBLE) * 60
 		+ coalesce(try_cast(nullif(split_part(${v}, ':', 3), '') AS DOUBLE), 0)
-		ELSE try_cast(${v} AS DOUBLE) * ${factor} END`;
+		ELSE ${numberExpr(v, decimalComma)} * ${factor} END`;
 }
 
 /** The SQL type of the typed value (see typedValue) of each canonical column type. */
@@ -208,6 +218,7 @@ interface Context {
 	pieces: HelperColumn[];
 	tables: NonNullable<Lookups['tables']>;
 	noBreakSpaces: boolean;
+	decimalComma: boolean;
 }
 
 /**
@@ -324,6 +335,8 @@ export interface Lookups {
 	countryRegions: Record<string, string>;
 	/** The file holds U+00A0 somewhere (SniffResult.mayHaveNoBreakSpaces): blanks made of it are empty. */
 	noBreakSpaces?: boolean;
+	/** The file writes numbers with a decimal comma (a semicolon-separated CSV): see numberExpr. */
+	decimalComma?: boolean;
 	/** Second files of the mapping (ColumnMapping.lookups): table -> value header -> key -> value. */
 	tables?: Record<string, Record<string, Record<string, string>>>;
 }
@@ -345,7 +358,7 @@ export function compileMapping(
 		const lower = h.trim().toLowerCase();
 		if (!headerIndex.has(lower)) headerIndex.set(lower, i);
 	});
-	const ctx: Context = { headerIndex, headers, lenient: mapping.lenient ?? false, missing: new Set(), mappingName: mapping.name, used: new Set(), pieces: [], tables: lookups.tables ?? {}, noBreakSpaces: lookups.noBreakSpaces ?? false };
+	const ctx: Context = { headerIndex, headers, lenient: mapping.lenient ?? false, missing: new Set(), mappingName: mapping.name, used: new Set(), pieces: [], tables: lookups.tables ?? {}, noBreakSpaces: lookups.noBreakSpaces ?? false, decimalComma: lookups.decimalComma ?? false };
 	const canonical = columnsFor(kind);
 	const unknown = Object.keys(mapping.columns).filter((name) => !canonical.some((c) => c.name === name));
 	if (unknown.length) {
@@ -397,7 +410,8 @@ export function compileMapping(
 	return { columns: compiled, crossChecks, adjustments, cleaned, pieces: ctx.pieces, missingOptional: [...ctx.missing] };
 }
 
-function usesAfter(mapping: ColumnMapping, name: string): boolean {
+/** Whether a column (or one of its fallbacks) is a duration after another column. */
+export function usesAfter(mapping: ColumnMapping, name: string): boolean {
 	const spec = mapping.columns[name];
 	if (spec === undefined || typeof spec === 'string') return false;
 	for (let n: NormalisedSource | undefined = normaliseSource(spec); n; n = n.otherwise) if (n.after !== undefined) return true;
@@ -417,7 +431,7 @@ function compileColumn(
 	for (let n = spec; n; n = n.otherwise) chain.push(n);
 	const defaultLiteral = spec?.default !== undefined ? quoteLiteral(spec.default) : undefined;
 
-	const typed = (text: string, src: NormalisedSource) => typedValue(column, text, src, typedByName);
+	const typed = (text: string, src: NormalisedSource) => typedValue(column, text, src, typedByName, ctx.decimalComma);
 	const pieces: { text: string; value: string; label: 'source' | 'derived' | 'default'; basis?: string }[] = [];
 	const hows: string[] = [];
 	const isTime = column.type === 'timestamp' || column.type === 'date';
@@ -498,11 +512,11 @@ function compileColumn(
 	return { column, text, value, reason, reasonChecks, textAlias, rawText: column.required ? rawText : null, rawAlias, provenance, provenanceLabels, how, basis };
 }
 
-function typedValue(column: CanonicalColumn, text: string, src: NormalisedSource, typedByName: Map<string, string>): string {
+function typedValue(column: CanonicalColumn, text: string, src: NormalisedSource, typedByName: Map<string, string>, decimalComma: boolean): string {
 	if (src.after) {
 		const base = typedByName.get(src.after.column);
 		if (!base) return 'NULL';
-		const seconds = durationSecondsExpr(text, src.after.unit);
+		const seconds = durationSecondsExpr(text, src.after.unit, decimalComma);
 		// try_cast: a duration too large for BIGINT microseconds (e.g. "1e12" minutes) must reject
 		// its row, not abort the whole import with a conversion error.
 		return `(${base} + to_microseconds(try_cast(round((${seconds}) * 1000000) AS BIGINT)))`;
@@ -514,9 +528,9 @@ function typedValue(column: CanonicalColumn, text: string, src: NormalisedSource
 			return dateExpr(text, src.format);
 		case 'decimal':
 			// try_cast again: a number beyond DECIMAL(18, 2) (or NaN/inf) rejects its row instead of aborting the import.
-			return `try_cast(round(try_cast(${text} AS DOUBLE), 2) AS DECIMAL(18, 2))`;
+			return `try_cast(round(${numberExpr(text, decimalComma)}, 2) AS DECIMAL(18, 2))`;
 		case 'integer':
-			return `try_cast(try_cast(${text} AS DOUBLE) AS INTEGER)`;
+			return `try_cast(${numberExpr(text, decimalComma)} AS INTEGER)`;
 		case 'boolean':
 			// 'true' and 'false' as written (the common case) skip lower().
 			return `(CASE ${text} WHEN 'true' THEN true WHEN 'false' THEN false ELSE CASE lower(${text}) WHEN 'true' THEN true WHEN 't' THEN true WHEN 'yes' THEN true WHEN 'y' THEN true WHEN '1' THEN true WHEN 'false' THEN false WHEN 'f' THEN false WHEN 'no' THEN false WHEN 'n' THEN false WHEN '0' THEN false END END)`;

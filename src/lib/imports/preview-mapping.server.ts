@@ -13,7 +13,7 @@ import { compileMapping, missingHeadersNote, type CompiledMapping } from './mapp
 import { parseMappingJson, PREVIEW_HEAD_BYTES, type MappingPreview, type UnknownValue } from './mapping-draft';
 import { checkKind, checkRequired, chooseMapping } from './resolve-mapping.server';
 import { findSavedMapping } from './saved-mappings.server';
-import { DEFAULT_MAX_LINE_BYTES, sniffFile, type SniffResult } from './sniff-file.server';
+import { DEFAULT_MAX_LINE_BYTES, sniffFile, writesDecimalComma, type SniffResult } from './sniff-file.server';
 import { detectSpreadsheet, spreadsheetToCsv } from './spreadsheet.server';
 import { quoteIdent, quoteLiteral } from './sql-text.server';
 import { piecesSelect, provenanceAlias, sourceSelect, typedSelect } from './stage-sql.server';
@@ -95,7 +95,7 @@ export async function previewMapping(db: Kysely<Database>, options: PreviewOptio
 			warnings.push(...settled.notes);
 			const mapping = withoutLookups(settled.mapping, lookedUp);
 			const countryRegions = await countryRegionKeys(db);
-			compiled = compileMapping(options.kind, mapping, headers, { countryRegions, noBreakSpaces: sniff.mayHaveNoBreakSpaces ?? false });
+			compiled = compileMapping(options.kind, mapping, headers, { countryRegions, noBreakSpaces: sniff.mayHaveNoBreakSpaces ?? false, decimalComma: writesDecimalComma(sniff) });
 			if (lookedUp.size && !choice.mapping.lenient) {
 				const tables = [...new Set(lookedUp.values())];
 				warnings.push(

@@ -72,6 +72,14 @@ export const DEFAULT_MAX_LINE_BYTES = 2 * MiB;
 /** Minimum size of the head (first read), which is kept in memory for format and header detection. */
 const HEAD_MIN_BYTES = 1 * MiB;
 
+/**
+ * Whether the file's numbers may be written with a decimal comma: a CSV separated by semicolons is
+ * what spreadsheet programs write where the comma is the decimal point (most of Europe, Latin America).
+ */
+export function writesDecimalComma(sniff: Pick<SniffResult, 'format' | 'delimiter'>): boolean {
+	return sniff.format === 'csv' && sniff.delimiter === ';';
+}
+
 export async function sniffFile(path: string, opts: SniffOptions): Promise<SniffResult> {
 	const maxLineBytes = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
 	const encodingOption = opts.encoding ?? 'auto';
