@@ -13,8 +13,14 @@ interface Preset {
 	feedback?: ColumnMapping;
 	/** The export is one file of tickets with their ratings: importing it as cases loads the ratings too. */
 	feedbackInSameFile?: boolean;
-	/** Headers that identify the export; two or more present select the preset (see detectPreset). */
+	/** Headers that identify the export; enough of them present select the preset (see detectPreset). */
 	signature: string[];
+	/**
+	 * How many signature headers a file needs for the preset to be detected: three unless set. Two
+	 * generic names ("Ticket ID" and "Created time") are shared by many help desks (Zoho Desk,
+	 * HubSpot), and a wrong preset rejects every row without saying it guessed.
+	 */
+	detectedFrom?: number;
 }
 
 const ZENDESK_STATUS = { new: 'open', open: 'open', pending: 'pending', hold: 'pending', 'on-hold': 'pending', 'on hold': 'pending', solved: 'solved', closed: 'closed' };
@@ -67,6 +73,8 @@ export const PRESETS: Record<PresetName, Preset> = {
 		label: 'Canonical columns',
 		description: 'Headers are the canonical column names (see the data contract).',
 		signature: ['case_id', 'created_at', 'feedback_id', 'submitted_at'],
+		// Caselens' own names are not another tool's: two are enough.
+		detectedFrom: 2,
 		cases: { name: 'canonical', kind: 'cases', lenient: true, columns: { ...identity(CASE_COLUMNS), region: { first_of: ['region'], default: 'unknown' }, category: { first_of: ['category'], default: 'uncategorized' } } },
 		// kind is NOT NULL in the feedback table; a survey export rarely says it is one.
 		feedback: { name: 'canonical', kind: 'feedback', lenient: true, columns: { ...identity(FEEDBACK_COLUMNS), kind: { first_of: ['kind'], default: 'survey' } } }
@@ -358,8 +366,9 @@ export function detectPreset(headers: readonly string[]): PresetName | undefined
 	const present = new Set(headers.map((h) => h.trim().toLowerCase()));
 	let best: { name: PresetName; hits: number } | undefined;
 	for (const name of Object.keys(PRESETS) as PresetName[]) {
-		const hits = PRESETS[name].signature.filter((h) => present.has(h.toLowerCase())).length;
-		if (hits >= 2 && (!best || hits > best.hits)) best = { name, hits };
+		const { signature, detectedFrom = 3 } = PRESETS[name];
+		const hits = signature.filter((h) => present.has(h.toLowerCase())).length;
+		if (hits >= detectedFrom && (!best || hits > best.hits)) best = { name, hits };
 	}
 	return best?.name;
 }
