@@ -14,18 +14,18 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 describe('caselens ingest', () => {
 	it('exits 1 when no row was accepted, and a corrected mapping then loads the same file', async () => {
 		const db = join(dir, 'remap.duckdb');
-		const file = join(dir, 'jira.csv');
-		await writeFile(file, 'case_id,created_at,status,region,category\nJ1,03/Feb/24 1:05 PM,open,europe,x\nJ2,17/Mar/24 9:40 AM,solved,europe,x\n');
+		const file = join(dir, 'dotted.csv');
+		await writeFile(file, 'case_id,created_at,status,region,category\nJ1,2024.02.03 13:05,open,europe,x\nJ2,2024.03.17 09:40,solved,europe,x\n');
 		const columns = { case_id: 'case_id', status: 'status', region: 'region', category: 'category' };
 		const plain = join(dir, 'plain.json');
 		await writeFile(plain, JSON.stringify({ name: 'plain', columns: { ...columns, created_at: 'created_at' } }));
 		const declared = join(dir, 'declared.json');
-		await writeFile(declared, JSON.stringify({ name: 'declared', columns: { ...columns, created_at: { from: 'created_at', format: '%d/%b/%y %I:%M %p' } } }));
+		await writeFile(declared, JSON.stringify({ name: 'declared', columns: { ...columns, created_at: { from: 'created_at', format: '%Y.%m.%d %H:%M' } } }));
 
 		const first = await runCli(['ingest', file, '--kind', 'cases', '--mapping', plain, '--db', db]);
 		expect(first.code).toBe(1);
 		expect(first.out).toContain('accepted 0 + rejected 2');
-		expect(first.err).toContain('no row of jira.csv was accepted');
+		expect(first.err).toContain('no row of dotted.csv was accepted');
 
 		const second = await runCli(['ingest', file, '--kind', 'cases', '--mapping', declared, '--db', db]);
 		expect(second.code, second.err).toBe(0);

@@ -348,6 +348,26 @@ describe('validation', () => {
 		expect(comma.warnings.join(' ')).not.toContain('decimal comma');
 	});
 
+	it('dates with a month name are read without a declared format (Zoho, HubSpot, Jira, mail headers)', async () => {
+		const text = [
+			'case_id,created_at,resolved_at,status,region,category,customer_since',
+			'Z1,10 Mar 2024 02:59 PM,"Mar 11, 2024 9:05 AM",solved,europe,x,10-MAR-2023',
+			'Z2,03/Feb/24 1:05 PM,"February 4, 2024",solved,europe,x,4 February 2022',
+			'Z3,"Tue, 05 Mar 2024 10:00:00 +0100",,open,europe,x,',
+			'Z4,Marchish 2024,,open,europe,x,'
+		].join('\n');
+		const summary = await f.ingest(await f.file('named-months.csv', text + '\n'), { kind: 'cases' });
+		expect([summary.accepted, summary.rejected]).toEqual([3, 1]);
+		const rows = await casesOf(summary.batch_id);
+		expect(rows.map((c) => [c.case_id, iso(c.created_at), iso(c.resolved_at), c.customer_since])).toEqual([
+			['Z1', '2024-03-10T14:59:00.000Z', '2024-03-11T09:05:00.000Z', '2023-03-10'],
+			['Z2', '2024-02-03T13:05:00.000Z', '2024-02-04T00:00:00.000Z', '2022-02-04'],
+			// With an offset: stored as UTC.
+			['Z3', '2024-03-05T09:00:00.000Z', null, null]
+		]);
+		expect((await rejectedOf(summary.batch_id))[0].reason).toContain('created_at: "Marchish 2024" is not a timestamp');
+	});
+
 	it('first_word keeps the first tag: by commas or semicolons when there are any, else by spaces', async () => {
 		const text = 'case_id,created_at,status,region,Tags\nG1,2024-03-01 09:00:00,open,europe,"late delivery, refund"\nG2,2024-03-01 09:00:00,open,europe,billing;refunds\nG3,2024-03-01 09:00:00,open,europe,vip_customer urgent\nG4,2024-03-01 09:00:00,open,europe,", damaged"\n';
 		const mapping = { name: 'tags', columns: { case_id: 'case_id', created_at: 'created_at', status: 'status', region: 'region', category: { from: 'Tags', first_word: true } } };
@@ -534,12 +554,12 @@ describe('validation', () => {
 
 	it('the same file through another mapping is a new import that replaces the first one\'s rows', async () => {
 		// A first try without the date format rejects every row; the second, with it, must load them.
-		const text = 'case_id,created_at,status,region,category\nM1,03/Feb/24 1:05 PM,open,europe,x\nM2,17/Mar/24 9:40 AM,solved,europe,x\n';
+		const text = 'case_id,created_at,status,region,category\nM1,2024.02.03 13:05,open,europe,x\nM2,2024.03.17 09:40,solved,europe,x\n';
 		const columns = { case_id: 'case_id', status: 'status', region: 'region', category: 'category' };
-		const path = await f.file('jira.csv', text);
+		const path = await f.file('dotted.csv', text);
 		const first = await f.ingest(path, { kind: 'cases', mapping: { name: 'no format', columns: { ...columns, created_at: 'created_at' } } });
 		expect([first.accepted, first.rejected]).toEqual([0, 2]);
-		const withFormat = { name: 'with format', columns: { ...columns, created_at: { from: 'created_at', format: '%d/%b/%y %I:%M %p' } } };
+		const withFormat = { name: 'with format', columns: { ...columns, created_at: { from: 'created_at', format: '%Y.%m.%d %H:%M' } } };
 		const second = await f.ingest(path, { kind: 'cases', mapping: withFormat });
 		expect(second.status).toBe('committed');
 		expect(second.duplicate_of).toBeNull();

@@ -158,6 +158,26 @@ function strptimeGuard(v: string, formats: readonly string[]): string {
 // Formats tried after ISO 8601; day-first vs month-first is ambiguous, so neither is guessed.
 const DEFAULT_TS_FORMATS = ['%Y-%m-%d %H:%M:%S %z', '%Y-%m-%d %H:%M %z', '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y/%m/%d'];
 
+/**
+ * Layouts with a month name, tried last (only for a value with letters in it) when no format is
+ * declared: a month name is never ambiguous, so they need no guessing. Zoho Desk ("10 Mar 2024
+ * 02:59 PM"), HubSpot and Intercom ("Mar 10, 2024 2:59 PM"), Jira ("03/Feb/24 1:05 PM"),
+ * database dumps ("10-MAR-2024 14:59"), mail headers and Twitter (with an offset).
+ */
+const NAMED_MONTH_FORMATS = [
+	'%d %b %Y %I:%M %p', '%d %b %Y %H:%M:%S', '%d %b %Y %H:%M', '%d %b %Y',
+	'%b %d, %Y %I:%M:%S %p', '%b %d, %Y %I:%M %p', '%b %d, %Y %H:%M:%S', '%b %d, %Y %H:%M', '%b %d, %Y',
+	'%B %d, %Y %I:%M:%S %p', '%B %d, %Y %I:%M %p', '%B %d, %Y %H:%M', '%B %d, %Y', '%d %B %Y %H:%M', '%d %B %Y',
+	'%d/%b/%y %I:%M %p', '%d/%b/%Y %I:%M %p', '%d/%b/%y %H:%M', '%d/%b/%Y %H:%M',
+	'%d-%b-%Y %H:%M:%S', '%d-%b-%Y %H:%M', '%d-%b-%Y', '%d-%b-%y',
+	'%a, %d %b %Y %H:%M:%S', '%a %b %d %H:%M:%S %Y'
+];
+const NAMED_MONTH_ZONED_FORMATS = ['%a, %d %b %Y %H:%M:%S %z', '%a %b %d %H:%M:%S %z %Y', '%d %b %Y %H:%M:%S %z'];
+
+function namedMonthExpr(v: string): string {
+	return `(CASE WHEN regexp_matches(${v}, '[A-Za-z]{3}') THEN coalesce(try_strptime(${v}, ${listLiteral(NAMED_MONTH_FORMATS)}), ${utcOf(`try_strptime(${v}, ${listLiteral(NAMED_MONTH_ZONED_FORMATS)})`)}) END)`;
+}
+
 function timestampExpr(v: string, formats: readonly string[] | undefined): string {
 	const all = formats ?? DEFAULT_TS_FORMATS;
 	const zoned = all.filter((f) => f.includes('%z') || f.includes('%Z'));
@@ -168,16 +188,17 @@ function timestampExpr(v: string, formats: readonly string[] | undefined): strin
 	// Explicit formats win over ISO guessing; without them ISO goes first because it is the norm.
 	if (formats) parts.push(TS_ISO(v));
 	else parts.unshift(TS_ISO(v));
+	if (!formats) parts.push(namedMonthExpr(v));
 	return `CAST(coalesce(${parts.join(', ')}) AS TIMESTAMP)`;
 }
 
 function dateExpr(v: string, formats: readonly string[] | undefined): string {
 	const parts = [`try_cast(${v} AS DATE)`, `CAST(${TS_ISO(v)} AS DATE)`];
 	if (formats) parts.unshift(`(CASE WHEN ${strptimeGuard(v, formats)} THEN CAST(try_strptime(${v}, ${listLiteral(formats)}) AS DATE) END)`);
+	else parts.push(`CAST(${namedMonthExpr(v)} AS DATE)`);
 	return `coalesce(${parts.join(', ')})`;
 }
 
-/** Seconds in a duration that is either a number of `unit`s or h:mm[:ss]. */
 /**
  * A number as written. In a file that writes a decimal comma (European exports, semicolon-
  * separated: "2457,78", "1.234,56") a value that is not a number as it stands is read with the
@@ -188,6 +209,7 @@ function numberExpr(text: string, decimalComma: boolean): string {
 	return `coalesce(try_cast(${text} AS DOUBLE), CASE WHEN regexp_full_match(${text}, '[+-]?(\\d{1,3}(\\.\\d{3})+|\\d+),\\d+') THEN try_cast(replace(replace(${text}, '.', ''), ',', '.') AS DOUBLE) END)`;
 }
 
+/** Seconds in a duration that is either a number of `unit`s or h:mm[:ss]. */
 function durationSecondsExpr(v: string, unit: 'minutes' | 'hours' | 'seconds' | 'days', decimalComma: boolean): string {
 	const factor = { seconds: 1, minutes: 60, hours: 3600, days: 86400 }[unit];
 	return `CASE WHEN contains(${v}, ':') THEN
