@@ -368,6 +368,20 @@ describe('validation', () => {
 		expect((await rejectedOf(summary.batch_id))[0].reason).toContain('created_at: "Marchish 2024" is not a timestamp');
 	});
 
+	it('a report footer line is one rejected row with one reason: how many fields it has', async () => {
+		// Salesforce's formatted report: the rows, a blank line, then the report's title and notices.
+		const text = ['case_id,created_at,status,region,category', 'FT1,2024-03-01 10:00:00,open,europe,x', 'FT2,2024-03-02 10:00:00,open,europe,x', '', '"Case Report"', '"Copyright (c) 2000-2024 salesforce.com, inc."'].join('\n');
+		const summary = await f.ingest(await f.file('report.csv', text + '\n'), { kind: 'cases' });
+		expect([summary.accepted, summary.rejected]).toEqual([2, 2]);
+		const rejected = await rejectedOf(summary.batch_id);
+		expect(rejected.map((r) => [r.line, r.reason])).toEqual([
+			[5, "the CSV reader could not split this record: MISSING COLUMNS: it has 1 of the header's 5 fields (a report's title or footer line, or a line break lost in export)"],
+			[6, "the CSV reader could not split this record: MISSING COLUMNS: it has 1 of the header's 5 fields (a report's title or footer line, or a line break lost in export)"]
+		]);
+		expect(summary.top_reasons).toHaveLength(1);
+		expect(summary.top_reasons[0]).toMatchObject({ count: 2 });
+	});
+
 	it('first_word keeps the first tag: by commas or semicolons when there are any, else by spaces', async () => {
 		const text = 'case_id,created_at,status,region,Tags\nG1,2024-03-01 09:00:00,open,europe,"late delivery, refund"\nG2,2024-03-01 09:00:00,open,europe,billing;refunds\nG3,2024-03-01 09:00:00,open,europe,vip_customer urgent\nG4,2024-03-01 09:00:00,open,europe,", damaged"\n';
 		const mapping = { name: 'tags', columns: { case_id: 'case_id', created_at: 'created_at', status: 'status', region: 'region', category: { from: 'Tags', first_word: true } } };

@@ -12,7 +12,7 @@ import { fileFacts, loadThenKeep, noRowsYet, rejectionGroups, type IngestOptions
 import { readableSource } from '../imports/readable-source.server';
 import { DEFAULT_MAX_LINE_BYTES, sha256File, sniffFile, type SniffResult } from '../imports/sniff-file.server';
 import { listLiteral, quoteIdent, quoteLiteral } from '../imports/sql-text.server';
-import { rawRowExpr, sourceSelect } from '../imports/stage-sql.server';
+import { rawRowExpr, readerRejectsSql, sourceSelect } from '../imports/stage-sql.server';
 import { makeTempDir } from '../imports/temp-files.server';
 import { compareFirstResponses } from './first-response.server';
 import { readZendeskUsers, STAGED_COLUMNS, stageTwitterThreads, stageZendeskComments } from './message-sources.server';
@@ -279,9 +279,7 @@ async function loadMessages(trx: Transaction<Database>, ctx: LoadContext): Promi
 	if (source.rejects) {
 		const lines = `${source.rejects.table}_lines`;
 		staged.push(lines, `${lines}_keys`, source.rejects.table, source.rejects.scan);
-		await exec(`CREATE TEMP TABLE ${lines} AS
-			SELECT line, string_agg(DISTINCT error_type || ': ' || error_message, '; ') AS reason, any_value(trim(csv_line, chr(10) || chr(13))) AS raw
-			FROM ${source.rejects.table} GROUP BY line`);
+		await exec(`CREATE TEMP TABLE ${lines} AS ${readerRejectsSql(source.rejects.table)}`);
 		readerRejects = Number((await one<{ n: number }>(`SELECT count(*) AS n FROM ${lines}`)).n);
 		// A parsed record at position p sits after every reader-rejected record i (1-based, by line)
 		// with line_i - i + 1 - firstLine <= p; the keys make that a count.

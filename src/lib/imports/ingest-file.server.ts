@@ -15,7 +15,7 @@ import { checkKind, checkRequired, chooseMapping } from './resolve-mapping.serve
 import { DEFAULT_MAX_LINE_BYTES, sha256File, sniffFile, writesDecimalComma, type SniffResult } from './sniff-file.server';
 import { detectSpreadsheet, spreadsheetToCsv } from './spreadsheet.server';
 import { listLiteral, quoteIdent, quoteLiteral } from './sql-text.server';
-import { basisAlias, provenanceAlias, rawRowExpr, sourceSelect, typedSelect } from './stage-sql.server';
+import { basisAlias, provenanceAlias, rawRowExpr, readerRejectsSql, sourceSelect, typedSelect } from './stage-sql.server';
 import { readableSource } from './readable-source.server';
 import { settleDateOrder } from './date-order.server';
 import { PRESETS, type PresetName } from './presets';
@@ -378,9 +378,7 @@ async function loadBatch(trx: Transaction<Database>, ctx: LoadContext): Promise<
 	const firstLine = sniff.format === 'csv' ? 2 : 1;
 	if (readerRejects) {
 		staged.push(`${names.rejects}_lines`, names.rejects, names.rejectsScan);
-		await exec(`CREATE TEMP TABLE ${names.rejects}_lines AS
-			SELECT line, string_agg(DISTINCT error_type || ': ' || error_message, '; ' ORDER BY error_type || ': ' || error_message) AS reason, any_value(trim(csv_line, chr(10) || chr(13))) AS raw
-			FROM ${names.rejects} GROUP BY line`);
+		await exec(`CREATE TEMP TABLE ${names.rejects}_lines AS ${readerRejectsSql(names.rejects)}`);
 	}
 	const rejectCount = readerRejects ? Number((await one<{ n: number }>(`SELECT count(*) AS n FROM ${names.rejects}_lines`)).n) : 0;
 	const mine = `(batch_id = ${batchId} OR batch_id < 0)`;

@@ -16,7 +16,7 @@ import { findSavedMapping } from './saved-mappings.server';
 import { DEFAULT_MAX_LINE_BYTES, sniffFile, writesDecimalComma, type SniffResult } from './sniff-file.server';
 import { detectSpreadsheet, spreadsheetToCsv } from './spreadsheet.server';
 import { quoteIdent, quoteLiteral } from './sql-text.server';
-import { piecesSelect, provenanceAlias, sourceSelect, typedSelect } from './stage-sql.server';
+import { piecesSelect, provenanceAlias, readerRejectsSql, sourceSelect, typedSelect } from './stage-sql.server';
 import { makeTempDir } from './temp-files.server';
 
 export interface PreviewOptions {
@@ -165,7 +165,7 @@ async function typedRows(db: Kysely<Database>, compiled: CompiledMapping, header
 				sniff.format === 'csv'
 					? (
 							await sql.raw<{ line: number | bigint; reason: string }>(
-								`SELECT line, string_agg(DISTINCT error_type || ': ' || error_message, '; ') AS reason FROM ${names[0].rejects} GROUP BY line ORDER BY line`
+								`SELECT line, reason FROM (${readerRejectsSql(names[0].rejects)}) ORDER BY line`
 							).execute(conn)
 						).rows.map((r) => ({ line: Number(r.line), reason: `the CSV reader could not split this record: ${r.reason}` }))
 					: [];

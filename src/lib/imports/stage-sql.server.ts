@@ -10,6 +10,21 @@ import { quoteIdent, quoteLiteral } from './sql-text.server';
 const READ_BUFFER_BYTES = 8 * 1024 * 1024;
 
 /**
+ * The reader's rejects of `sourceSelect`, one row per line: its reason and its text. DuckDB writes
+ * one error per missing field ("Found: 1", "Found: 2", ... for a one-field line); the first says
+ * how many fields the line has, and it is said in words (a report's title or footer lines, as in
+ * Salesforce's formatted exports, are the usual cause).
+ */
+export function readerRejectsSql(rejectsTable: string): string {
+	const missing = `'it has ' || regexp_extract(message, 'Found: (\\d+)', 1) || ' of the header''s ' || regexp_extract(message, 'Expected Number of Columns: (\\d+)', 1) || ' fields (a report''s title or footer line, or a line break lost in export)'`;
+	return `SELECT line, string_agg(reason, '; ' ORDER BY reason) AS reason, any_value(raw) AS raw FROM (
+			SELECT line, error_type || ': ' || CASE WHEN error_type = 'MISSING COLUMNS' THEN ${missing} ELSE message END AS reason, raw FROM (
+				SELECT line, error_type, coalesce(arg_min(error_message, column_idx), any_value(error_message)) AS message, any_value(trim(csv_line, chr(10) || chr(13))) AS raw
+				FROM ${rejectsTable} GROUP BY line, error_type))
+		GROUP BY line`;
+}
+
+/**
  * A SELECT that reads the file as VARCHAR columns c0..cN, in file order. Typing happens on top of
  * it, in SQL, so that a bad value rejects its row with a reason instead of failing the whole file.
  */
