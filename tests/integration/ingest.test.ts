@@ -782,6 +782,16 @@ describe('presets', () => {
 		expect(summary.derived.region).toMatchObject({ derived: 2, defaulted: 1 });
 	});
 
+	it('Zendesk export with custom fields named with their type: "Region [list]" is the region, "Country [text]" the country', async () => {
+		const text = 'Id,Created at,Status,Via,Region [list],Country [text]\nZL1,2024-03-01 10:00:00,open,email,south_asia,IN\nZL2,2024-03-01 10:00:00,open,email,,Germany\n';
+		const summary = await f.ingest(await f.file('zendesk-custom-fields.csv', text), { kind: 'cases', preset: 'zendesk' });
+		const regions = countryRegions.regions as Record<string, string>;
+		expect((await casesOf(summary.batch_id)).map((c) => [c.case_id, c.country, c.region])).toEqual([
+			['ZL1', 'IN', 'south_asia'],
+			['ZL2', 'Germany', regions.DE]
+		]);
+	});
+
 	const FRESHDESK_HEADER = 'Ticket ID,Subject,Status,Priority,Source,Type,Agent,Group,Created time,Resolved time,Closed time,Initial response time,First response time (in hrs),Resolution time (in hrs),Tags,Survey results';
 	const FRESHDESK_ROWS = [
 		'201,"Where is my order, again?",Resolved,Medium,Portal,Delivery,Chloe,Support,2024-03-01 09:00:00,2024-03-01 15:00:00,,2024-03-01 09:45:00,0.75,6,late,Extremely satisfied',

@@ -109,8 +109,9 @@ export const PRESETS: Record<PresetName, Preset> = {
 				},
 				status: { from: 'Status', values: ZENDESK_STATUS },
 				// Not 'Organization' (a customer's company) and not 'Country' (the country table derives the region).
-				region: { first_of: ['Region', 'Service Region'], default: 'unknown' },
-				country: { first_of: ['Country', 'Requester country'] },
+				// The export names a custom field with its type: "Region [list]", "Country [text]".
+				region: { first_of: ['Region', 'Region [list]', 'Region [text]', 'Service Region', 'Service Region [list]'], default: 'unknown' },
+				country: { first_of: ['Country', 'Country [list]', 'Country [text]', 'Requester country'] },
 				channel: { from: 'Via', values: ZENDESK_VIA },
 				// A category field when the desk has one, else the ticket type, else the first tag.
 				category: {
@@ -137,7 +138,7 @@ export const PRESETS: Record<PresetName, Preset> = {
 				kind: { default: 'survey' },
 				csat: { from: 'Satisfaction Score', values: ZENDESK_SATISFACTION },
 				comment: { first_of: ['Satisfaction Comment', 'Satisfaction comment'] },
-				region: { first_of: ['Region', 'Service Region'] },
+				region: { first_of: ['Region', 'Region [list]', 'Region [text]', 'Service Region', 'Service Region [list]'] },
 				customer_id: 'Requester id'
 			}
 		}
