@@ -271,7 +271,9 @@ function stagedColumn(header: string, target: string, ctx: Context, layer: 's' |
 function findHeader(header: string, ctx: Context): { index: number; path?: string } | undefined {
 	const index = ctx.headerIndex.get(header) ?? ctx.headerIndex.get(header.trim().toLowerCase());
 	if (index !== undefined) return { index };
-	const split = /^([^.[]+)([.[].+)$/.exec(header);
+	// A path is a field name followed by ".key" or "[index]"; "Region [list]" (Zendesk names a custom
+	// field with its type) is a header name, not a path into a "Region" column.
+	const split = /^([^.[]*[^.[\s])((?:\.|\[\d+\]).*)$/.exec(header);
 	if (!split) return undefined;
 	const base = ctx.headerIndex.get(split[1]) ?? ctx.headerIndex.get(split[1].trim().toLowerCase());
 	return base === undefined ? undefined : { index: base, path: split[2] };
