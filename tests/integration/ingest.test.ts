@@ -368,6 +368,28 @@ describe('validation', () => {
 		expect((await rejectedOf(summary.batch_id))[0].reason).toContain('created_at: "Marchish 2024" is not a timestamp');
 	});
 
+	it('a mapping time zone: times without an offset are local times of that zone, stored as UTC; times with one are left alone', async () => {
+		const text = [
+			'case_id,created_at,first_response_at,resolved_at,status,region,category,minutes_to_reply',
+			// Winter (UTC+1) and summer (UTC+2) in Berlin.
+			'TZ1,2024-03-01 10:00:00,2024-03-01T10:30:00Z,1900-01-01 00:00:00,open,europe,x,',
+			'TZ2,2024-07-01 10:00:00,,2024-07-01 18:00:00,solved,europe,x,',
+			'TZ3,10 Mar 2024 02:59 PM,,,open,europe,x,'
+		].join('\n');
+		const columns = { case_id: 'case_id', created_at: 'created_at', first_response_at: 'first_response_at', resolved_at: 'resolved_at', status: 'status', region: 'region', category: 'category' };
+		const summary = await f.ingest(await f.file('berlin.csv', text + '\n'), { kind: 'cases', mapping: { name: 'berlin', timezone: 'Europe/Berlin', columns } });
+		expect([summary.accepted, summary.rejected]).toEqual([3, 0]);
+		expect((await casesOf(summary.batch_id)).map((c) => [c.case_id, iso(c.created_at), iso(c.first_response_at), iso(c.resolved_at)])).toEqual([
+			['TZ1', '2024-03-01T09:00:00.000Z', '2024-03-01T10:30:00.000Z', null],
+			['TZ2', '2024-07-01T08:00:00.000Z', null, '2024-07-01T16:00:00.000Z'],
+			['TZ3', '2024-03-10T13:59:00.000Z', null, null]
+		]);
+		// Zendesk's 1900-01-01 placeholder is still one after the zone moved it to 31 December.
+		expect(summary.derived.resolved_at).toMatchObject({ emptied: 1 });
+		// A zone the runtime does not know is refused before anything is read.
+		await expectIngestError(f.ingest(await f.file('mars.csv', text + '\n'), { kind: 'cases', mapping: { name: 'mars', timezone: 'Mars/Olympus', columns } }), 'bad_mapping', 'timezone', 'Europe/Berlin');
+	});
+
 	it('a report footer line is one rejected row with one reason: how many fields it has', async () => {
 		// Salesforce's formatted report: the rows, a blank line, then the report's title and notices.
 		const text = ['case_id,created_at,status,region,category', 'FT1,2024-03-01 10:00:00,open,europe,x', 'FT2,2024-03-02 10:00:00,open,europe,x', '', '"Case Report"', '"Copyright (c) 2000-2024 salesforce.com, inc."'].join('\n');

@@ -13,6 +13,7 @@ const EVERYTHING: ColumnMapping = {
 	kind: 'cases',
 	lenient: true,
 	null_values: ['?', 'n/a'],
+	timezone: 'Europe/Berlin',
 	duplicates: 'merge',
 	not_a_record: { header: 'Kind', values: ['', 'note'], reason: 'internal notes are not cases' },
 	lookups: { accounts: { key: 'Id', description: 'the Account export' }, teams: { key: 'Team Id' } },
@@ -140,6 +141,8 @@ describe('mapping draft', () => {
 		wrong({ columns: {}, duplicates: 'keep' }, 'reject, merge');
 		wrong({ columns: {}, not_a_record: { header: 'X', values: 'a', reason: 'r' } }, 'not_a_record.values');
 		wrong({ columns: {}, lookups: { a: 'Id' } }, 'lookups.a');
+		wrong({ columns: {}, timezone: 'Mars/Olympus' }, 'timezone must be a time zone name such as "Europe/Berlin"');
+		expect(checkMapping({ columns: {}, timezone: 'America/New_York' }).mapping.timezone).toBe('America/New_York');
 		expect(checkMapping({ columns: { case_id: 'Id' } }).mapping).toEqual({ name: 'custom', columns: { case_id: 'Id' } });
 	});
 });

@@ -51,6 +51,12 @@ export interface ColumnMapping {
 	/** Texts that mean "no value" in this export, besides empty (ServiceNow writes "?"). */
 	null_values?: string[];
 	/**
+	 * The time zone (IANA name, e.g. "Europe/Berlin") of times written without an offset: help desks
+	 * export in the account's zone. They are converted to UTC; a time with an offset or "Z" is
+	 * already exact. Absent: times without an offset are taken as UTC.
+	 */
+	timezone?: string;
+	/**
 	 * What several rows with the same id are. 'reject' (default): a mistake; the last row is kept
 	 * and the earlier ones are rejected. 'merge': an event log (one row per update, oldest first);
 	 * the last row is the case and the earlier ones are accepted as its history, counted as merged.
@@ -80,6 +86,16 @@ export interface NormalisedSource {
 	lookup?: { table: string; key: string; value: string };
 	otherwise?: NormalisedSource;
 	default?: string;
+}
+
+/** Whether `name` is a time zone the runtime knows (IANA: "Europe/Berlin"); DuckDB reads the same names. */
+export function isTimeZone(name: string): boolean {
+	try {
+		new Intl.DateTimeFormat('en', { timeZone: name });
+		return true;
+	} catch {
+		return false;
+	}
 }
 
 export function normaliseSource(source: ColumnSource): NormalisedSource {

@@ -1,5 +1,5 @@
 import { CASE_COLUMNS, columnsFor, DURATION_BASES, type CanonicalColumn, type DurationBasis, type ImportKind } from '$lib/imports/canonical-columns';
-import { guessMapping, type ColumnMapping, type ColumnSource } from '$lib/imports/column-mapping';
+import { guessMapping, isTimeZone, type ColumnMapping, type ColumnSource } from '$lib/imports/column-mapping';
 import { IngestError } from '$lib/imports/ingest-error';
 import { check, isPlainObject, plainObject, v } from '$lib/core/validate';
 import type { Problem } from '$lib/core/errors';
@@ -51,6 +51,8 @@ export interface MappingDraft {
 	columns: Record<string, ColumnDraft>;
 	/** Texts that mean empty in this export (ServiceNow's "?"). */
 	null_values: string[];
+	/** Time zone of times without an offset; '' = UTC. */
+	timezone: string;
 	lenient: boolean;
 	duplicates: 'reject' | 'merge' | 'join';
 	not_a_record: { header: string; values: string[]; reason: string } | null;
@@ -115,6 +117,7 @@ export function draftFromMapping(kind: ImportKind, mapping: ColumnMapping): Mapp
 		kind,
 		columns,
 		null_values: [...(mapping.null_values ?? [])],
+		timezone: mapping.timezone ?? '',
 		lenient: mapping.lenient ?? false,
 		duplicates: mapping.duplicates ?? 'reject',
 		not_a_record: mapping.not_a_record ? { ...mapping.not_a_record, values: [...mapping.not_a_record.values] } : null,
@@ -171,6 +174,7 @@ export function mappingFromDraft(draft: MappingDraft): ColumnMapping {
 	if (draft.lenient) mapping.lenient = true;
 	const nullValues = draft.null_values.filter((v) => v.trim() !== '');
 	if (nullValues.length) mapping.null_values = nullValues;
+	if (draft.timezone.trim()) mapping.timezone = draft.timezone.trim();
 	if (draft.duplicates === 'merge' || draft.duplicates === 'join') mapping.duplicates = draft.duplicates;
 	if (draft.not_a_record && draft.not_a_record.header) mapping.not_a_record = { header: draft.not_a_record.header, values: [...draft.not_a_record.values], reason: draft.not_a_record.reason };
 	const lookups = draft.lookups.filter((l) => l.name.trim() !== '');
@@ -253,6 +257,7 @@ const columnMapping = v.object(
 		columns: keyed(columnSource, 'must be an object of canonical column → source, as in {"columns": {"case_id": "Ticket Id"}}'),
 		lenient: v.optional(flag),
 		null_values: v.optional(texts),
+		timezone: v.optional(v.pipe(v.string('must be a time zone name'), v.check(isTimeZone, 'must be a time zone name such as "Europe/Berlin" or "America/New_York" (IANA)'))),
 		duplicates: v.optional(oneOf(['reject', 'merge', 'join'] as const)),
 		not_a_record: v.optional(v.object({ header: text, values: texts, reason: text }, 'must be {"header": ..., "values": [...], "reason": ...}')),
 		lookups: v.optional(keyed(v.object({ key: text, description: v.optional(text) }, 'must be {"key": "<key header>"}'), 'must be an object such as {"accounts": {"key": "Id"}}'))

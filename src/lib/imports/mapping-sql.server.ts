@@ -3,7 +3,7 @@ import {
 	type CanonicalColumn,
 	type ImportKind
 } from './canonical-columns';
-import { closestHeader, normaliseSource, type ColumnMapping, type NormalisedSource } from './column-mapping';
+import { closestHeader, isTimeZone, normaliseSource, type ColumnMapping, type NormalisedSource } from './column-mapping';
 import { IngestError } from './ingest-error';
 import { listLiteral, quoteIdent, quoteLiteral } from './sql-text.server';
 import { countryKeySql } from './country-regions.server';
@@ -81,6 +81,7 @@ export interface Adjustment {
 
 /** Days that exporters write for "no date": Zendesk's 1900-01-01, .NET's 0001-01-01, Excel's day zero. */
 export const PLACEHOLDER_DAYS = ['1900-01-01', '0001-01-01', '1899-12-30'] as const;
+const ZONE_SHIFTED_PLACEHOLDER_DAYS = ['1899-12-31', '1900-01-02', '0000-12-31', '0001-01-02', '1899-12-29'] as const;
 
 /**
  * Words exports write in a time column for "no time" (an unanswered ticket's first reply): read as
@@ -96,8 +97,11 @@ export const PLACEHOLDERS_TEXT = `${PLACEHOLDER_DAYS.join(', ')}, or a word for 
  * True for a placeholder: a typed timestamp or date on a placeholder day (the range test first, so
  * ordinary values pay one comparison), or an untyped text that is a placeholder word.
  */
-function placeholderDay(value: string, text: string): string {
-	return `((${value} < DATE '1900-01-02' AND CAST(${value} AS DATE) IN (${PLACEHOLDER_DAYS.map((d) => `DATE '${d}'`).join(', ')})) OR (${value} IS NULL AND list_contains(${listLiteral([...PLACEHOLDER_WORDS])}, lower(${text}))))`;
+function placeholderDay(value: string, text: string, zoned: boolean): string {
+	// A mapping's time zone has already moved midnight of a placeholder day by up to a day either way.
+	// list_contains rather than IN: DuckDB plans an IN list of five or more as a join, which loses file order.
+	const days = zoned ? [...PLACEHOLDER_DAYS, ...ZONE_SHIFTED_PLACEHOLDER_DAYS] : PLACEHOLDER_DAYS;
+	return `((${value} < DATE '${zoned ? '1900-01-03' : '1900-01-02'}' AND list_contains([${days.map((d) => `DATE '${d}'`).join(', ')}], CAST(${value} AS DATE))) OR (${value} IS NULL AND list_contains(${listLiteral([...PLACEHOLDER_WORDS])}, lower(${text}))))`;
 }
 
 export interface CompiledMapping {
@@ -124,11 +128,11 @@ export interface CompiledMapping {
  * comes first; only the values it lets through pay for the exact test. The result is the same as
  * the exact test alone: when the cheap test is false, so is the exact one.
  */
-const TS_ISO = (v: string) =>
+const TS_ISO = (v: string, local: Local = asWritten) =>
 	`(CASE WHEN suffix(${v}, 'Z') OR suffix(${v}, 'z') OR contains(${v}, '+') OR (strlen(${v}) > 16 AND contains(substr(${v}, 11), '-'))
 		THEN (CASE WHEN right(${v}, 1) IN ('Z', 'z') OR contains(right(${v}, 6), '+') OR (length(${v}) > 16 AND contains(right(${v}, 6), '-'))
-			THEN ${utcOf(`try_cast(${v} AS TIMESTAMPTZ)`)} ELSE try_cast(${v} AS TIMESTAMP) END)
-		ELSE try_cast(${v} AS TIMESTAMP) END)`;
+			THEN ${utcOf(`try_cast(${v} AS TIMESTAMPTZ)`)} ELSE ${local(`try_cast(${v} AS TIMESTAMP)`)} END)
+		ELSE ${local(`try_cast(${v} AS TIMESTAMP)`)} END)`;
 
 /**
  * A TIMESTAMPTZ as the naive UTC TIMESTAMP the tables hold: the instant's microseconds, which is
@@ -138,6 +142,14 @@ const TS_ISO = (v: string) =>
  * TIMESTAMP cast in TS_ISO; strptime never returns them.
  */
 const utcOf = (tz: string) => `make_timestamp(epoch_us(${tz}))`;
+
+/** What a time written without an offset means: as written (UTC), or a local time of the mapping's zone. */
+type Local = (naive: string) => string;
+const asWritten: Local = (naive) => naive;
+const inZone =
+	(zone: string | undefined): Local =>
+	(naive) =>
+		zone ? utcOf(`timezone(${quoteLiteral(zone)}, ${naive})`) : naive;
 
 /** Characters DuckDB's strptime takes for a space in the format (one or more of them). */
 const STRPTIME_SPACES = [' ', '\t', '\n', '\v', '\f', '\r'];
@@ -174,21 +186,22 @@ const NAMED_MONTH_FORMATS = [
 ];
 const NAMED_MONTH_ZONED_FORMATS = ['%a, %d %b %Y %H:%M:%S %z', '%a %b %d %H:%M:%S %z %Y', '%d %b %Y %H:%M:%S %z'];
 
-function namedMonthExpr(v: string): string {
-	return `(CASE WHEN regexp_matches(${v}, '[A-Za-z]{3}') THEN coalesce(try_strptime(${v}, ${listLiteral(NAMED_MONTH_FORMATS)}), ${utcOf(`try_strptime(${v}, ${listLiteral(NAMED_MONTH_ZONED_FORMATS)})`)}) END)`;
+function namedMonthExpr(v: string, local: Local = asWritten): string {
+	return `(CASE WHEN regexp_matches(${v}, '[A-Za-z]{3}') THEN coalesce(${local(`try_strptime(${v}, ${listLiteral(NAMED_MONTH_FORMATS)})`)}, ${utcOf(`try_strptime(${v}, ${listLiteral(NAMED_MONTH_ZONED_FORMATS)})`)}) END)`;
 }
 
-function timestampExpr(v: string, formats: readonly string[] | undefined): string {
+function timestampExpr(v: string, formats: readonly string[] | undefined, zone?: string): string {
+	const local = inZone(zone);
 	const all = formats ?? DEFAULT_TS_FORMATS;
 	const zoned = all.filter((f) => f.includes('%z') || f.includes('%Z'));
 	const naive = all.filter((f) => !zoned.includes(f));
 	const parts: string[] = [];
-	if (naive.length) parts.push(`(CASE WHEN ${strptimeGuard(v, naive)} THEN try_strptime(${v}, ${listLiteral(naive)}) END)`);
+	if (naive.length) parts.push(`(CASE WHEN ${strptimeGuard(v, naive)} THEN ${local(`try_strptime(${v}, ${listLiteral(naive)})`)} END)`);
 	if (zoned.length) parts.push(`(CASE WHEN ${strptimeGuard(v, zoned)} THEN ${utcOf(`try_strptime(${v}, ${listLiteral(zoned)})`)} END)`);
 	// Explicit formats win over ISO guessing; without them ISO goes first because it is the norm.
-	if (formats) parts.push(TS_ISO(v));
-	else parts.unshift(TS_ISO(v));
-	if (!formats) parts.push(namedMonthExpr(v));
+	if (formats) parts.push(TS_ISO(v, local));
+	else parts.unshift(TS_ISO(v, local));
+	if (!formats) parts.push(namedMonthExpr(v, local));
 	return `CAST(coalesce(${parts.join(', ')}) AS TIMESTAMP)`;
 }
 
@@ -241,6 +254,8 @@ interface Context {
 	tables: NonNullable<Lookups['tables']>;
 	noBreakSpaces: boolean;
 	decimalComma: boolean;
+	/** The mapping's time zone for times without an offset (ColumnMapping.timezone). */
+	timezone?: string;
 }
 
 /**
@@ -376,13 +391,18 @@ export function compileMapping(
 	headers: readonly string[],
 	lookups: Lookups = { countryRegions: {} }
 ): CompiledMapping {
+	// Checked by the mapping's schema on the way in (mapping-draft.ts); again here, where the zone
+	// becomes SQL, for a mapping built in code.
+	if (mapping.timezone !== undefined && !isTimeZone(mapping.timezone)) {
+		throw new IngestError('bad_mapping', `The mapping "${mapping.name}" has timezone "${mapping.timezone}", which is not a time zone.`, 'Give an IANA time zone name such as "Europe/Berlin" or "America/New_York", or leave timezone out for UTC.');
+	}
 	const headerIndex = new Map<string, number>();
 	headers.forEach((h, i) => {
 		if (!headerIndex.has(h)) headerIndex.set(h, i);
 		const lower = h.trim().toLowerCase();
 		if (!headerIndex.has(lower)) headerIndex.set(lower, i);
 	});
-	const ctx: Context = { headerIndex, headers, lenient: mapping.lenient ?? false, missing: new Set(), mappingName: mapping.name, used: new Set(), pieces: [], tables: lookups.tables ?? {}, noBreakSpaces: lookups.noBreakSpaces ?? false, decimalComma: lookups.decimalComma ?? false };
+	const ctx: Context = { headerIndex, headers, lenient: mapping.lenient ?? false, missing: new Set(), mappingName: mapping.name, used: new Set(), pieces: [], tables: lookups.tables ?? {}, noBreakSpaces: lookups.noBreakSpaces ?? false, decimalComma: lookups.decimalComma ?? false, timezone: mapping.timezone };
 	const canonical = columnsFor(kind);
 	const unknown = Object.keys(mapping.columns).filter((name) => !canonical.some((c) => c.name === name));
 	if (unknown.length) {
@@ -455,7 +475,7 @@ function compileColumn(
 	for (let n = spec; n; n = n.otherwise) chain.push(n);
 	const defaultLiteral = spec?.default !== undefined ? quoteLiteral(spec.default) : undefined;
 
-	const typed = (text: string, src: NormalisedSource) => typedValue(column, text, src, typedByName, ctx.decimalComma);
+	const typed = (text: string, src: NormalisedSource) => typedValue(column, text, src, typedByName, ctx);
 	const pieces: { text: string; value: string; label: 'source' | 'derived' | 'default'; basis?: string }[] = [];
 	const hows: string[] = [];
 	const isTime = column.type === 'timestamp' || column.type === 'date';
@@ -482,7 +502,7 @@ function compileColumn(
 			const own = ctx.pieces.find((p) => quoteIdent(p.alias) === raw);
 			const typedAlias = quoteIdent(`${partAlias}_t`);
 			ctx.pieces.push({ alias: `${partAlias}_t`, expr: typed(own ? own.expr : raw, part) });
-			const placeholder = placeholderDay(typedAlias, raw);
+			const placeholder = placeholderDay(typedAlias, raw, ctx.timezone !== undefined);
 			rawTexts.push(raw);
 			pieces.push({ text: `(CASE WHEN ${placeholder} THEN NULL ELSE ${raw} END)`, value: `(CASE WHEN ${placeholder} THEN NULL ELSE ${typedAlias} END)`, label, basis: src.basis });
 		});
@@ -536,7 +556,7 @@ function compileColumn(
 	return { column, text, value, reason, reasonChecks, textAlias, rawText: column.required ? rawText : null, rawAlias, provenance, provenanceLabels, how, basis };
 }
 
-function typedValue(column: CanonicalColumn, text: string, src: NormalisedSource, typedByName: Map<string, string>, decimalComma: boolean): string {
+function typedValue(column: CanonicalColumn, text: string, src: NormalisedSource, typedByName: Map<string, string>, { decimalComma, timezone }: Pick<Context, 'decimalComma' | 'timezone'>): string {
 	if (src.after) {
 		const base = typedByName.get(src.after.column);
 		if (!base) return 'NULL';
@@ -547,7 +567,7 @@ function typedValue(column: CanonicalColumn, text: string, src: NormalisedSource
 	}
 	switch (column.type) {
 		case 'timestamp':
-			return timestampExpr(text, src.format);
+			return timestampExpr(text, src.format, timezone);
 		case 'date':
 			return dateExpr(text, src.format);
 		case 'decimal':
