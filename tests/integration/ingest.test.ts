@@ -368,6 +368,20 @@ describe('validation', () => {
 		expect((await rejectedOf(summary.batch_id))[0].reason).toContain('created_at: "Marchish 2024" is not a timestamp');
 	});
 
+	it('without a preset, elapsed-time headers that name their unit give the first response and resolution (Zoho Desk, HubSpot)', async () => {
+		const zoho = 'Ticket Id,Subject,Status,Created Time,First Response Time (in Hours),Resolution Time (in Hours),First Response Time in Business Hours (in Hours)\nZD1,Late,Closed,2024-03-01 10:00:00,1.5,26,0.5\nZD2,Broken,Open,2024-03-02 10:00:00,,,\n';
+		const zohoSummary = await f.ingest(await f.file('zoho.csv', zoho), { kind: 'cases' });
+		expect(zohoSummary.mapping).toBe('auto (header names)');
+		expect((await casesOf(zohoSummary.batch_id)).map((c) => [c.case_id, iso(c.first_response_at), iso(c.resolved_at)])).toEqual([
+			['ZD1', '2024-03-01T11:30:00.000Z', '2024-03-02T12:00:00.000Z'],
+			['ZD2', null, null]
+		]);
+		const hubspot = 'Ticket ID,Ticket name,Ticket status,Create date,Time to first agent reply (HH:mm:ss),Time to close (HH:mm:ss)\nHS1,Refund,Closed,2024-03-01 10:00,23:37:44,49:00:00\n';
+		const hubspotSummary = await f.ingest(await f.file('hubspot.csv', hubspot), { kind: 'cases' });
+		expect((await casesOf(hubspotSummary.batch_id)).map((c) => [c.case_id, iso(c.first_response_at), iso(c.resolved_at)])).toEqual([['HS1', '2024-03-02T09:37:44.000Z', '2024-03-03T11:00:00.000Z']]);
+		expect(hubspotSummary.derived.first_response_at.how).toContain('Time to first agent reply (HH:mm:ss)');
+	});
+
 	it('a mapping time zone: times without an offset are local times of that zone, stored as UTC; times with one are left alone', async () => {
 		const text = [
 			'case_id,created_at,first_response_at,resolved_at,status,region,category,minutes_to_reply',

@@ -125,7 +125,35 @@ export function guessMapping(kind: ImportKind, headers: readonly string[]): Colu
 		const hit = candidates.map((c) => byNormal.get(c)).find((h) => h !== undefined);
 		if (hit !== undefined) columns[column.name] = hit;
 	}
+	if (kind === 'cases') {
+		for (const [name, pattern] of DURATION_HEADERS) {
+			if (columns[name] !== undefined) continue;
+			const duration = durationHeader(headers, pattern);
+			if (duration) columns[name] = { from: duration.header, after: { column: 'created_at', unit: duration.unit } };
+		}
+	}
 	return { name: 'custom', kind, columns };
+}
+
+/**
+ * Exports that give the response and resolution as elapsed times rather than timestamps name the
+ * unit in the header: Zoho Desk's "First Response Time (in Hours)", HubSpot's "Time to first agent
+ * reply (HH:mm:ss)". Only a header that names its unit is taken; h:mm:ss values read in any unit.
+ */
+const DURATION_HEADERS: [string, RegExp][] = [
+	['first_response_at', /\b(first (response|reply)|first agent reply|time to first)\b/],
+	['resolved_at', /\b(resolution time|time to (close|resolve|resolution)|full resolution)\b/]
+];
+
+function durationHeader(headers: readonly string[], pattern: RegExp): { header: string; unit: 'minutes' | 'hours' | 'seconds' | 'days' } | undefined {
+	for (const header of headers) {
+		const text = normaliseHeader(header);
+		// Business-hours variants are a different clock: a hand mapping can mark them so.
+		if (!pattern.test(text) || /business/.test(text)) continue;
+		const unit = /\b(hours?|hrs?|hh mm( ss)?)\b/.test(text) ? 'hours' : /\b(minutes?|mins?)\b/.test(text) ? 'minutes' : /\b(seconds?|secs?)\b/.test(text) ? 'seconds' : /\bdays?\b/.test(text) ? 'days' : undefined;
+		if (unit) return { header, unit };
+	}
+	return undefined;
 }
 
 /** Levenshtein distance, for "closest header found" in error messages. */
