@@ -103,6 +103,13 @@ describe('files that are not importable', () => {
 		await expectNothingWritten();
 	});
 
+	it("Excel's delimiter line (sep=;) before the header: named, with the fix, nothing written", async () => {
+		const path = await f.file('sep-hint.csv', 'sep=;\r\ncase_id;created_at;status;region;category\r\nS1;2024-03-01 10:00:00;open;europe;x\r\n');
+		const error = await expectIngestError(f.ingest(path, { kind: 'cases' }), 'malformed_file', 'delimiter line "sep=;"', 'the header must be the first line');
+		expect(error.hint).toContain('Delete that first line');
+		await expectNothingWritten();
+	});
+
 	it('missing required column: names the column and the closest header', async () => {
 		// "create_at" is a typo of "created_at"; the message must point at it.
 		const path = await f.file('typo.csv', 'case_id,create_at,status,region,category\nT1,2024-03-01 10:00:00,open,europe,x\n');

@@ -132,6 +132,16 @@ export async function sniffFile(path: string, opts: SniffOptions): Promise<Sniff
 		}
 		rejectMarkup(head, firstChar);
 
+		// Excel's delimiter hint: a first line "sep=;" that Excel reads and hides, and that any other
+		// reader (DuckDB's included) takes for the header, naming the columns "sep=" and "".
+		const firstLine = head.subarray(firstChar, firstChar + 16).toString('latin1').split(/\r|\n/)[0].trim();
+		if (/^sep=.?$/i.test(firstLine)) {
+			throw new IngestError(
+				'malformed_file',
+				`The file starts with Excel's delimiter line "${firstLine}", which only Excel reads; the header must be the first line.`,
+				'Delete that first line in a text editor (or export again without the option for Excel), then import the file again.'
+			);
+		}
 		let format = detectFormat(head, firstChar, ext);
 		const lineEnding = detectLineEnding(head, contentStart);
 		const terminator = lineEnding === 'cr' ? CR : LF;
