@@ -125,24 +125,23 @@ export async function settleDateOrder(
 	const readings = columns.map((c) => ({ ...c, reading: judge(c.column, rows.map((r) => r[`c${c.index}`]).filter((v): v is string => v !== null)) }));
 	// One export writes all its dates one way: a column that settles the order settles it for the
 	// columns that cannot (a resolution date early in the month, a column mostly empty).
-	const decided = new Set(readings.flatMap((r) => (r.reading?.order === 'day_first' || r.reading?.order === 'month_first' ? [r.reading] : [])).map((r) => r.order));
-	const fileOrder = decided.size === 1 ? readings.find((r) => r.reading && decided.has(r.reading.order))?.reading : undefined;
+	const decisive = readings.flatMap((r) => (r.reading?.order === 'day_first' || r.reading?.order === 'month_first' ? [r.reading] : []));
+	const fileOrder = new Set(decisive.map((r) => r.order)).size === 1 ? decisive[0] : undefined;
 	const why = (reading: Reading) => `"${reading.decisive}" can only be read ${reading.order === 'day_first' ? 'day first: its first' : 'month first: its second'} number is above 12, so it is the day`;
+	// Why a column is read as it is: its own decisive value, or the column that settled the file.
+	const because = (reading: Reading) => (reading.order === 'day_first' || reading.order === 'month_first' || !fileOrder ? why(reading) : `like ${fileOrder.column}, where ${why(fileOrder)}`);
 	for (const { column, assumed, reading } of readings) {
 		if (!reading) continue;
 		const spec = mapping.columns[column];
-		const own = reading.order === 'day_first' || reading.order === 'month_first' ? reading.order : undefined;
+		const order = reading.order === 'ambiguous' && fileOrder ? fileOrder.order : reading.order;
 		if (assumed) {
 			// A preset's order stands unless the data proves the other one.
-			const order = own ?? (reading.order === 'ambiguous' ? fileOrder?.order : undefined);
-			if (order && order !== assumed) {
+			if ((order === 'day_first' || order === 'month_first') && order !== assumed) {
 				settled.columns[column] = flipOrder(spec, assumed);
-				const because = own ? why(reading) : `like ${fileOrder?.column}, where ${fileOrder ? why(fileOrder) : ''}`;
-				notes.push(`${column}: the preset reads dates ${assumed === 'day_first' ? 'day first' : 'month first'}, but this file writes them ${order === 'day_first' ? 'day first' : 'month first'} (${because}), so they are read that way.`);
+				notes.push(`${column}: the preset reads dates ${assumed === 'day_first' ? 'day first' : 'month first'}, but this file writes them ${order === 'day_first' ? 'day first' : 'month first'} (${because(reading)}), so they are read that way.`);
 			}
 			continue;
 		}
-		const order = reading.order === 'ambiguous' && fileOrder ? fileOrder.order : reading.order;
 		if (order === 'ambiguous' || order === 'contradictory') {
 			const dayFirst = formatsFor(...formatArgs(reading.example, 'day_first'));
 			const monthFirst = formatsFor(...formatArgs(reading.example, 'month_first'));
@@ -156,8 +155,7 @@ export async function settleDateOrder(
 		}
 		const formats = order === reading.order ? reading.formats : formatsFor(...formatArgs(reading.example, order));
 		settled.columns[column] = { ...(typeof spec === 'string' ? { from: spec } : spec), format: formats };
-		const because = order === reading.order ? why(reading) : `like ${fileOrder?.column}, where ${fileOrder ? why(fileOrder) : ''}`;
-		notes.push(`${column}: dates like "${reading.example}" are read ${order === 'day_first' ? 'day first' : 'month first'} (${because}); declare ${asFormat(formats)} in a mapping to fix the order yourself.`);
+		notes.push(`${column}: dates like "${reading.example}" are read ${order === 'day_first' ? 'day first' : 'month first'} (${because(reading)}); declare ${asFormat(formats)} in a mapping to fix the order yourself.`);
 	}
 	return { mapping: settled, notes };
 }

@@ -10,7 +10,7 @@ import { archiveRawFile } from './archive.server';
 import type { BatchSummaryView, ColumnProvenance, RejectionGroup, UnknownValues } from './batch-summary';
 import { IngestError } from './ingest-error';
 import { countryRegionKeys } from './country-regions.server';
-import { compileMapping, mapLiteral, missingHeadersNote, PLACEHOLDERS_TEXT, SQL_TYPES, usesAfter, type CompiledColumn, type CompiledMapping } from './mapping-sql.server';
+import { compileMapping, mapLiteral, missingHeadersNote, PLACEHOLDERS_TEXT, SQL_TYPES, type CompiledColumn, type CompiledMapping } from './mapping-sql.server';
 import { checkKind, checkRequired, chooseMapping } from './resolve-mapping.server';
 import { DEFAULT_MAX_LINE_BYTES, sha256File, sniffFile, writesDecimalComma, type SniffResult } from './sniff-file.server';
 import { detectSpreadsheet, spreadsheetToCsv } from './spreadsheet.server';
@@ -180,7 +180,7 @@ export async function ingestFile(db: Kysely<Database>, options: IngestOptions): 
 		const countryRegions = await countryRegionKeys(db);
 		const tables = await loadLookups(db, mapping, options.lookups ?? {});
 		const compiled = compileMapping(options.kind, mapping, headers, { countryRegions, tables, noBreakSpaces: sniff.mayHaveNoBreakSpaces ?? false, decimalComma: writesDecimalComma(sniff) });
-		if (writesDecimalComma(sniff) && compiled.columns.some((c) => (c.column.type === 'decimal' || c.column.type === 'integer' || usesAfter(mapping, c.column.name)) && !c.value.startsWith('CAST(NULL AS'))) {
+		if (compiled.readsDecimalComma) {
 			notes.push('Numbers written with a decimal comma (2457,78 or 1.234,56), as usual in a semicolon-separated file, are read with the comma as the decimal point.');
 		}
 

@@ -97,7 +97,7 @@ export const PLACEHOLDERS_TEXT = `${PLACEHOLDER_DAYS.join(', ')}, or a word for 
  * True for a placeholder: a typed timestamp or date on a placeholder day (the range test first, so
  * ordinary values pay one comparison), or an untyped text that is a placeholder word.
  */
-function placeholderDay(value: string, text: string, zoned: boolean): string {
+function isPlaceholder(value: string, text: string, zoned: boolean): string {
 	// A mapping's time zone has already moved midnight of a placeholder day by up to a day either way.
 	// list_contains rather than IN: DuckDB plans an IN list of five or more as a join, which loses file order.
 	const days = zoned ? [...PLACEHOLDER_DAYS, ...ZONE_SHIFTED_PLACEHOLDER_DAYS] : PLACEHOLDER_DAYS;
@@ -116,6 +116,8 @@ export interface CompiledMapping {
 	pieces: HelperColumn[];
 	/** Headers the mapping uses that the file lacks, tolerated because the mapping is lenient. */
 	missingOptional: string[];
+	/** Some column the file fills is a number read with a decimal comma (Lookups.decimalComma): the summary says so. */
+	readsDecimalComma: boolean;
 }
 
 /**
@@ -146,10 +148,7 @@ const utcOf = (tz: string) => `make_timestamp(epoch_us(${tz}))`;
 /** What a time written without an offset means: as written (UTC), or a local time of the mapping's zone. */
 type Local = (naive: string) => string;
 const asWritten: Local = (naive) => naive;
-const inZone =
-	(zone: string | undefined): Local =>
-	(naive) =>
-		zone ? utcOf(`timezone(${quoteLiteral(zone)}, ${naive})`) : naive;
+const inZone = (zone: string | undefined): Local => (zone ? (naive) => utcOf(`timezone(${quoteLiteral(zone)}, ${naive})`) : asWritten);
 
 /** Characters DuckDB's strptime takes for a space in the format (one or more of them). */
 const STRPTIME_SPACES = [' ', '\t', '\n', '\v', '\f', '\r'];
@@ -451,11 +450,11 @@ export function compileMapping(
 	const cleaned = [...ctx.used]
 		.sort((a, b) => a - b)
 		.map((i) => ({ alias: `s${i}`, expr: nullValues.reduce((e, v) => `nullif(${e}, ${quoteLiteral(v.trim())})`, cleanText(`c${i}`, lookups.noBreakSpaces ?? false)) }));
-	return { columns: compiled, crossChecks, adjustments, cleaned, pieces: ctx.pieces, missingOptional: [...ctx.missing] };
+	const readsDecimalComma = ctx.decimalComma && compiled.some((c) => present(c) && (c.column.type === 'decimal' || c.column.type === 'integer' || usesAfter(mapping, c.column.name)));
+	return { columns: compiled, crossChecks, adjustments, cleaned, pieces: ctx.pieces, missingOptional: [...ctx.missing], readsDecimalComma };
 }
 
-/** Whether a column (or one of its fallbacks) is a duration after another column. */
-export function usesAfter(mapping: ColumnMapping, name: string): boolean {
+function usesAfter(mapping: ColumnMapping, name: string): boolean {
 	const spec = mapping.columns[name];
 	if (spec === undefined || typeof spec === 'string') return false;
 	for (let n: NormalisedSource | undefined = normaliseSource(spec); n; n = n.otherwise) if (n.after !== undefined) return true;
@@ -502,7 +501,7 @@ function compileColumn(
 			const own = ctx.pieces.find((p) => quoteIdent(p.alias) === raw);
 			const typedAlias = quoteIdent(`${partAlias}_t`);
 			ctx.pieces.push({ alias: `${partAlias}_t`, expr: typed(own ? own.expr : raw, part) });
-			const placeholder = placeholderDay(typedAlias, raw, ctx.timezone !== undefined);
+			const placeholder = isPlaceholder(typedAlias, raw, ctx.timezone !== undefined);
 			rawTexts.push(raw);
 			pieces.push({ text: `(CASE WHEN ${placeholder} THEN NULL ELSE ${raw} END)`, value: `(CASE WHEN ${placeholder} THEN NULL ELSE ${typedAlias} END)`, label, basis: src.basis });
 		});

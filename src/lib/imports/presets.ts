@@ -33,6 +33,8 @@ const ZENDESK_VIA = {
 	voice: 'phone', phone: 'phone', 'phone call (inbound)': 'phone', 'phone call (outbound)': 'phone', voicemail: 'phone',
 	twitter: 'social', facebook: 'social', 'facebook post': 'social', 'twitter dm': 'social', instagram: 'social'
 };
+// A region custom field; the export names a custom field with its type ("Region [list]").
+const ZENDESK_REGION = ['Region', 'Region [list]', 'Region [text]', 'Service Region', 'Service Region [list]'];
 // Zendesk's good/bad rating has no 1-5 scale; good maps to the top and bad to the bottom.
 // "Offered" was surveyed and not answered: a feedback record without a score.
 const ZENDESK_SATISFACTION = { good: '5', bad: '1', offered: '', 'offered (unanswered)': '', unoffered: '', 'not offered': '' };
@@ -109,8 +111,7 @@ export const PRESETS: Record<PresetName, Preset> = {
 				},
 				status: { from: 'Status', values: ZENDESK_STATUS },
 				// Not 'Organization' (a customer's company) and not 'Country' (the country table derives the region).
-				// The export names a custom field with its type: "Region [list]", "Country [text]".
-				region: { first_of: ['Region', 'Region [list]', 'Region [text]', 'Service Region', 'Service Region [list]'], default: 'unknown' },
+				region: { first_of: ZENDESK_REGION, default: 'unknown' },
 				country: { first_of: ['Country', 'Country [list]', 'Country [text]', 'Requester country'] },
 				channel: { from: 'Via', values: ZENDESK_VIA },
 				// A category field when the desk has one, else the ticket type, else the first tag.
@@ -138,7 +139,7 @@ export const PRESETS: Record<PresetName, Preset> = {
 				kind: { default: 'survey' },
 				csat: { from: 'Satisfaction Score', values: ZENDESK_SATISFACTION },
 				comment: { first_of: ['Satisfaction Comment', 'Satisfaction comment'] },
-				region: { first_of: ['Region', 'Region [list]', 'Region [text]', 'Service Region', 'Service Region [list]'] },
+				region: { first_of: ZENDESK_REGION },
 				customer_id: 'Requester id'
 			}
 		}

@@ -97,15 +97,17 @@ export function checkRequired(kind: ImportKind, headers: readonly string[], mapp
 		if (found || hasDefault) continue;
 		const wanted = sourceHeaders(mapping, column.name)[0] ?? column.name;
 		const near = closestHeader(wanted, headers, column.aliases);
+		const mapIt = `map it with a mapping file: {"columns": {"${column.name}": "${near}"}}.`;
+		// A file that already says created_at, read through a preset that looks for its own tool's name.
+		const ownNames = near?.trim().toLowerCase() === column.name && wanted !== column.name;
 		throw new IngestError(
 			'missing_column',
 			`Required column "${column.name}" is missing${wanted !== column.name ? ` (looked for "${wanted}")` : ''}; ${near ? `the closest header in the file is "${near}"` : 'no header in the file looks like it'}.`,
-			near
-				? near.trim().toLowerCase() === column.name && wanted !== column.name
-					? // The file already says created_at: the mapping (a preset) looks for its own tool's name instead.
-						`The file uses Caselens' own column names: import it with the canonical preset (or without a preset), or map it with a mapping file: {"columns": {"${column.name}": "${near}"}}.`
-					: `Rename "${near}" to "${wanted}" in the file, or map it with a mapping file: {"columns": {"${column.name}": "${near}"}}.`
-				: `Add a "${column.name}" column, or map one of the file's headers (${headers.slice(0, 12).map((h) => `"${h}"`).join(', ')}) to it with a mapping file.`
+			!near
+				? `Add a "${column.name}" column, or map one of the file's headers (${headers.slice(0, 12).map((h) => `"${h}"`).join(', ')}) to it with a mapping file.`
+				: ownNames
+					? `The file uses Caselens' own column names: import it with the canonical preset (or without a preset), or ${mapIt}`
+					: `Rename "${near}" to "${wanted}" in the file, or ${mapIt}`
 		);
 	}
 }
